@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TongBan.Api.Endpoints;
+using TongBan.Api.Security;
+
+namespace TongBan.Api;
+
+/// <summary>Registers and maps everything HTTP: endpoints, hubs, auth, ProblemDetails, OpenAPI.</summary>
+public static class ApiComposition
+{
+    public static IServiceCollection AddTongBanApi(this IServiceCollection services, IConfiguration configuration, bool developmentMode)
+    {
+        services.AddProblemDetails();
+        services.AddExceptionHandler<DomainExceptionHandler>();
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        });
+        services.AddOpenApi("v1");
+        services.AddTongBanSecurity(configuration, developmentMode);
+        if (developmentMode)
+        {
+            services.AddSingleton<DevelopmentTokenIssuer>();
+        }
+
+        return services;
+    }
+
+    public static WebApplication UseTongBanApi(this WebApplication app, bool developmentMode)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapRegionEndpoints();
+        app.MapHallEndpoints();
+        if (developmentMode)
+        {
+            app.MapDevTokenEndpoint();
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using TongBan.Grains.Halls;
+
+namespace TongBan.Api.Endpoints;
+
+/// <summary>RFC 7807 helpers so every error has the same shape.</summary>
+public static class Problems
+{
+    public static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "输入有误 Invalid input");
+
+    public static ProblemHttpResult NotFound(string what, string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "未找到 Not found", detail: $"{what} '{id}' does not exist.");
+
+    public static ProblemHttpResult Conflict(string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "状态冲突 Conflict", detail: detail, extensions: extensions);
+}
+
+/// <summary>Turns domain exceptions that escape an endpoint into ProblemDetails instead of a 500.</summary>
+public sealed partial class DomainExceptionHandler(IProblemDetailsService problems, ILogger<DomainExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title) = exception switch
+        {
+            UnknownHallException => (StatusCodes.Status404NotFound, "未找到 Not found"),
+            BadHttpRequestException bad => (bad.StatusCode, "请求无效 Bad request"),
+            _ => (0, string.Empty),
+        };
+        if (status == 0)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Path);
+            return false;
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = exception.Message },
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string path);
+}

@@ -1,0 +1,54 @@
+namespace TongBan.Api.Security;
+
+/// <summary>Role names carried in the <c>role</c> claim of a TongBan token.</summary>
+public static class Roles
+{
+    /// <summary>办事群众、企业: subject is the resident ID number.</summary>
+    public const string Citizen = "citizen";
+
+    /// <summary>窗口人员: scoped by hallCode (and windowNo at a window).</summary>
+    public const string Clerk = "clerk";
+
+    /// <summary>后台审批人员: scoped by departmentCode + regionCode.</summary>
+    public const string Approver = "approver";
+
+    /// <summary>大厅负责人: scoped by hallCode.</summary>
+    public const string HallManager = "hallManager";
+
+    /// <summary>12345 热线坐席.</summary>
+    public const string HotlineAgent = "hotlineAgent";
+
+    /// <summary>监管人员 (city or province): scoped by regionCode.</summary>
+    public const string Supervisor = "supervisor";
+
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlyList<string> All =
+        [Citizen, Clerk, Approver, HallManager, HotlineAgent, Supervisor, Admin];
+}
+
+/// <summary>Claim names TongBan reads from tokens (short JWT names, no inbound mapping).</summary>
+public static class TongBanClaims
+{
+    public const string Subject = "sub";
+    public const string Role = "role";
+    public const string HallCode = "hallCode";
+    public const string WindowNo = "windowNo";
+    public const string DepartmentCode = "departmentCode";
+    public const string RegionCode = "regionCode";
+}
+
+/// <summary>
+/// Authorization policy names. Every endpoint declares one of these or <c>AllowAnonymous</c>;
+/// the fallback policy (authenticated user) catches anything that forgets.
+/// </summary>
+public static class Policies
+{
+    public const string Admin = "admin";
+
+    /// <summary>Any staff role: clerk, approver, hall manager, hotline agent, supervisor, admin.</summary>
+    public const string Staff = "staff";
+
+    /// <summary>Operators who may change a hall's service status: its hall manager, a supervisor, an admin.</summary>
+    public const string HallOperations = "hallOperations";
+}

@@ -1,0 +1,58 @@
+namespace TongBan.Silo.Hosting;
+
+/// <summary>Configuration section <c>TongBan:Silo</c> (environment: <c>TongBan__Silo__SiloPort</c> …).</summary>
+public sealed class SiloOptions
+{
+    public const string Section = "TongBan:Silo";
+
+    /// <summary>Name of the connection string that switches on PostgreSQL mode (<c>ConnectionStrings__TongBan</c>).</summary>
+    public const string ConnectionStringName = "TongBan";
+
+    /// <summary>Silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Orleans client gateway port.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Address other silos reach this one at. Loopback by default, the pod/container IP in a deployment.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Silos with the same ClusterId and ServiceId form one cluster.</summary>
+    public string ClusterId { get; set; } = "tongban";
+
+    public string ServiceId { get; set; } = "tongban";
+
+    /// <summary>Serve the Orleans dashboard at /dashboard (admin token required in PostgreSQL mode).</summary>
+    public bool Dashboard { get; set; } = true;
+
+    public void Validate()
+    {
+        CheckPort(nameof(SiloPort), SiloPort);
+        CheckPort(nameof(GatewayPort), GatewayPort);
+        if (SiloPort == GatewayPort)
+        {
+            throw new StartupException($"{Section}:{nameof(SiloPort)} and {nameof(GatewayPort)} must differ (both are {SiloPort}).");
+        }
+
+        if (!System.Net.IPAddress.TryParse(AdvertisedAddress, out _))
+        {
+            throw new StartupException($"{Section}:{nameof(AdvertisedAddress)} must be an IP address, got '{AdvertisedAddress}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId))
+        {
+            throw new StartupException($"{Section}:{nameof(ClusterId)} and {nameof(ServiceId)} must not be empty.");
+        }
+    }
+
+    private static void CheckPort(string name, int value)
+    {
+        if (value is < 1 or > 65535)
+        {
+            throw new StartupException($"{Section}:{name} must be a port number between 1 and 65535, got {value}.");
+        }
+    }
+}
+
+/// <summary>A start-up failure with a message meant for the operator: printed as one line, no stack trace.</summary>
+public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,176 @@
+using System.Net;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using Orleans.Storage;
+using OpenTelemetry.Metrics;
+using TongBan.Api;
+using TongBan.Api.Security;
+using TongBan.Grains.Common;
+using TongBan.Grains.Halls;
+using TongBan.Grains.Regions;
+using TongBan.Silo.Postgres;
+
+namespace TongBan.Silo.Hosting;
+
+public enum StorageMode
+{
+    /// <summary>Nothing installed: localhost clustering, in-memory state and reminders. Not persisted.</summary>
+    Embedded,
+
+    /// <summary>ADO.NET clustering, grain state and reminders on PostgreSQL, plus TongBan's own tables.</summary>
+    Postgres,
+}
+
+/// <summary>The composition root: one process co-hosts the Orleans silo and the HTTP/SignalR API.</summary>
+public static partial class TongBanHost
+{
+    public const string DefaultUrls = "http://localhost:5080";
+
+    public static StorageMode ModeOf(IConfiguration configuration) =>
+        string.IsNullOrWhiteSpace(configuration.GetConnectionString(SiloOptions.ConnectionStringName)) ? StorageMode.Embedded : StorageMode.Postgres;
+
+    /// <param name="configure">Lets tests and tools add configuration or services before the host is built.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(TongBanHost).Assembly.GetName().Name });
+        configure?.Invoke(builder);
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrls);
+        }
+
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.IncludeScopes = false;
+        });
+
+        var silo = builder.Configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
+        silo.Validate();
+        var mode = ModeOf(builder.Configuration);
+        var development = mode == StorageMode.Embedded;
+        var services = builder.Services;
+
+        services.AddSingleton(TimeProvider.System);
+
+        // Grain state is written with Orleans' own binary serializer in both modes, not the ADO.NET
+        // default (Newtonsoft JSON with $type names, which breaks when a type is renamed or moved):
+        // state records are [GenerateSerializer] with [Id(n)] members, so fields can be added and
+        // types renamed without losing stored state. Providers take this from DI unless told otherwise.
+        services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
+        services.AddSingleton(silo);
+        services.AddSingleton(_ => RegionCatalog.LoadEmbedded());
+        services.AddSingleton<ServicePointDirectory>();
+        services.AddSingleton<ReferenceDataLoader>();
+        var health = services.AddHealthChecks();
+        health.AddCheck<ClusterReadinessCheck>("cluster", tags: ["ready"]);
+
+        // Hosted services start in registration order: schema first, then reference data, then the silo, then Kestrel.
+        if (mode == StorageMode.Postgres)
+        {
+            var connectionString = builder.Configuration.GetConnectionString(SiloOptions.ConnectionStringName)!;
+            PostgresMode.AddServices(services, connectionString);
+            health.AddCheck<PostgresReadinessCheck>("postgres", tags: ["ready"]);
+        }
+        else
+        {
+            services.AddSingleton<IServicePointStore, InMemoryServicePointStore>();
+        }
+
+        services.AddHostedService<ReferenceDataStartup>();
+
+        builder.UseOrleans(orleans =>
+        {
+            orleans.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = silo.ClusterId;
+                o.ServiceId = silo.ServiceId;
+            });
+            if (mode == StorageMode.Postgres)
+            {
+                orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
+                PostgresMode.ConfigureSilo(orleans, builder.Configuration.GetConnectionString(SiloOptions.ConnectionStringName)!);
+            }
+            else
+            {
+                orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+                orleans.AddMemoryGrainStorage(StorageNames.Default);
+                orleans.UseInMemoryReminderService();
+            }
+
+            if (silo.Dashboard)
+            {
+                orleans.AddDashboard();
+            }
+        });
+
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("Microsoft.Orleans")
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddPrometheusExporter());
+
+        try
+        {
+            services.AddTongBanApi(builder.Configuration, development);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
+
+        var app = builder.Build();
+        LogMode(app.Logger, mode, silo.SiloPort, silo.GatewayPort, string.Join(",", app.Urls.DefaultIfEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrls)));
+        if (mode == StorageMode.Embedded)
+        {
+            LogNotPersisted(app.Logger);
+        }
+
+        app.UseTongBanApi(development);
+
+        // Liveness says only that the process answers; readiness asks the cluster and storage.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains("ready"),
+            ResultStatusCodes = { [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable },
+        }).AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        if (silo.Dashboard)
+        {
+            var dashboard = app.MapOrleansDashboard("/dashboard");
+            if (development)
+            {
+                dashboard.AllowAnonymous();
+            }
+            else
+            {
+                dashboard.RequireAuthorization(Policies.Admin);
+            }
+        }
+
+        return app;
+    }
+
+    /// <summary>One line for the operator describing why start-up failed, or null for a genuine bug.</summary>
+    public static string Describe(Exception e) => e switch
+    {
+        StartupException s => s.Message,
+        AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerException!),
+        PostgresException p => $"PostgreSQL refused: {p.MessageText} ({p.SqlState})",
+        NpgsqlException n => $"cannot reach PostgreSQL: {n.InnerException?.Message ?? n.Message}",
+        IOException io when io.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase) => $"a port is already in use: {io.Message}",
+        _ when e.InnerException is { } inner && (inner is StartupException or NpgsqlException or IOException) => Describe(inner),
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TongBan starting in {Mode} mode: silo port {SiloPort}, gateway port {GatewayPort}, HTTP {Urls}")]
+    private static partial void LogMode(ILogger logger, StorageMode mode, int siloPort, int gatewayPort, string urls);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded mode: grain state and reminders are kept in memory and are NOT persisted. Set ConnectionStrings__TongBan for PostgreSQL mode.")]
+    private static partial void LogNotPersisted(ILogger logger);
+}
