@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,6 +46,11 @@ public static class ApiComposition
         {
             app.MapDevTokenEndpoint();
         }
+
+        // An unknown API route is a plain 404, not a 401 from the deny-by-default fallback policy.
+        app.MapFallback("/api/{**path}", (string? path) => Problems.NotFound("Route", "/api/" + path))
+            .AllowAnonymous()
+            .ExcludeFromDescription();
 
         return app;
     }

@@ -1,5 +1,12 @@
 using TongBan.Silo.Hosting;
 
+// `TongBan.Silo probe <url>`: exit 0 when the URL answers 2xx. Container health checks use it,
+// because the runtime image carries no curl or wget.
+if (args is ["probe", var url])
+{
+    return await HealthProbe.RunAsync(url);
+}
+
 try
 {
     await using var app = TongBanHost.Build(args);

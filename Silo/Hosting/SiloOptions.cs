@@ -14,7 +14,10 @@ public sealed class SiloOptions
     /// <summary>Orleans client gateway port.</summary>
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>Address other silos reach this one at. Loopback by default, the pod/container IP in a deployment.</summary>
+    /// <summary>
+    /// Address other silos reach this one at: an IP, or a host name resolved once at start-up
+    /// (in docker-compose the service name, which resolves to the container's address).
+    /// </summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 
     /// <summary>Silos with the same ClusterId and ServiceId form one cluster.</summary>
@@ -34,14 +37,35 @@ public sealed class SiloOptions
             throw new StartupException($"{Section}:{nameof(SiloPort)} and {nameof(GatewayPort)} must differ (both are {SiloPort}).");
         }
 
-        if (!System.Net.IPAddress.TryParse(AdvertisedAddress, out _))
+        if (string.IsNullOrWhiteSpace(AdvertisedAddress) || Uri.CheckHostName(AdvertisedAddress) == UriHostNameType.Unknown)
         {
-            throw new StartupException($"{Section}:{nameof(AdvertisedAddress)} must be an IP address, got '{AdvertisedAddress}'.");
+            throw new StartupException($"{Section}:{nameof(AdvertisedAddress)} must be an IP address or host name, got '{AdvertisedAddress}'.");
         }
 
         if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId))
         {
             throw new StartupException($"{Section}:{nameof(ClusterId)} and {nameof(ServiceId)} must not be empty.");
+        }
+    }
+
+    /// <summary>The advertised address as an IP; host names are resolved (IPv4 preferred).</summary>
+    public System.Net.IPAddress ResolveAdvertisedAddress()
+    {
+        if (System.Net.IPAddress.TryParse(AdvertisedAddress, out var ip))
+        {
+            return ip;
+        }
+
+        try
+        {
+            var addresses = System.Net.Dns.GetHostAddresses(AdvertisedAddress);
+            return addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+                ?? addresses.FirstOrDefault()
+                ?? throw new StartupException($"{Section}:{nameof(AdvertisedAddress)} '{AdvertisedAddress}' resolves to no address.");
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new StartupException($"{Section}:{nameof(AdvertisedAddress)} '{AdvertisedAddress}' cannot be resolved: {e.Message}", e);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -92,7 +91,7 @@ public static partial class TongBanHost
             });
             if (mode == StorageMode.Postgres)
             {
-                orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedAddress), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
+                orleans.ConfigureEndpoints(silo.ResolveAdvertisedAddress(), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
                 PostgresMode.ConfigureSilo(orleans, builder.Configuration.GetConnectionString(SiloOptions.ConnectionStringName)!);
             }
             else

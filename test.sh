@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# TongBan's whole test suite: the README's test command, and what .ci/run calls.
+# Installs what the tests need on a fresh Debian machine (PostgreSQL server binaries),
+# runs every test project, and ends with one line "N passed, N failed" summed from the TRX files.
+set -euo pipefail
+cd "$(dirname "$0")"
+results="${TONGBAN_TEST_RESULTS:-$PWD/TestResults}"
+rm -rf "$results"
+mkdir -p "$results"
+
+log() { printf '[test.sh %(%H:%M:%S)T] %s\n' -1 "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi
+}
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then
+    as_root apt-get update -qq || { log "apt-get update failed"; return 1; }
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# PostgreSQL: the tests start a throwaway server from the installed binaries unless TONGBAN_TEST_PG names one.
+if [ -z "${TONGBAN_TEST_PG:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  log "PostgreSQL server binaries not found: installing the 'postgresql' package"
+  apt_install postgresql || {
+    echo "PostgreSQL is needed for the tests: install it (apt-get install postgresql) or set TONGBAN_TEST_PG to a connection string." >&2
+    exit 2
+  }
+fi
+
+log "building"
+dotnet build TongBan.sln -c Debug -nologo -v quiet -clp:ErrorsOnly
+
+status=0
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  log "running $name"
+  dotnet test "$project" --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --results-directory "$results" "$@" || status=1
+done
+
+# Sum the counters of every TRX file; a run that executed nothing must not look green.
+passed=0; failed=0; executed=0; files=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  get() { printf '%s' "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  executed=$((executed + $(get executed)))
+done
+
+if [ "$files" = 0 ] || [ "$executed" = 0 ]; then
+  log "no test results found in $results"
+  status=1
+fi
+[ "$failed" = 0 ] || status=1
+echo "$passed passed, $failed failed"
+exit $status

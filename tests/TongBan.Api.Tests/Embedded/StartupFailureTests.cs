@@ -1,0 +1,45 @@
+using TongBan.Silo.Hosting;
+
+namespace TongBan.Api.Tests.Embedded;
+
+public class StartupFailureTests
+{
+    [Theory]
+    [InlineData("TongBan:Silo:SiloPort", "0", "SiloPort must be a port number between 1 and 65535, got 0")]
+    [InlineData("TongBan:Silo:GatewayPort", "70000", "GatewayPort must be a port number between 1 and 65535, got 70000")]
+    [InlineData("TongBan:Silo:AdvertisedAddress", "not a host!", "AdvertisedAddress must be an IP address or host name")]
+    public void Invalid_silo_options_fail_with_one_clear_line(string key, string value, string expected)
+    {
+        var error = Assert.Throws<StartupException>(() => TongBanHost.Build([$"--{key}", value]));
+        Assert.Contains(expected, TongBanHost.Describe(error), StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', TongBanHost.Describe(error));
+    }
+
+    [Fact]
+    public void Non_numeric_port_fails_with_a_clear_line()
+    {
+        var error = Record.Exception(() => TongBanHost.Build(["--TongBan:Silo:SiloPort", "eleven"]));
+        Assert.NotNull(error);
+        var line = TongBanHost.Describe(error);
+        Assert.Contains("SiloPort", line, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', line);
+    }
+
+    [Fact]
+    public void Production_mode_refuses_the_public_development_signing_key()
+    {
+        var error = Assert.Throws<StartupException>(() => TongBanHost.Build(
+        [
+            "--ConnectionStrings:TongBan", "Host=127.0.0.1;Port=1;Database=x;Username=x;Password=x",
+            "--TongBan:Auth:SigningKey", TongBan.Api.Security.AuthOptions.DevelopmentSigningKey,
+        ]));
+        Assert.Contains("development key", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Production_mode_requires_a_signing_key_or_authority()
+    {
+        var error = Assert.Throws<StartupException>(() => TongBanHost.Build(["--ConnectionStrings:TongBan", "Host=127.0.0.1;Port=1;Database=x"]));
+        Assert.Contains("Authority", error.Message, StringComparison.Ordinal);
+    }
+}
