@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TongBan.Api.Endpoints;
+using TongBan.Api.Hubs;
+using TongBan.Grains.Live;
 using TongBan.Api.Security;
 
 namespace TongBan.Api;
@@ -23,6 +25,11 @@ public static class ApiComposition
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         });
         services.AddOpenApi("v1");
+        services.AddSignalR(o => o.MaximumReceiveMessageSize = 16 * 1024)
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        services.AddSingleton<SignalRLiveObserver>();
+        services.AddSingleton<ILiveHubObserver>(sp => sp.GetRequiredService<SignalRLiveObserver>());
+        services.AddHostedService<LiveHubRegistrar>();
         services.AddTongBanSecurity(configuration, developmentMode);
         if (developmentMode)
         {
@@ -40,6 +47,8 @@ public static class ApiComposition
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        // Connecting is anonymous (call screens, the public map); each hub method declares its own policy.
+        app.MapHub<LiveHub>("/hubs/live").AllowAnonymous();
         app.MapRegionEndpoints();
         app.MapHallEndpoints();
         if (developmentMode)

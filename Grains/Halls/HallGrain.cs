@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TongBan.Grains.Common;
+using TongBan.Grains.Live;
 
 namespace TongBan.Grains.Halls;
 
@@ -16,7 +17,9 @@ public sealed partial class HallGrain(
     private ServicePoint Profile => directory.Find(this.GetPrimaryKeyString())
         ?? throw new UnknownHallException(this.GetPrimaryKeyString());
 
-    public Task<HallSnapshot> GetSnapshot()
+    public Task<HallSnapshot> GetSnapshot() => Task.FromResult(BuildSnapshot());
+
+    private HallSnapshot BuildSnapshot()
     {
         var p = Profile;
         var snapshot = new HallSnapshot(
@@ -28,7 +31,7 @@ public sealed partial class HallGrain(
             AppointmentsToday: 0,
             GoodRate: null,
             Suspended: status.State.Suspended);
-        return Task.FromResult(snapshot);
+        return snapshot;
     }
 
     public Task<HallServiceStatus> GetServiceStatus()
@@ -48,7 +51,14 @@ public sealed partial class HallGrain(
         status.State = new HallServiceStatus(suspended, reason, actor, ChinaTime.Now(clock));
         await status.WriteStateAsync();
         LogStatusChanged(logger, this.GetPrimaryKeyString(), suspended, actor);
+        await PublishSnapshot();
         return status.State;
+    }
+
+    private Task PublishSnapshot()
+    {
+        var code = this.GetPrimaryKeyString();
+        return GrainFactory.PublishLive(new LiveMessage(LiveGroups.Hall(code), LiveMethods.HallSnapshot, BuildSnapshot(), CoalesceKey: "snapshot:" + code));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} service status set: suspended={Suspended} by {Actor}")]

@@ -19,3 +19,12 @@ public sealed class ClusterReadinessCheck(ISiloStatusOracle oracle, ServicePoint
             : HealthCheckResult.Unhealthy("reference data not loaded yet"));
     }
 }
+
+/// <summary>Ready for live updates once this host's SignalR hub is in the cluster's hub list.</summary>
+public sealed class LiveHubReadinessCheck(IGrainFactory grains, ILocalSiloDetails silo) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        await grains.GetGrain<TongBan.Grains.Live.ILiveHubListGrain>(0).IsRegistered(silo.SiloAddress)
+            ? HealthCheckResult.Healthy("live hub registered")
+            : HealthCheckResult.Unhealthy("live hub not registered yet");
+}

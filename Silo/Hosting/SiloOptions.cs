@@ -23,6 +23,12 @@ public sealed class SiloOptions
     /// <summary>Silos with the same ClusterId and ServiceId form one cluster.</summary>
     public string ClusterId { get; set; } = "tongban";
 
+    /// <summary>
+    /// Embedded mode only: the silo port of the first silo, to run several embedded silos on one
+    /// machine as one cluster (0: this silo is the first). PostgreSQL mode uses the membership table instead.
+    /// </summary>
+    public int PrimarySiloPort { get; set; }
+
     public string ServiceId { get; set; } = "tongban";
 
     /// <summary>Serve the Orleans dashboard at /dashboard (admin token required in PostgreSQL mode).</summary>
@@ -32,6 +38,11 @@ public sealed class SiloOptions
     {
         CheckPort(nameof(SiloPort), SiloPort);
         CheckPort(nameof(GatewayPort), GatewayPort);
+        if (PrimarySiloPort != 0)
+        {
+            CheckPort(nameof(PrimarySiloPort), PrimarySiloPort);
+        }
+
         if (SiloPort == GatewayPort)
         {
             throw new StartupException($"{Section}:{nameof(SiloPort)} and {nameof(GatewayPort)} must differ (both are {SiloPort}).");

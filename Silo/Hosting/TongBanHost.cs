@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -67,6 +68,7 @@ public static partial class TongBanHost
         services.AddSingleton<ReferenceDataLoader>();
         var health = services.AddHealthChecks();
         health.AddCheck<ClusterReadinessCheck>("cluster", tags: ["ready"]);
+        health.AddCheck<LiveHubReadinessCheck>("live", tags: ["ready"]);
 
         // Hosted services start in registration order: schema first, then reference data, then the silo, then Kestrel.
         if (mode == StorageMode.Postgres)
@@ -96,7 +98,8 @@ public static partial class TongBanHost
             }
             else
             {
-                orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+                var primary = new IPEndPoint(IPAddress.Loopback, silo.PrimarySiloPort == 0 ? silo.SiloPort : silo.PrimarySiloPort);
+                orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, primary, silo.ServiceId, silo.ClusterId);
                 orleans.AddMemoryGrainStorage(StorageNames.Default);
                 orleans.UseInMemoryReminderService();
             }

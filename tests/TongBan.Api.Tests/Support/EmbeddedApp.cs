@@ -32,6 +32,7 @@ public sealed class EmbeddedApp : IAsyncLifetime
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        await Readiness.WaitAsync(Http, TimeSpan.FromSeconds(30));
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using TongBan.Grains.Halls;
+using TongBan.Grains.Live;
+
+namespace TongBan.Api.Hubs;
+
+/// <summary>
+/// <c>/hubs/live</c>: clients join groups with Watch* and receive hallSnapshot, ticketCalled,
+/// ticketUpdated, pointsChanged and caseChanged. Watching a hall answers at once with its current
+/// snapshot, so a client that reconnects resynchronises without a separate HTTP call.
+/// </summary>
+public sealed class LiveHub(ServicePointDirectory directory, IGrainFactory grains) : Hub
+{
+    /// <summary>Hall snapshots are public (call screens, the digital map).</summary>
+    [AllowAnonymous]
+    public async Task<HallSnapshot> WatchHall(string hallCode)
+    {
+        RequireHall(hallCode);
+        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Hall(hallCode));
+        return await grains.GetGrain<IHallGrain>(hallCode).GetSnapshot();
+    }
+
+    [AllowAnonymous]
+    public Task UnwatchHall(string hallCode)
+    {
+        RequireHall(hallCode);
+        return Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Hall(hallCode));
+    }
+
+    /// <summary>A citizen's phone follows its ticket (virtual queue): position, predicted wait, the call.</summary>
+    [AllowAnonymous]
+    public Task WatchTicket(string hallCode, string ticketNo)
+    {
+        RequireHall(hallCode);
+        if (string.IsNullOrEmpty(ticketNo) || ticketNo.Length > 8 || !char.IsAsciiLetterUpper(ticketNo[0]) || !ticketNo[1..].All(char.IsAsciiDigit))
+        {
+            throw new HubException("ticketNo looks like A012.");
+        }
+
+        return Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Ticket(hallCode, ticketNo));
+    }
+
+    private void RequireHall(string hallCode)
+    {
+        if (!ServicePointCode.IsWellFormed(hallCode) || directory.Find(hallCode) is null)
+        {
+            throw new HubException($"Unknown service point '{hallCode}'.");
+        }
+    }
+}

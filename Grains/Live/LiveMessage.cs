@@ -1,0 +1,35 @@
+namespace TongBan.Grains.Live;
+
+/// <summary>
+/// One push to the subscribers of a SignalR group. <paramref name="CoalesceKey"/>: within one
+/// flush, a later message with the same key replaces the earlier one (a busy hall sends its latest
+/// snapshot, not every intermediate one); null for events that must all arrive (a ticket call).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record LiveMessage(
+    [property: Id(0)] string Group,
+    [property: Id(1)] string Method,
+    [property: Id(2)] object Payload,
+    [property: Id(3)] string? CoalesceKey = null);
+
+/// <summary>SignalR group names; the hub adds connections to these on Watch* calls.</summary>
+public static class LiveGroups
+{
+    public static string Hall(string hallCode) => "hall:" + hallCode;
+
+    public static string Ticket(string hallCode, string ticketNo) => $"ticket:{hallCode}:{ticketNo}";
+
+    public static string Case(string caseNo) => "case:" + caseNo;
+
+    public static string Region(string regionCode) => "region:" + regionCode;
+}
+
+/// <summary>Client method names of the live hub (published contract).</summary>
+public static class LiveMethods
+{
+    public const string HallSnapshot = "hallSnapshot";
+    public const string TicketCalled = "ticketCalled";
+    public const string TicketUpdated = "ticketUpdated";
+    public const string PointsChanged = "pointsChanged";
+    public const string CaseChanged = "caseChanged";
+}
