@@ -1,0 +1,757 @@
+using System.Globalization;
+using TongBan.Grains.Common;
+
+namespace TongBan.Grains.Queues;
+
+/// <summary>
+/// The rules of one hall × category day queue, applied to a <see cref="CategoryQueueState"/> in place.
+/// Deterministic: every operation takes the current time (Asia/Shanghai) and never reads a clock; illegal
+/// operations return a <see cref="QueueViolation"/> and change nothing.
+/// <para>
+/// Usage from a grain: wrap the persisted state (<c>new CategoryQueue(state.State, "A", rules)</c>) after
+/// every <c>ReadStateAsync</c>; call <see cref="RollOver"/> at the start of each grain call (commands do it
+/// themselves, queries do not) and persist after every successful command. Not thread-safe: one grain turn at a time.
+/// </para>
+/// </summary>
+public sealed class CategoryQueue
+{
+    private readonly CategoryQueueState state;
+    private CallLanes? lanes;
+
+    public CategoryQueue(CategoryQueueState state, string category, QueueRules? rules = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!TicketNumber.IsCategoryCode(category))
+        {
+            throw new ArgumentException($"'{category}' is not a category letter.", nameof(category));
+        }
+
+        Rules = rules ?? QueueRules.Default;
+        Rules.Validate();
+        if (state.Category is null)
+        {
+            state.Category = category;
+        }
+        else if (state.Category != category)
+        {
+            throw new ArgumentException($"The state belongs to category {state.Category}, not {category}.", nameof(category));
+        }
+
+        this.state = state;
+    }
+
+    public string Category => state.Category!;
+
+    public QueueRules Rules { get; }
+
+    /// <summary>The local date of the tickets held (default before the first operation).</summary>
+    public DateOnly Day => state.Day;
+
+    /// <summary>Summary of the most recently closed day, kept until the next roll-over.</summary>
+    public DaySummary? LastClosedDay => state.LastClosedDay;
+
+    /// <summary>Current EWMA of service times, or the prior while there is no observation.</summary>
+    public TimeSpan MeanServiceTime => WaitEstimator.MeanServiceTime(state.ServiceTime, Rules);
+
+    public QueueCounts Counts
+    {
+        get
+        {
+            Span<int> byState = stackalloc int[8];
+            foreach (var t in state.Tickets)
+            {
+                byState[(int)t.State]++;
+            }
+
+            return new QueueCounts(
+                state.LastNumber,
+                state.Received,
+                byState[(int)TicketState.Waiting],
+                byState[(int)TicketState.Parked],
+                byState[(int)TicketState.Called],
+                byState[(int)TicketState.Serving],
+                byState[(int)TicketState.Done],
+                byState[(int)TicketState.NoShow],
+                byState[(int)TicketState.Cancelled],
+                byState[(int)TicketState.Transferred]);
+        }
+    }
+
+    /// <summary>Today's wait figures so far (see <see cref="WaitEstimator.Summarize"/>).</summary>
+    public WaitStatistics WaitStatistics
+    {
+        get
+        {
+            var samples = new List<WaitSample>();
+            foreach (var t in state.Tickets)
+            {
+                if (t.FirstCalledAt is { } called)
+                {
+                    samples.Add(new WaitSample(called - t.EnteredAt, t.PredictedWaitMinutes));
+                }
+            }
+
+            return WaitEstimator.Summarize(samples);
+        }
+    }
+
+    private CallLanes Lanes => lanes ??= new CallLanes();
+
+    /// <summary>
+    /// Closes the day when <paramref name="now"/> falls on a later local date (numbers restart at 001 at the
+    /// hall's midnight, Asia/Shanghai): returns the closed day's summary and drops its tickets; the
+    /// service-time estimate is kept. Returns null when the day is unchanged. A time on an earlier date
+    /// (clock skew between silos) is treated as today: days never go back.
+    /// </summary>
+    public DaySummary? RollOver(DateTimeOffset now)
+    {
+        var day = LocalDate(now);
+        if (state.Day == default)
+        {
+            state.StartDay(day);
+            return null;
+        }
+
+        if (day <= state.Day)
+        {
+            return null;
+        }
+
+        var summary = Summarize();
+        state.StartDay(day);
+        state.LastClosedDay = summary;
+        return summary;
+    }
+
+    /// <summary>
+    /// 取号: issues the next number, or — when the idempotency key was used today for the same request — returns
+    /// the ticket issued then (never a second one). The new ticket's predicted wait is recorded for the MAE.
+    /// </summary>
+    /// <param name="servingWindows">Window-equivalents now serving this category (<see cref="WaitEstimator.ServingWindows"/>).</param>
+    public QueueResult<TicketStatus> Take(TicketRequest request, double servingWindows, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        WaitEstimator.CheckServingWindows(servingWindows);
+        now = Touch(now);
+        var slot = request.AppointmentSlotStart?.ToOffset(ChinaTime.Offset);
+        if (Validate(request) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (request.IdempotencyKey is { } key && state.FindByKey(key) is { } existing)
+        {
+            return existing.Kind == request.Kind && existing.Priority == request.Priority && existing.AppointmentSlotStart == slot
+                ? Status(existing, servingWindows, now)
+                : Violations.KeyConflict(key, existing);
+        }
+
+        var ticket = new QueueTicket
+        {
+            Number = TicketNumber.Format(Category, ++state.LastNumber),
+            Kind = request.Kind,
+            Priority = request.Priority,
+            State = TicketState.Waiting,
+            IssuedAt = now,
+            EnteredAt = now,
+            AppointmentSlotStart = slot,
+            IdempotencyKey = request.IdempotencyKey,
+        };
+        return Enter(ticket, servingWindows, now);
+    }
+
+    /// <summary>
+    /// 叫号: calls the next ticket for <paramref name="windowNo"/> by the order of <c>CallLanes</c>
+    /// (returned tickets, then priority vs normal lane with at most <see cref="QueueRules.MaxConsecutivePriorityCalls"/>
+    /// priority calls in a row over a waiting normal ticket, skipped tickets deferred; see QUEUE_RULES.md).
+    /// Succeeds with null when nothing is callable (the API's 204). Refused while the window holds a ticket of this queue.
+    /// </summary>
+    public QueueResult<Ticket?> CallNext(int windowNo, DateTimeOffset now)
+    {
+        if (windowNo < 1)
+        {
+            return Violations.BadWindow(windowNo);
+        }
+
+        now = Touch(now);
+        foreach (var t in state.Tickets)
+        {
+            if (t.IsHeld && t.WindowNo == windowNo)
+            {
+                return Violations.WindowBusy(windowNo, t);
+            }
+        }
+
+        var order = Lanes;
+        order.Load(state.Tickets, windowNo, now, Rules, state.ConsecutivePriorityCalls, state.CallsMade);
+        if (!order.TryNext(out var next))
+        {
+            return QueueResult<Ticket?>.Ok(null);
+        }
+
+        state.ConsecutivePriorityCalls = order.ConsecutivePriorityCalls;
+        state.CallsMade = order.Calls;
+        next.State = TicketState.Called;
+        next.WindowNo = windowNo;
+        next.CallCount++;
+        next.Recalls = 0;
+        next.LastCalledAt = now;
+        next.FirstCalledAt ??= now;
+        next.AtHead = false;
+        next.DeferredUntilCall = 0;
+        return View(next);
+    }
+
+    /// <summary>重呼: announces the called ticket again (at least <see cref="QueueRules.MinRecallInterval"/> after the previous announcement).</summary>
+    public QueueResult<Ticket> Recall(string ticketNo, int windowNo, DateTimeOffset now)
+    {
+        now = Touch(now);
+        var found = Held(ticketNo, windowNo, QueueAction.Recall, TicketState.Called);
+        if (!found.IsOk)
+        {
+            return found.Violation;
+        }
+
+        var t = found.Value;
+        var remaining = t.LastCalledAt!.Value + Rules.MinRecallInterval - now;
+        if (remaining > TimeSpan.Zero)
+        {
+            return Violations.RecallTooSoon(t, remaining);
+        }
+
+        t.CallCount++;
+        t.Recalls++;
+        t.LastCalledAt = now;
+        return View(t);
+    }
+
+    /// <summary>
+    /// 过号: the called citizen did not come. Allowed only after <see cref="QueueRules.RecallsBeforeNoShow"/> recalls
+    /// and <see cref="QueueRules.MinRecallInterval"/> after the last one; never automatic, a clerk decides.
+    /// </summary>
+    public QueueResult<Ticket> MarkNoShow(string ticketNo, int windowNo, DateTimeOffset now)
+    {
+        now = Touch(now);
+        var found = Held(ticketNo, windowNo, QueueAction.NoShow, TicketState.Called);
+        if (!found.IsOk)
+        {
+            return found.Violation;
+        }
+
+        var t = found.Value;
+        if (t.Recalls < Rules.RecallsBeforeNoShow)
+        {
+            return Violations.NoShowTooEarly(t, Rules.RecallsBeforeNoShow);
+        }
+
+        var remaining = t.LastCalledAt!.Value + Rules.MinRecallInterval - now;
+        if (remaining > TimeSpan.Zero)
+        {
+            return Violations.NoShowTooSoon(t, remaining);
+        }
+
+        t.State = TicketState.NoShow;
+        t.FinishedAt = now;
+        return View(t);
+    }
+
+    /// <summary>
+    /// 过号顺延: puts a called ticket back in line without losing its place in time; it becomes callable again
+    /// after <see cref="QueueRules.SkipDeferral"/> more calls (or at once if nothing else is callable).
+    /// </summary>
+    public QueueResult<Ticket> Skip(string ticketNo, int windowNo, DateTimeOffset now)
+    {
+        now = Touch(now);
+        var found = Held(ticketNo, windowNo, QueueAction.Skip, TicketState.Called);
+        if (!found.IsOk)
+        {
+            return found.Violation;
+        }
+
+        var t = found.Value;
+        BackInLine(t);
+        t.DeferredUntilCall = state.CallsMade + Rules.SkipDeferral;
+        t.SkipCount++;
+        return View(t);
+    }
+
+    /// <summary>开始办理: the called citizen arrived at the window.</summary>
+    public QueueResult<Ticket> Start(string ticketNo, int windowNo, DateTimeOffset now)
+    {
+        now = Touch(now);
+        var found = Held(ticketNo, windowNo, QueueAction.Start, TicketState.Called);
+        if (!found.IsOk)
+        {
+            return found.Violation;
+        }
+
+        var t = found.Value;
+        t.State = TicketState.Serving;
+        t.StartedAt = now;
+        return View(t);
+    }
+
+    /// <summary>办结: finishes service and feeds its duration (all serving sessions) to the service-time EWMA. Finishing twice is refused.</summary>
+    public QueueResult<Ticket> Finish(string ticketNo, int windowNo, DateTimeOffset now)
+    {
+        now = Touch(now);
+        var found = Held(ticketNo, windowNo, QueueAction.Finish, TicketState.Serving);
+        if (!found.IsOk)
+        {
+            return found.Violation;
+        }
+
+        var t = found.Value;
+        t.State = TicketState.Done;
+        t.FinishedAt = now;
+        state.ServiceTime = WaitEstimator.Observe(state.ServiceTime, t.ServedBefore + (now - t.StartedAt!.Value), Rules);
+        return View(t);
+    }
+
+    /// <summary>
+    /// 取消: the citizen withdraws, allowed while waiting, parked or called (not once service started). Cancelling a
+    /// called ticket frees its window; the window grain must be told.
+    /// </summary>
+    public QueueResult<Ticket> Cancel(string ticketNo, DateTimeOffset now)
+    {
+        now = Touch(now);
+        var found = Find(ticketNo, QueueAction.Cancel, TicketState.Waiting, TicketState.Parked, TicketState.Called);
+        if (!found.IsOk)
+        {
+            return found.Violation;
+        }
+
+        var t = found.Value;
+        t.State = TicketState.Cancelled;
+        t.FinishedAt = now;
+        return View(t);
+    }
+
+    /// <summary>
+    /// 挂起: puts a ticket on hold; a parked ticket is never called. From waiting (any operator, <paramref name="windowNo"/>
+    /// may be null) or from called/serving (only by the holding window, which becomes free).
+    /// </summary>
+    public QueueResult<Ticket> Park(string ticketNo, int? windowNo, DateTimeOffset now)
+    {
+        now = Touch(now);
+        var found = Movable(ticketNo, windowNo, QueueAction.Park, allowParked: false);
+        if (!found.IsOk)
+        {
+            return found.Violation;
+        }
+
+        var t = found.Value;
+        if (t.State == TicketState.Serving)
+        {
+            t.ServedBefore += now - t.StartedAt!.Value;
+        }
+
+        BackInLine(t);
+        t.State = TicketState.Parked;
+        return View(t);
+    }
+
+    /// <summary>恢复排队: a parked ticket rejoins the line at its original place in time.</summary>
+    public QueueResult<Ticket> Unpark(string ticketNo, DateTimeOffset now)
+    {
+        now = Touch(now);
+        var found = Find(ticketNo, QueueAction.Unpark, TicketState.Parked);
+        if (!found.IsOk)
+        {
+            return found.Violation;
+        }
+
+        found.Value.State = TicketState.Waiting;
+        return View(found.Value);
+    }
+
+    /// <summary>
+    /// 转出: hands a ticket to another category's queue. This entry becomes <see cref="TicketState.Transferred"/>; deliver
+    /// the returned hand-off to the receiving queue's <see cref="Accept"/>. Repeating the same transfer returns the same
+    /// hand-off, so a grain can redeliver after a crash.
+    /// </summary>
+    /// <param name="windowNo">The acting window; required when the ticket is called or serving.</param>
+    /// <param name="toWindow">Only this window of the receiving category may call it.</param>
+    public QueueResult<TicketTransfer> TransferOut(string ticketNo, int? windowNo, string toCategory, int? toWindow, DateTimeOffset now)
+    {
+        now = Touch(now);
+        if (!TicketNumber.IsCategoryCode(toCategory))
+        {
+            return Violations.InvalidRequest($"'{toCategory}' is not a category letter", $"“{toCategory}”不是有效的队列类别");
+        }
+
+        if (toCategory == Category)
+        {
+            return Violations.InvalidRequest(
+                $"ticket {ticketNo} is already in queue {Category}; redirect it to a window instead",
+                $"票号 {ticketNo} 已在 {Category} 类队列，请改为指定窗口");
+        }
+
+        if (toWindow is < 1)
+        {
+            return Violations.BadWindow(toWindow.Value);
+        }
+
+        if (state.FindByNumber(ticketNo) is { State: TicketState.Transferred } done
+            && done.TransferredTo == toCategory && done.TransferredToWindow == toWindow)
+        {
+            return Handoff(done);
+        }
+
+        var found = Movable(ticketNo, windowNo, QueueAction.Transfer, allowParked: true);
+        if (!found.IsOk)
+        {
+            return found.Violation;
+        }
+
+        var t = found.Value;
+        t.State = TicketState.Transferred;
+        t.FinishedAt = now;
+        t.TransferredTo = toCategory;
+        t.TransferredToWindow = toWindow;
+        t.AtHead = false;
+        t.DeferredUntilCall = 0;
+        return Handoff(t);
+    }
+
+    /// <summary>
+    /// 转入: accepts a ticket transferred from another category. It keeps its number and original issue time (so it
+    /// is ordered fairly, not as a newcomer); its wait in this queue starts now. Delivering the same hand-off twice
+    /// returns the same entry.
+    /// </summary>
+    public QueueResult<TicketStatus> Accept(TicketTransfer transfer, double servingWindows, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(transfer);
+        WaitEstimator.CheckServingWindows(servingWindows);
+        now = Touch(now);
+        if (transfer.ToCategory != Category)
+        {
+            return Violations.InvalidRequest(
+                $"transfer of ticket {transfer.Number} is addressed to queue {transfer.ToCategory}, not {Category}",
+                $"票号 {transfer.Number} 应转至 {transfer.ToCategory} 类队列，而非 {Category} 类");
+        }
+
+        if (!TicketNumber.TryParse(transfer.Number, out _, out _) || transfer.ToWindow is < 1)
+        {
+            return Violations.InvalidRequest(
+                $"transfer of ticket {transfer.Number} is malformed (number or window)",
+                $"票号 {transfer.Number} 的转入信息无效（票号或窗口号）");
+        }
+
+        foreach (var t in state.Tickets)
+        {
+            // A late redelivery is recognised even if the ticket has moved on since (rare: a linear scan is fine).
+            if (t.TransferId == transfer.TransferId)
+            {
+                return Status(t, servingWindows, now);
+            }
+        }
+
+        if (state.FindByNumber(transfer.Number) is { IsFinal: false } existing)
+        {
+            return Violations.Duplicate(existing, Category);
+        }
+
+        state.Received++;
+        var ticket = new QueueTicket
+        {
+            Number = transfer.Number,
+            Kind = transfer.Kind,
+            Priority = transfer.Priority,
+            State = TicketState.Waiting,
+            IssuedAt = transfer.IssuedAt.ToOffset(ChinaTime.Offset),
+            EnteredAt = now,
+            AppointmentSlotStart = transfer.AppointmentSlotStart?.ToOffset(ChinaTime.Offset),
+            TargetWindow = transfer.ToWindow,
+            TransferId = transfer.TransferId,
+            FromCategory = transfer.FromCategory,
+        };
+        return Enter(ticket, servingWindows, now);
+    }
+
+    /// <summary>
+    /// 指定窗口: sends a ticket of this queue to a named window (only that window may call it), keeping its place in time.
+    /// </summary>
+    public QueueResult<Ticket> RedirectToWindow(string ticketNo, int? windowNo, int toWindow, DateTimeOffset now)
+    {
+        now = Touch(now);
+        if (toWindow < 1)
+        {
+            return Violations.BadWindow(toWindow);
+        }
+
+        var found = Movable(ticketNo, windowNo, QueueAction.Redirect, allowParked: true);
+        if (!found.IsOk)
+        {
+            return found.Violation;
+        }
+
+        var t = found.Value;
+        if (t.State == TicketState.Serving)
+        {
+            t.ServedBefore += now - t.StartedAt!.Value;
+        }
+
+        BackInLine(t);
+        t.TargetWindow = toWindow;
+        return View(t);
+    }
+
+    /// <summary>
+    /// 退回队首: a window that pauses or closes while holding a called ticket gives it back; it is the next ticket
+    /// called by any window allowed to take it.
+    /// </summary>
+    public QueueResult<Ticket> ReturnToHead(string ticketNo, int windowNo, DateTimeOffset now)
+    {
+        now = Touch(now);
+        var found = Held(ticketNo, windowNo, QueueAction.ReturnToHead, TicketState.Called);
+        if (!found.IsOk)
+        {
+            return found.Violation;
+        }
+
+        BackInLine(found.Value);
+        found.Value.AtHead = true;
+        return View(found.Value);
+    }
+
+    /// <summary>
+    /// For a window that closes for the day: its called ticket returns to the head, and tickets reserved for it
+    /// become callable by any window (else they would wait forever). A serving ticket is left alone: the
+    /// window must finish, park or transfer it first. Returns the tickets changed.
+    /// </summary>
+    public IReadOnlyList<Ticket> ReleaseWindow(int windowNo, DateTimeOffset now)
+    {
+        now = Touch(now);
+        List<Ticket>? changed = null;
+        foreach (var t in state.Tickets)
+        {
+            if (t.State == TicketState.Called && t.WindowNo == windowNo)
+            {
+                BackInLine(t);
+                t.AtHead = true;
+                t.TargetWindow = t.TargetWindow == windowNo ? null : t.TargetWindow;
+            }
+            else if (t.State is TicketState.Waiting or TicketState.Parked && t.TargetWindow == windowNo)
+            {
+                t.TargetWindow = null;
+            }
+            else
+            {
+                continue;
+            }
+
+            (changed ??= []).Add(View(t));
+        }
+
+        return changed ?? (IReadOnlyList<Ticket>)[];
+    }
+
+    /// <summary>The ticket with this number in this queue today (the latest entry if it left and came back).</summary>
+    public Ticket? Find(string ticketNo) => state.FindByNumber(ticketNo) is { } t ? View(t) : null;
+
+    /// <summary>A ticket with its projected position and predicted wait (the API's ticket view).</summary>
+    public TicketStatus? Status(string ticketNo, double servingWindows, DateTimeOffset now)
+    {
+        WaitEstimator.CheckServingWindows(servingWindows);
+        return state.FindByNumber(ticketNo) is { } t ? Status(t, servingWindows, Local(now)) : null;
+    }
+
+    /// <summary>
+    /// The waiting tickets in projected call order, with positions and predicted waits. The projection follows
+    /// the call rule for "any window" from the current counters and assumes no new arrivals; tickets reserved
+    /// for a named window are shown in their place in time.
+    /// </summary>
+    public IReadOnlyList<TicketStatus> WaitingLine(double servingWindows, DateTimeOffset now)
+    {
+        WaitEstimator.CheckServingWindows(servingWindows);
+        now = Local(now);
+        var order = Lanes;
+        order.Load(state.Tickets, null, now, Rules, state.ConsecutivePriorityCalls, state.CallsMade);
+        var line = new List<TicketStatus>();
+        var mean = MeanServiceTime;
+        while (order.TryNext(out var t))
+        {
+            var ahead = line.Count;
+            line.Add(new TicketStatus(View(t), ahead + 1, WaitEstimator.PredictWaitMinutes(ahead, mean, servingWindows)));
+        }
+
+        return line;
+    }
+
+    /// <summary>Predicted wait for a normal walk-in taking a ticket now (the category figure on the snapshot and map); null when no window serves.</summary>
+    public int? PredictNewcomerWaitMinutes(double servingWindows, DateTimeOffset now)
+    {
+        WaitEstimator.CheckServingWindows(servingWindows);
+        now = Local(now);
+        var phantom = new QueueTicket
+        {
+            Seq = state.Tickets.Count,
+            Number = string.Empty,
+            State = TicketState.Waiting,
+            IssuedAt = now,
+            EnteredAt = now,
+        };
+        return Ahead(phantom, now, phantom) is { } ahead
+            ? WaitEstimator.PredictWaitMinutes(ahead, MeanServiceTime, servingWindows)
+            : null;
+    }
+
+    private static DateTimeOffset Local(DateTimeOffset now) => now.ToOffset(ChinaTime.Offset);
+
+    private static DateOnly LocalDate(DateTimeOffset now) => DateOnly.FromDateTime(Local(now).DateTime);
+
+    private static QueueViolation? Validate(TicketRequest request)
+    {
+        if (!Enum.IsDefined(request.Kind) || !Enum.IsDefined(request.Priority))
+        {
+            return Violations.InvalidRequest("unknown ticket kind or priority", "取号类型或优先级无效");
+        }
+
+        if (request.Priority == PriorityClass.Appointment)
+        {
+            return Violations.InvalidRequest(
+                "appointment priority comes from checking in an appointment, it cannot be requested",
+                "预约优先须通过预约签到取得，不能直接申请");
+        }
+
+        if ((request.Kind == TicketKind.Appointment) != (request.AppointmentSlotStart is not null))
+        {
+            return Violations.InvalidRequest(
+                "an appointment ticket needs its slot start, and only an appointment ticket may have one",
+                "预约取号须提供预约时段，非预约取号不能带预约时段");
+        }
+
+        if (request.IdempotencyKey is { Length: 0 or > 200 })
+        {
+            return Violations.InvalidRequest("the idempotency key must have 1 to 200 characters", "幂等键长度须为 1 至 200 个字符");
+        }
+
+        return null;
+    }
+
+    private static void BackInLine(QueueTicket t)
+    {
+        t.State = TicketState.Waiting;
+        t.WindowNo = null;
+        t.Recalls = 0;
+        t.AtHead = false;
+        t.DeferredUntilCall = 0;
+    }
+
+    private DateTimeOffset Touch(DateTimeOffset now)
+    {
+        now = Local(now);
+        RollOver(now);
+        return now;
+    }
+
+    private Ticket View(QueueTicket t) => t.ToTicket(Category);
+
+    private QueueResult<TicketStatus> Enter(QueueTicket ticket, double servingWindows, DateTimeOffset now)
+    {
+        state.Add(ticket);
+        var ahead = Ahead(ticket, now, newcomer: null);
+        ticket.PredictedWaitMinutes = ahead is null ? null : WaitEstimator.PredictWaitMinutes(ahead.Value, MeanServiceTime, servingWindows);
+        return new TicketStatus(View(ticket), ahead + 1, ticket.PredictedWaitMinutes);
+    }
+
+    private TicketStatus Status(QueueTicket t, double servingWindows, DateTimeOffset now)
+    {
+        var ahead = t.State == TicketState.Waiting ? Ahead(t, now, newcomer: null) : null;
+        var minutes = ahead is null ? null : WaitEstimator.PredictWaitMinutes(ahead.Value, MeanServiceTime, servingWindows);
+        return new TicketStatus(View(t), ahead + 1, minutes);
+    }
+
+    /// <summary>How many tickets the projected order calls before <paramref name="target"/>; null if it is not in line.</summary>
+    private int? Ahead(QueueTicket target, DateTimeOffset now, QueueTicket? newcomer)
+    {
+        var order = Lanes;
+        order.Load(state.Tickets, null, now, Rules, state.ConsecutivePriorityCalls, state.CallsMade, newcomer);
+        var ahead = 0;
+        while (order.TryNext(out var t))
+        {
+            if (ReferenceEquals(t, target))
+            {
+                return ahead;
+            }
+
+            ahead++;
+        }
+
+        return null;
+    }
+
+    private QueueResult<QueueTicket> Find(string ticketNo, QueueAction action, params ReadOnlySpan<TicketState> allowed)
+    {
+        if (state.FindByNumber(ticketNo) is not { } t)
+        {
+            return Violations.Unknown(ticketNo, Category);
+        }
+
+        foreach (var s in allowed)
+        {
+            if (t.State == s)
+            {
+                return t;
+            }
+        }
+
+        return Violations.InvalidState(t, action);
+    }
+
+    /// <summary>A ticket in one of the <paramref name="allowed"/> held states, held by <paramref name="windowNo"/>.</summary>
+    private QueueResult<QueueTicket> Held(string ticketNo, int windowNo, QueueAction action, TicketState allowed)
+    {
+        var found = Find(ticketNo, action, allowed);
+        if (found.IsOk && found.Value.WindowNo != windowNo)
+        {
+            return Violations.WrongWindow(found.Value, windowNo);
+        }
+
+        return found;
+    }
+
+    /// <summary>A ticket that may be moved: waiting (and parked if allowed) by anyone, called or serving only by its window.</summary>
+    private QueueResult<QueueTicket> Movable(string ticketNo, int? windowNo, QueueAction action, bool allowParked)
+    {
+        var found = allowParked
+            ? Find(ticketNo, action, TicketState.Waiting, TicketState.Parked, TicketState.Called, TicketState.Serving)
+            : Find(ticketNo, action, TicketState.Waiting, TicketState.Called, TicketState.Serving);
+        if (found.IsOk && found.Value.IsHeld && found.Value.WindowNo != windowNo)
+        {
+            return Violations.WrongWindow(found.Value, windowNo);
+        }
+
+        return found;
+    }
+
+    private QueueResult<TicketTransfer> Handoff(QueueTicket t) => new TicketTransfer(
+        string.Create(CultureInfo.InvariantCulture, $"{Category}:{t.Number}:{t.Seq}"),
+        t.Number,
+        Category,
+        t.TransferredTo!,
+        t.TransferredToWindow,
+        t.Kind,
+        t.Priority,
+        t.IssuedAt,
+        t.AppointmentSlotStart,
+        t.FinishedAt!.Value);
+
+    private DaySummary Summarize()
+    {
+        var c = Counts;
+        return new DaySummary(
+            Category,
+            state.Day,
+            c.Issued,
+            c.Received,
+            c.Done,
+            c.NoShow,
+            c.Cancelled,
+            c.Transferred,
+            c.Waiting + c.Parked + c.Called + c.Serving,
+            WaitStatistics,
+            MeanServiceTime.TotalMinutes);
+    }
+}
