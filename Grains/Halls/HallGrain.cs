@@ -1,12 +1,16 @@
 using Microsoft.Extensions.Logging;
 using TongBan.Grains.Common;
 using TongBan.Grains.Live;
+using TongBan.Grains.Queues;
+using TongBan.Grains.Windows;
 
 namespace TongBan.Grains.Halls;
 
 /// <summary>
-/// A hall's live face. Its static profile comes from the silo-local <see cref="ServicePointDirectory"/>
-/// (no storage read on activation); only operator-set status is persisted here.
+/// A hall's live face. Its static profile comes from the silo-local <see cref="ServicePointDirectory"/>;
+/// only operator-set status is persisted. The live figures are a cache of what its queues and windows
+/// report (one-way): pulled once on first use after activation, then kept current by their reports,
+/// so a reactivated hall is correct without storing a second copy of the queues.
 /// </summary>
 public sealed partial class HallGrain(
     [PersistentState("hall", StorageNames.Default)] IPersistentState<HallServiceStatus> status,
@@ -14,24 +18,19 @@ public sealed partial class HallGrain(
     TimeProvider clock,
     ILogger<HallGrain> logger) : Grain, IHallGrain
 {
-    private ServicePoint Profile => directory.Find(this.GetPrimaryKeyString())
-        ?? throw new UnknownHallException(this.GetPrimaryKeyString());
+    private readonly Dictionary<string, QueueView> queues = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, WindowView> windows = [];
+    private (int Today, int NextHour) appointments;
+    private bool loaded;
 
-    public Task<HallSnapshot> GetSnapshot() => Task.FromResult(BuildSnapshot());
+    private string Code => this.GetPrimaryKeyString();
 
-    private HallSnapshot BuildSnapshot()
+    private ServicePoint Profile => directory.Find(Code) ?? throw new UnknownHallException(Code);
+
+    public async Task<HallSnapshot> GetSnapshot()
     {
-        var p = Profile;
-        var snapshot = new HallSnapshot(
-            p.Code,
-            ChinaTime.Now(clock),
-            [.. p.Categories.Select(c => new CategorySnapshot(c.Code, c.Name, 0, 0))],
-            [.. p.Windows.Select(w => new WindowSnapshot(w.WindowNo, "closed", null))],
-            ServedToday: 0,
-            AppointmentsToday: 0,
-            GoodRate: null,
-            Suspended: status.State.Suspended);
-        return snapshot;
+        await EnsureLoaded();
+        return BuildSnapshot();
     }
 
     public Task<HallServiceStatus> GetServiceStatus()
@@ -50,16 +49,132 @@ public sealed partial class HallGrain(
 
         status.State = new HallServiceStatus(suspended, reason, actor, ChinaTime.Now(clock));
         await status.WriteStateAsync();
-        LogStatusChanged(logger, this.GetPrimaryKeyString(), suspended, actor);
+        LogStatusChanged(logger, Code, suspended, actor);
+        await EnsureLoaded();
         await PublishSnapshot();
         return status.State;
     }
 
-    private Task PublishSnapshot()
+    public async Task QueueChanged(QueueView view)
     {
-        var code = this.GetPrimaryKeyString();
-        return GrainFactory.PublishLive(new LiveMessage(LiveGroups.Hall(code), LiveMethods.HallSnapshot, BuildSnapshot(), CoalesceKey: "snapshot:" + code));
+        await EnsureLoaded();
+        queues[view.Category] = view;
+        await PublishSnapshot();
     }
+
+    public async Task WindowChanged(WindowView view, bool statusChanged)
+    {
+        await EnsureLoaded();
+        windows[view.WindowNo] = view;
+        if (statusChanged)
+        {
+            await UpdateServingWindows();
+        }
+
+        await PublishSnapshot();
+    }
+
+    public async Task AppointmentsChanged(int today, int nextHour)
+    {
+        await EnsureLoaded();
+        appointments = (today, nextHour);
+        await PublishSnapshot();
+    }
+
+    private async Task EnsureLoaded()
+    {
+        if (loaded)
+        {
+            return;
+        }
+
+        var p = Profile;
+        var queueViews = p.Categories.Select(c => GrainFactory.GetGrain<IQueueGrain>(QueueKeys.Of(p.Code, c.Code)).GetView()).ToList();
+        var windowViews = p.Windows.Select(w => GrainFactory.GetGrain<IWindowGrain>(WindowKeys.Of(p.Code, w.WindowNo)).GetView()).ToList();
+        foreach (var view in await Task.WhenAll(queueViews))
+        {
+            queues[view.Category] = view;
+        }
+
+        foreach (var view in await Task.WhenAll(windowViews))
+        {
+            windows[view.WindowNo] = view;
+        }
+
+        loaded = true;
+        await UpdateServingWindows();
+    }
+
+    /// <summary>Tells each queue how many window-equivalents now serve it (1/n of each open window listing n categories).</summary>
+    private async Task UpdateServingWindows()
+    {
+        var open = windows.Values.Where(w => w.Status == WindowStatus.Open).Select(w => (IReadOnlyCollection<string>)w.Categories).ToList();
+        var updates = new List<Task>();
+        foreach (var category in Profile.Categories)
+        {
+            var serving = WaitEstimator.ServingWindows(category.Code, open);
+            if (!queues.TryGetValue(category.Code, out var view) || Math.Abs(view.ServingWindows - serving) > 1e-9)
+            {
+                updates.Add(GrainFactory.GetGrain<IQueueGrain>(QueueKeys.Of(Code, category.Code)).SetServingWindows(serving));
+            }
+        }
+
+        await Task.WhenAll(updates);
+    }
+
+    private HallSnapshot BuildSnapshot()
+    {
+        var p = Profile;
+        var now = ChinaTime.Now(clock);
+        var categories = p.Categories.Select(c =>
+        {
+            var q = queues.GetValueOrDefault(c.Code);
+            return new CategorySnapshot(
+                c.Code,
+                c.Name,
+                q?.Waiting ?? 0,
+                q?.PredictedWaitMinutes,
+                q?.LongestWaitingSince is { } since ? (int)Math.Max(0, (now - since).TotalMinutes) : null,
+                q?.ServingWindows ?? 0,
+                q?.Waits.MeanAbsoluteErrorMinutes,
+                q?.Counts.Done ?? 0,
+                q?.Counts.NoShow ?? 0);
+        }).ToList();
+        var windowList = p.Windows.Select(w =>
+        {
+            var v = windows.GetValueOrDefault(w.WindowNo);
+            return new WindowSnapshot(
+                w.WindowNo,
+                (v?.Status ?? WindowStatus.Closed).ToString().ToLowerInvariant(),
+                v?.Current?.TicketNo,
+                v?.Clerk,
+                v?.ServedToday ?? 0,
+                w.Categories);
+        }).ToList();
+
+        // Day-level wait figures weight each category's average by its called tickets; p90 takes the worst category (conservative).
+        var called = queues.Values.Sum(q => q.Waits.Called);
+        double? average = called == 0 ? null : Math.Round(queues.Values.Where(q => q.Waits.AverageMinutes is not null).Sum(q => q.Waits.AverageMinutes!.Value * q.Waits.Called) / called, 1);
+        var p90 = queues.Values.Select(q => q.Waits.P90Minutes).Where(x => x is not null).DefaultIfEmpty(null).Max();
+        return new HallSnapshot(
+            p.Code,
+            now,
+            categories,
+            windowList,
+            ServedToday: queues.Values.Sum(q => q.Counts.Done),
+            AppointmentsToday: appointments.Today,
+            GoodRate: null,
+            Suspended: status.State.Suspended,
+            AppointmentsNextHour: appointments.NextHour,
+            NoShowsToday: queues.Values.Sum(q => q.Counts.NoShow),
+            AverageWaitMinutes: average,
+            P90WaitMinutes: p90,
+            WaitingTotal: categories.Sum(c => c.Waiting),
+            OpenWindows: windowList.Count(w => w.State == "open"));
+    }
+
+    private Task PublishSnapshot() =>
+        GrainFactory.PublishLive(new LiveMessage(LiveGroups.Hall(Code), LiveMethods.HallSnapshot, BuildSnapshot(), CoalesceKey: "snapshot:" + Code));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} service status set: suspended={Suspended} by {Actor}")]
     private static partial void LogStatusChanged(ILogger logger, string hallCode, bool suspended, string actor);

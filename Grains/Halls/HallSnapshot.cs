@@ -1,19 +1,29 @@
 namespace TongBan.Grains.Halls;
 
-/// <summary>Live figures of one queue category (published API shape).</summary>
+/// <summary>Live figures of one queue category (published API shape plus dashboard extras).</summary>
+/// <param name="PredictedWaitMinutes">For a walk-in taking a ticket now; null when no open window serves the category.</param>
+/// <param name="MeanAbsoluteErrorMinutes">Honesty of the estimate today: mean |predicted − actual| wait of called tickets.</param>
 [GenerateSerializer, Immutable]
 public sealed record CategorySnapshot(
     [property: Id(0)] string Code,
     [property: Id(1)] string Name,
     [property: Id(2)] int Waiting,
-    [property: Id(3)] int PredictedWaitMinutes);
+    [property: Id(3)] int? PredictedWaitMinutes,
+    [property: Id(4)] int? LongestWaitMinutes = null,
+    [property: Id(5)] double ServingWindows = 0,
+    [property: Id(6)] double? MeanAbsoluteErrorMinutes = null,
+    [property: Id(7)] int Served = 0,
+    [property: Id(8)] int NoShows = 0);
 
-/// <summary>Live state of one window (published API shape).</summary>
+/// <summary>Live state of one window (published API shape plus clerk and counts).</summary>
 [GenerateSerializer, Immutable]
 public sealed record WindowSnapshot(
     [property: Id(0)] int WindowNo,
     [property: Id(1)] string State,
-    [property: Id(2)] string? ServingTicket);
+    [property: Id(2)] string? ServingTicket,
+    [property: Id(3)] string? Clerk = null,
+    [property: Id(4)] int ServedToday = 0,
+    [property: Id(5)] IReadOnlyList<string>? Categories = null);
 
 /// <summary>The hall's live snapshot: <c>GET /api/halls/{hallCode}/snapshot</c> and the <c>hallSnapshot</c> push.</summary>
 [GenerateSerializer, Immutable]
@@ -25,4 +35,10 @@ public sealed record HallSnapshot(
     [property: Id(4)] int ServedToday,
     [property: Id(5)] int AppointmentsToday,
     [property: Id(6)] double? GoodRate,
-    [property: Id(7)] bool Suspended);
+    [property: Id(7)] bool Suspended,
+    [property: Id(8)] int AppointmentsNextHour = 0,
+    [property: Id(9)] int NoShowsToday = 0,
+    [property: Id(10)] double? AverageWaitMinutes = null,
+    [property: Id(11)] double? P90WaitMinutes = null,
+    [property: Id(12)] int WaitingTotal = 0,
+    [property: Id(13)] int OpenWindows = 0);

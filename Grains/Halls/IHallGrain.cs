@@ -1,15 +1,30 @@
+using Orleans.Concurrency;
+using TongBan.Grains.Queues;
+using TongBan.Grains.Windows;
+
 namespace TongBan.Grains.Halls;
 
-/// <summary>One service point (keyed by its code, e.g. <c>520102-H001</c>).</summary>
+/// <summary>One service point (keyed by its code, e.g. <c>520102-H001</c>): its live snapshot and status.</summary>
 public interface IHallGrain : IGrainWithStringKey
 {
-    /// <summary>The live snapshot; zeros until queues and windows report.</summary>
     Task<HallSnapshot> GetSnapshot();
 
     /// <summary>Temporarily suspends service (暂停服务, e.g. power cut) or resumes it. Idempotent.</summary>
     Task<HallServiceStatus> SetServiceStatus(bool suspended, string? reason, string actor);
 
     Task<HallServiceStatus> GetServiceStatus();
+
+    /// <summary>A queue of this hall changed (one-way: the queue never waits for its hall).</summary>
+    [OneWay]
+    Task QueueChanged(QueueView view);
+
+    /// <summary>A window changed; <paramref name="statusChanged"/> when it opened, paused or closed.</summary>
+    [OneWay]
+    Task WindowChanged(WindowView view, bool statusChanged);
+
+    /// <summary>The appointment book of today reports its figures.</summary>
+    [OneWay]
+    Task AppointmentsChanged(int today, int nextHour);
 }
 
 /// <summary>Operator-set service status of a hall, persisted.</summary>

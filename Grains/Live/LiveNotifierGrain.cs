@@ -10,6 +10,9 @@ public interface ILiveNotifierGrain : IGrainWithIntegerKey
 {
     [OneWay]
     Task Publish(LiveMessage message);
+
+    [OneWay]
+    Task PublishMany(ImmutableArray<LiveMessage> messages);
 }
 
 /// <summary>
@@ -35,7 +38,23 @@ public sealed partial class LiveNotifierGrain(IClusterMembershipService membersh
         return Task.CompletedTask;
     }
 
+    public Task PublishMany(ImmutableArray<LiveMessage> messages)
+    {
+        foreach (var message in messages)
+        {
+            Add(message);
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task Publish(LiveMessage message)
+    {
+        Add(message);
+        return Task.CompletedTask;
+    }
+
+    private void Add(LiveMessage message)
     {
         if (message.CoalesceKey is { } key && coalesced.TryGetValue(key, out var index))
         {
@@ -50,8 +69,6 @@ public sealed partial class LiveNotifierGrain(IClusterMembershipService membersh
 
             buffer.Add(message);
         }
-
-        return Task.CompletedTask;
     }
 
     private async Task Flush(CancellationToken cancellationToken)
@@ -95,4 +112,7 @@ public static class LivePublishing
     /// <summary>Publishes through this silo's notifier.</summary>
     public static Task PublishLive(this IGrainFactory grains, LiveMessage message) =>
         grains.GetGrain<ILiveNotifierGrain>(0).Publish(message);
+
+    public static Task PublishLive(this IGrainFactory grains, ImmutableArray<LiveMessage> messages) =>
+        messages.IsEmpty ? Task.CompletedTask : grains.GetGrain<ILiveNotifierGrain>(0).PublishMany(messages);
 }

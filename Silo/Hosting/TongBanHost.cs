@@ -10,6 +10,7 @@ using TongBan.Api;
 using TongBan.Api.Security;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
+using TongBan.Grains.Queues;
 using TongBan.Grains.Regions;
 using TongBan.Silo.Postgres;
 
@@ -66,6 +67,7 @@ public static partial class TongBanHost
         services.AddSingleton(_ => RegionCatalog.LoadEmbedded());
         services.AddSingleton<ServicePointDirectory>();
         services.AddSingleton<ReferenceDataLoader>();
+        services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
         var health = services.AddHealthChecks();
         health.AddCheck<ClusterReadinessCheck>("cluster", tags: ["ready"]);
         health.AddCheck<LiveHubReadinessCheck>("live", tags: ["ready"]);

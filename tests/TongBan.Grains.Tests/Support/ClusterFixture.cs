@@ -3,6 +3,7 @@ using Orleans.Storage;
 using Orleans.TestingHost;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
+using TongBan.Grains.Queues;
 using TongBan.Grains.Regions;
 
 namespace TongBan.Grains.Tests.Support;
@@ -35,6 +36,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.UseInMemoryReminderService();
             silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
             silo.Services.AddSingleton(TimeProvider.System);
+            silo.Services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
             silo.Services.AddSingleton(_ => Regions.Value);
             silo.Services.AddSingleton(sp =>
             {

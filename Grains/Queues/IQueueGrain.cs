@@ -1,0 +1,71 @@
+namespace TongBan.Grains.Queues;
+
+/// <summary>Actions on one ticket of a queue (the published window/ticket commands).</summary>
+public enum TicketAction
+{
+    Recall,
+    NoShow,
+    Skip,
+    Start,
+    Finish,
+    Cancel,
+    Park,
+    Unpark,
+    ReturnToHead,
+}
+
+/// <summary>A queue's live figures, as its hall, dashboard and map need them.</summary>
+[GenerateSerializer, Immutable]
+public sealed record QueueView(
+    [property: Id(0)] string Category,
+    [property: Id(1)] int Waiting,
+    [property: Id(2)] int? PredictedWaitMinutes,
+    [property: Id(3)] QueueCounts Counts,
+    [property: Id(4)] WaitStatistics Waits,
+    [property: Id(5)] double MeanServiceMinutes,
+    [property: Id(6)] DateTimeOffset? LongestWaitingSince,
+    [property: Id(7)] double ServingWindows,
+    [property: Id(8)] DaySummary? LastClosedDay);
+
+/// <summary>
+/// One hall × category day queue (e.g. <c>520102-H001/A</c>). All of the category's tickets live in
+/// this one activation, so two windows calling at once are served one after the other and can
+/// never receive the same ticket. Every accepted change is written to storage before it is answered.
+/// </summary>
+public interface IQueueGrain : IGrainWithStringKey
+{
+    /// <summary>取号; idempotent by <see cref="TicketRequest.IdempotencyKey"/>.</summary>
+    Task<QueueResult<TicketStatus>> Take(TicketRequest request);
+
+    /// <summary>叫号 for a window; a null value when nothing is callable.</summary>
+    Task<QueueResult<Ticket?>> CallNext(int windowNo);
+
+    Task<QueueResult<Ticket>> Act(TicketAction action, string ticketNo, int? windowNo);
+
+    Task<QueueResult<TicketTransfer>> TransferOut(string ticketNo, int? windowNo, string toCategory, int? toWindow);
+
+    Task<QueueResult<TicketStatus>> Accept(TicketTransfer transfer);
+
+    Task<QueueResult<Ticket>> RedirectToWindow(string ticketNo, int? windowNo, int toWindow);
+
+    /// <summary>A window closes: its called ticket returns to the head, tickets reserved for it become callable by all.</summary>
+    Task<IReadOnlyList<Ticket>> ReleaseWindow(int windowNo);
+
+    Task<TicketStatus?> GetStatus(string ticketNo);
+
+    Task<QueueView> GetView();
+
+    /// <summary>The hall tells the queue how many window-equivalents serve it now (for wait predictions).</summary>
+    Task SetServingWindows(double servingWindows);
+}
+
+public static class QueueKeys
+{
+    public static string Of(string hallCode, string category) => $"{hallCode}/{category}";
+
+    public static (string HallCode, string Category) Parse(string key)
+    {
+        var slash = key.LastIndexOf('/');
+        return (key[..slash], key[(slash + 1)..]);
+    }
+}

@@ -1,0 +1,268 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using TongBan.Grains.Common;
+using TongBan.Grains.Halls;
+using TongBan.Grains.Live;
+
+namespace TongBan.Grains.Queues;
+
+/// <summary>Persisted state of a queue grain: the day's queue and the figures it needs between activations.</summary>
+[GenerateSerializer]
+public sealed class QueueGrainState
+{
+    [Id(0)]
+    public CategoryQueueState Queue { get; set; } = new();
+
+    [Id(1)]
+    public double ServingWindows { get; set; }
+
+    /// <summary>Tickets already told "come now" today (virtual queue), so a retry or re-projection never notifies twice.</summary>
+    [Id(2)]
+    public HashSet<string> ComeNowSent { get; set; } = [];
+}
+
+/// <summary>
+/// Non-reentrant on purpose: each operation reads, changes and writes the queue in one turn, which is
+/// what makes concurrent call-next safe. Reports to the hall and the live feed are one-way.
+/// </summary>
+public sealed partial class QueueGrain(
+    [PersistentState("queue", StorageNames.Default)] IPersistentState<QueueGrainState> state,
+    ICitizenNotificationChannel notifications,
+    TimeProvider clock,
+    ILogger<QueueGrain> logger) : Grain, IQueueGrain
+{
+    /// <summary>How many tickets before the call a virtual-queue citizen is told to come (到号提醒).</summary>
+    public const int ComeNowLead = 3;
+
+    /// <summary>Positions pushed to watchers after each change; deeper positions refresh on their own request.</summary>
+    private const int PushedPositions = 50;
+
+    private string hallCode = string.Empty;
+    private string category = string.Empty;
+    private CategoryQueue queue = null!;
+
+    /// <summary>What each waiting ticket's watchers were last told; kept in memory only (a reactivation re-sends once).</summary>
+    private readonly Dictionary<string, (int? Position, int? Predicted)> lastPushed = new(StringComparer.Ordinal);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (hallCode, category) = QueueKeys.Parse(this.GetPrimaryKeyString());
+        queue = new CategoryQueue(state.State.Queue, category);
+        return Task.CompletedTask;
+    }
+
+    private DateTimeOffset Now => ChinaTime.Now(clock);
+
+    /// <summary>Every operation starts here: closes yesterday first, so numbers restart at the hall's midnight.</summary>
+    private DateTimeOffset Begin()
+    {
+        RollOverIfNeeded();
+        return Now;
+    }
+
+    public async Task<QueueResult<TicketStatus>> Take(TicketRequest request)
+    {
+        var before = queue.Counts.Issued;
+        var result = queue.Take(request, state.State.ServingWindows, Begin());
+        if (result.IsOk && queue.Counts.Issued != before)
+        {
+            LogTaken(logger, hallCode, result.Value.Ticket.Number, request.Kind);
+            await Commit(result.Value.Ticket);
+        }
+
+        return result;
+    }
+
+    public async Task<QueueResult<Ticket?>> CallNext(int windowNo)
+    {
+        var result = queue.CallNext(windowNo, Begin());
+        if (result.IsOk && result.Value is { } called)
+        {
+            LogCalled(logger, hallCode, called.Number, windowNo);
+            await Commit(called);
+            await GrainFactory.PublishLive(new LiveMessage(
+                LiveGroups.Hall(hallCode), LiveMethods.TicketCalled, new TicketCalled(hallCode, called.Number, windowNo, Now)));
+        }
+
+        return result;
+    }
+
+    public async Task<QueueResult<Ticket>> Act(TicketAction action, string ticketNo, int? windowNo)
+    {
+        var now = Begin();
+        var window = windowNo ?? 0;
+        var result = action switch
+        {
+            TicketAction.Recall => queue.Recall(ticketNo, window, now),
+            TicketAction.NoShow => queue.MarkNoShow(ticketNo, window, now),
+            TicketAction.Skip => queue.Skip(ticketNo, window, now),
+            TicketAction.Start => queue.Start(ticketNo, window, now),
+            TicketAction.Finish => queue.Finish(ticketNo, window, now),
+            TicketAction.Cancel => queue.Cancel(ticketNo, now),
+            TicketAction.Park => queue.Park(ticketNo, windowNo, now),
+            TicketAction.Unpark => queue.Unpark(ticketNo, now),
+            TicketAction.ReturnToHead => queue.ReturnToHead(ticketNo, window, now),
+            _ => throw new ArgumentOutOfRangeException(nameof(action)),
+        };
+        if (result.IsOk)
+        {
+            await Commit(result.Value);
+            if (action == TicketAction.Recall)
+            {
+                await GrainFactory.PublishLive(new LiveMessage(
+                    LiveGroups.Hall(hallCode), LiveMethods.TicketCalled, new TicketCalled(hallCode, ticketNo, window, now)));
+            }
+        }
+
+        return result;
+    }
+
+    public async Task<QueueResult<TicketTransfer>> TransferOut(string ticketNo, int? windowNo, string toCategory, int? toWindow)
+    {
+        var result = queue.TransferOut(ticketNo, windowNo, toCategory, toWindow, Begin());
+        if (result.IsOk)
+        {
+            await Commit(queue.Find(ticketNo));
+        }
+
+        return result;
+    }
+
+    public async Task<QueueResult<TicketStatus>> Accept(TicketTransfer transfer)
+    {
+        var result = queue.Accept(transfer, state.State.ServingWindows, Begin());
+        if (result.IsOk)
+        {
+            await Commit(result.Value.Ticket);
+        }
+
+        return result;
+    }
+
+    public async Task<QueueResult<Ticket>> RedirectToWindow(string ticketNo, int? windowNo, int toWindow)
+    {
+        var result = queue.RedirectToWindow(ticketNo, windowNo, toWindow, Begin());
+        if (result.IsOk)
+        {
+            await Commit(result.Value);
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<Ticket>> ReleaseWindow(int windowNo)
+    {
+        var changed = queue.ReleaseWindow(windowNo, Begin());
+        if (changed.Count > 0)
+        {
+            await Commit(null);
+        }
+
+        return changed;
+    }
+
+    public Task<TicketStatus?> GetStatus(string ticketNo)
+    {
+        return Task.FromResult(queue.Status(ticketNo, state.State.ServingWindows, Begin()));
+    }
+
+    public Task<QueueView> GetView()
+    {
+        return Task.FromResult(View(Begin()));
+    }
+
+    public async Task SetServingWindows(double servingWindows)
+    {
+        if (Math.Abs(state.State.ServingWindows - servingWindows) < 1e-9)
+        {
+            return;
+        }
+
+        state.State.ServingWindows = servingWindows;
+        await Commit(null);
+    }
+
+    private void RollOverIfNeeded()
+    {
+        if (queue.RollOver(Now) is { } summary)
+        {
+            state.State.ComeNowSent.Clear();
+            lastPushed.Clear();
+            LogDayClosed(logger, hallCode, category, summary.Day, summary.Issued, summary.Served);
+        }
+    }
+
+    private QueueView View(DateTimeOffset now)
+    {
+        var counts = queue.Counts;
+        var line = queue.WaitingLine(state.State.ServingWindows, now);
+        return new QueueView(
+            category,
+            counts.Waiting,
+            queue.PredictNewcomerWaitMinutes(state.State.ServingWindows, now),
+            counts,
+            queue.WaitStatistics,
+            Math.Round(queue.MeanServiceTime.TotalMinutes, 2),
+            line.Count == 0 ? null : line.Min(t => t.Ticket.EnteredAt),
+            state.State.ServingWindows,
+            queue.LastClosedDay);
+    }
+
+    /// <summary>Persist first, then tell the hall and the watchers (an unpersisted change is never announced).</summary>
+    private async Task Commit(Ticket? changed)
+    {
+        var now = Now;
+        var line = queue.WaitingLine(state.State.ServingWindows, now);
+        var comeNow = line.Take(ComeNowLead)
+            .Where(t => t.Ticket.Kind is TicketKind.Remote or TicketKind.Appointment && !state.State.ComeNowSent.Contains(t.Ticket.Number))
+            .Select(t => t.Ticket.Number)
+            .ToHashSet(StringComparer.Ordinal);
+        state.State.ComeNowSent.UnionWith(comeNow);
+
+        await state.WriteStateAsync();
+
+        GrainFactory.GetGrain<IHallGrain>(hallCode).QueueChanged(View(now)).Ignore();
+
+        // One batch per change: the changed ticket, and every waiting ticket whose position or
+        // predicted wait moved since it was last pushed.
+        var messages = ImmutableArray.CreateBuilder<LiveMessage>();
+        if (changed is not null)
+        {
+            var status = queue.Status(changed.Number, state.State.ServingWindows, now);
+            messages.Add(TicketMessage(status?.Ticket ?? changed, status?.Position, status?.PredictedWaitMinutes, comeNow: false));
+            lastPushed.Remove(changed.Number);
+        }
+
+        foreach (var t in line.Take(PushedPositions))
+        {
+            var isComeNow = comeNow.Contains(t.Ticket.Number);
+            if (isComeNow || !lastPushed.TryGetValue(t.Ticket.Number, out var last) || last != (t.Position, t.PredictedWaitMinutes))
+            {
+                lastPushed[t.Ticket.Number] = (t.Position, t.PredictedWaitMinutes);
+                messages.Add(TicketMessage(t.Ticket, t.Position, t.PredictedWaitMinutes, isComeNow));
+            }
+        }
+
+        await GrainFactory.PublishLive(messages.ToImmutable());
+        foreach (var t in line.Where(t => comeNow.Contains(t.Ticket.Number)))
+        {
+            await notifications.ComeNow(new ComeNowNotice(hallCode, t.Ticket.Number, t.Position ?? 0, t.PredictedWaitMinutes));
+        }
+    }
+
+    private LiveMessage TicketMessage(Ticket ticket, int? position, int? predicted, bool comeNow) =>
+        new(
+            LiveGroups.Ticket(hallCode, ticket.Number),
+            LiveMethods.TicketUpdated,
+            new TicketUpdate(hallCode, ticket.Number, TicketWire.State(ticket.State), position, predicted, ticket.WindowNo, comeNow),
+            CoalesceKey: $"ticket:{hallCode}:{ticket.Number}");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} issued ({Kind})")]
+    private static partial void LogTaken(ILogger logger, string hallCode, string ticketNo, TicketKind kind);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} called to window {WindowNo}")]
+    private static partial void LogCalled(ILogger logger, string hallCode, string ticketNo, int windowNo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} queue {Category}: day {Day} closed, {Issued} issued, {Served} served")]
+    private static partial void LogDayClosed(ILogger logger, string hallCode, string category, DateOnly day, int issued, int served);
+}

@@ -1,0 +1,342 @@
+using Microsoft.Extensions.Logging;
+using TongBan.Grains.Common;
+using TongBan.Grains.Halls;
+using TongBan.Grains.Queues;
+
+namespace TongBan.Grains.Windows;
+
+[GenerateSerializer]
+public sealed class WindowState
+{
+    [Id(0)]
+    public WindowStatus Status { get; set; }
+
+    [Id(1)]
+    public string? Clerk { get; set; }
+
+    [Id(2)]
+    public HeldTicket? Current { get; set; }
+
+    [Id(3)]
+    public int ServedToday { get; set; }
+
+    [Id(4)]
+    public DateOnly Day { get; set; }
+
+    /// <summary>A transfer handed out by the source queue but not yet accepted by the target: redelivered until it is.</summary>
+    [Id(5)]
+    public TicketTransfer? PendingTransfer { get; set; }
+
+    /// <summary>Answers to recent commands by idempotency key (newest last, bounded).</summary>
+    [Id(6)]
+    public List<KeyValuePair<string, WindowReply>> RecentReplies { get; set; } = [];
+}
+
+public sealed partial class WindowGrain(
+    [PersistentState("window", StorageNames.Default)] IPersistentState<WindowState> state,
+    ServicePointDirectory directory,
+    TimeProvider clock,
+    ILogger<WindowGrain> logger) : Grain, IWindowGrain
+{
+    private const int RememberedReplies = 32;
+
+    private string hallCode = string.Empty;
+    private int windowNo;
+    private WindowProfile profile = null!;
+
+    private WindowState S => state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (hallCode, windowNo) = WindowKeys.Parse(this.GetPrimaryKeyString());
+        profile = directory.Find(hallCode)?.Windows.FirstOrDefault(w => w.WindowNo == windowNo)
+            ?? throw new UnknownHallException(this.GetPrimaryKeyString());
+        if (S.PendingTransfer is not null)
+        {
+            await DeliverPendingTransfer();
+        }
+    }
+
+    public async Task<WindowReply> Open(string? clerk)
+    {
+        RollOver();
+        if (S.Status == WindowStatus.Open && S.Clerk == clerk)
+        {
+            return Reply(null);
+        }
+
+        S.Status = WindowStatus.Open;
+        S.Clerk = clerk;
+        await Save(statusChanged: true);
+        LogStatus(logger, hallCode, windowNo, S.Status, clerk);
+        return Reply(null);
+    }
+
+    public Task<WindowReply> Pause() => Leave(WindowStatus.Paused);
+
+    public Task<WindowReply> Close() => Leave(WindowStatus.Closed);
+
+    /// <summary>
+    /// Pausing or closing gives a called ticket back to the head of its queue; a ticket being served
+    /// must be finished or transferred first. Closing also frees tickets reserved for this window.
+    /// </summary>
+    private async Task<WindowReply> Leave(WindowStatus to)
+    {
+        RollOver();
+        if (S.Current is { State: TicketState.Serving } serving)
+        {
+            return Fail(WindowViolationCode.ServingInProgress, $"Window {windowNo} is serving {serving.TicketNo}: finish or transfer it first.");
+        }
+
+        if (S.Status == to)
+        {
+            return Reply(null);
+        }
+
+        if (to == WindowStatus.Closed)
+        {
+            foreach (var category in profile.Categories)
+            {
+                await Queue(category).ReleaseWindow(windowNo);
+            }
+        }
+        else if (S.Current is { } called)
+        {
+            await Queue(called.Category).Act(TicketAction.ReturnToHead, called.TicketNo, windowNo);
+        }
+
+        S.Current = null;
+        S.Status = to;
+        if (to == WindowStatus.Closed)
+        {
+            S.Clerk = null;
+        }
+
+        await Save(statusChanged: true);
+        LogStatus(logger, hallCode, windowNo, S.Status, S.Clerk);
+        return Reply(null);
+    }
+
+    public async Task<WindowReply> CallNext(string? idempotencyKey)
+    {
+        RollOver();
+        if (Remembered(idempotencyKey) is { } earlier)
+        {
+            return earlier;
+        }
+
+        if (S.Status != WindowStatus.Open)
+        {
+            return Fail(WindowViolationCode.NotOpen, $"Window {windowNo} is {S.Status.ToString().ToLowerInvariant()}: open it before calling.");
+        }
+
+        if (S.Current is { } held)
+        {
+            return Fail(WindowViolationCode.Busy, $"Window {windowNo} still holds {held.TicketNo} ({TicketWire.State(held.State)}): finish, skip, mark no-show or transfer it first.");
+        }
+
+        foreach (var category in profile.Categories)
+        {
+            var result = await Queue(category).CallNext(windowNo);
+            if (!result.IsOk)
+            {
+                return Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation);
+            }
+
+            if (result.Value is { } ticket)
+            {
+                S.Current = new HeldTicket(category, ticket.Number, ticket.State);
+                return await Remember(idempotencyKey, Reply(ticket));
+            }
+        }
+
+        return Reply(null);
+    }
+
+    public async Task<WindowReply> Act(WindowCommand command, string? idempotencyKey)
+    {
+        RollOver();
+        if (Remembered(idempotencyKey) is { } earlier)
+        {
+            return earlier;
+        }
+
+        if (S.Current is not { } held)
+        {
+            return Fail(WindowViolationCode.NoCurrentTicket, $"Window {windowNo} holds no ticket.");
+        }
+
+        var action = command switch
+        {
+            WindowCommand.Recall => TicketAction.Recall,
+            WindowCommand.NoShow => TicketAction.NoShow,
+            WindowCommand.Start => TicketAction.Start,
+            WindowCommand.Finish => TicketAction.Finish,
+            WindowCommand.Skip => TicketAction.Skip,
+            _ => throw new ArgumentOutOfRangeException(nameof(command)),
+        };
+        var result = await Queue(held.Category).Act(action, held.TicketNo, windowNo);
+        if (!result.IsOk)
+        {
+            return Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation);
+        }
+
+        var ticket = result.Value;
+        S.Current = ticket.State is TicketState.Called or TicketState.Serving ? held with { State = ticket.State } : null;
+        if (ticket.State == TicketState.Done)
+        {
+            S.ServedToday++;
+        }
+
+        return await Remember(idempotencyKey, Reply(ticket));
+    }
+
+    public async Task<WindowReply> Transfer(string? toCategory, int? toWindow)
+    {
+        RollOver();
+        if (S.Current is not { } held)
+        {
+            return Fail(WindowViolationCode.NoCurrentTicket, $"Window {windowNo} holds no ticket to transfer.");
+        }
+
+        var hall = directory.Find(hallCode)!;
+        var target = toCategory ?? held.Category;
+        if (toCategory is null && toWindow is null)
+        {
+            return Fail(WindowViolationCode.InvalidRequest, "Name toCategory, toWindow or both.");
+        }
+
+        if (hall.Categories.All(c => c.Code != target))
+        {
+            return Fail(WindowViolationCode.InvalidRequest, $"Hall {hallCode} has no category '{target}'.");
+        }
+
+        if (toWindow is { } w)
+        {
+            var named = hall.Windows.FirstOrDefault(x => x.WindowNo == w);
+            if (named is null)
+            {
+                return Fail(WindowViolationCode.InvalidRequest, $"Hall {hallCode} has no window {w}.");
+            }
+
+            if (!named.Categories.Contains(target))
+            {
+                return Fail(WindowViolationCode.InvalidRequest, $"Window {w} does not serve category {target}.");
+            }
+        }
+        else if (target == held.Category)
+        {
+            return Fail(WindowViolationCode.InvalidRequest, $"{held.TicketNo} is already in category {target}; name another category or a window.");
+        }
+
+        if (target == held.Category)
+        {
+            var redirected = await Queue(held.Category).RedirectToWindow(held.TicketNo, windowNo, toWindow!.Value);
+            if (!redirected.IsOk)
+            {
+                return Fail(WindowViolationCode.QueueRule, redirected.Violation!.Message, redirected.Violation);
+            }
+
+            S.Current = null;
+            await Save(statusChanged: false);
+            return Reply(redirected.Value);
+        }
+
+        var handOff = await Queue(held.Category).TransferOut(held.TicketNo, windowNo, target, toWindow);
+        if (!handOff.IsOk)
+        {
+            return Fail(WindowViolationCode.QueueRule, handOff.Violation!.Message, handOff.Violation);
+        }
+
+        // Persist the hand-off before delivering it: if this silo dies in between, the next
+        // activation redelivers it, and the target queue accepts a repeated hand-off only once.
+        S.PendingTransfer = handOff.Value;
+        S.Current = null;
+        await Save(statusChanged: false);
+        var accepted = await DeliverPendingTransfer();
+        LogTransferred(logger, hallCode, held.TicketNo, held.Category, target, toWindow);
+        return Reply(accepted);
+    }
+
+    public async Task TicketLeft(string ticketNo)
+    {
+        if (S.Current?.TicketNo == ticketNo)
+        {
+            S.Current = null;
+            await Save(statusChanged: false);
+        }
+    }
+
+    public Task<WindowView> GetView()
+    {
+        RollOver();
+        return Task.FromResult(View());
+    }
+
+    private async Task<Ticket?> DeliverPendingTransfer()
+    {
+        var transfer = S.PendingTransfer!;
+        var accepted = await Queue(transfer.ToCategory).Accept(transfer);
+        if (!accepted.IsOk)
+        {
+            LogTransferRefused(logger, hallCode, transfer.Number, transfer.ToCategory, accepted.Violation!.Message);
+        }
+
+        S.PendingTransfer = null;
+        await Save(statusChanged: false);
+        return accepted.IsOk ? accepted.Value.Ticket : null;
+    }
+
+    private IQueueGrain Queue(string category) => GrainFactory.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, category));
+
+    private void RollOver()
+    {
+        var today = ChinaTime.Today(clock);
+        if (S.Day != today)
+        {
+            S.Day = today;
+            S.ServedToday = 0;
+            S.RecentReplies.Clear();
+        }
+    }
+
+    private WindowReply? Remembered(string? key) =>
+        key is null ? null : S.RecentReplies.FirstOrDefault(r => r.Key == key).Value;
+
+    private async Task<WindowReply> Remember(string? key, WindowReply reply)
+    {
+        if (key is not null)
+        {
+            S.RecentReplies.Add(new(key, reply));
+            if (S.RecentReplies.Count > RememberedReplies)
+            {
+                S.RecentReplies.RemoveAt(0);
+            }
+        }
+
+        await Save(statusChanged: false);
+        return reply with { Window = View() };
+    }
+
+    private async Task Save(bool statusChanged)
+    {
+        await state.WriteStateAsync();
+        GrainFactory.GetGrain<IHallGrain>(hallCode).WindowChanged(View(), statusChanged).Ignore();
+    }
+
+    private WindowView View() => new(windowNo, S.Status, S.Clerk, profile.Categories, S.Current, S.ServedToday, S.Day);
+
+    private WindowReply Reply(Ticket? ticket) => new(View(), ticket, null);
+
+    private WindowReply Fail(WindowViolationCode code, string message, QueueViolation? queue = null) =>
+        new(View(), null, new WindowViolation(code, message, queue));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} window {WindowNo} is now {Status} (clerk {Clerk})")]
+    private static partial void LogStatus(ILogger logger, string hallCode, int windowNo, WindowStatus status, string? clerk);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} transferred {From} → {To} (window {ToWindow})")]
+    private static partial void LogTransferred(ILogger logger, string hallCode, string ticketNo, string from, string to, int? toWindow);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Hall {HallCode}: transfer of {TicketNo} to {Category} refused: {Reason}")]
+    private static partial void LogTransferRefused(ILogger logger, string hallCode, string ticketNo, string category, string reason);
+}
