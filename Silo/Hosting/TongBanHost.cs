@@ -166,8 +166,12 @@ public static partial class TongBanHost
         PostgresException p => $"PostgreSQL refused: {p.MessageText} ({p.SqlState})",
         NpgsqlException n => $"cannot reach PostgreSQL: {n.InnerException?.Message ?? n.Message}",
         IOException io when io.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase) => $"a port is already in use: {io.Message}",
-        var other => $"{other.GetType().Name}: {other.Message}",
+        var other => other.InnerException is null
+            ? $"{other.GetType().Name}: {other.Message}"
+            : $"{other.GetType().Name}: {other.Message} (cause: {Innermost(other).GetType().Name}: {Innermost(other).Message})",
     });
+
+    private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
 
     /// <summary>
     /// The exception worth naming: Orleans and the host wrap failures (lifecycle cancelled, aggregate of one),

@@ -20,8 +20,9 @@ public sealed class PostgresSettings
     /// <summary>Maximum Pool Size of the Orleans providers' pool (clustering, grain state, reminders).</summary>
     /// <remarks>
     /// Grain-state writes are the hot path; throughput on a 2-core box stops growing past ~8–16 connections.
-    /// The cap is also what keeps a burst of reminder reads (Orleans issue #6944) from opening a connection
-    /// per reminder: beyond it callers wait for a free connection (up to Timeout) instead.
+    /// The cap also bounds the reminder service's bursts (Orleans issue #6944): on every ring change and
+    /// refresh it reads each of its ~30 virtual-bucket ranges at once, which without a cap means one
+    /// connection per range. Past the cap callers wait for a free connection (up to Timeout) instead.
     /// </remarks>
     public const int OrleansPoolSize = 16;
 

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Npgsql;
 using TongBan.Api.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -9,20 +11,28 @@ namespace TongBan.Api.Tests.Postgres;
 [Collection(PostgresCollection.Name)]
 public sealed class StartupFailureTests(PostgresServer server, ITestOutputHelper output)
 {
-    /// <summary>Process start, a 5 s connect timeout at most, and exit; generous for a loaded 2-core box.</summary>
+    /// <summary>Process start, the 5 s connect timeout at most, and exit; generous for a loaded 2-core box.</summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
-    public static TheoryData<string> Cases => new() { "closed port", "bad password", "bad database", "malformed" };
+    public static TheoryData<string> Cases => new() { "closed port", "silent server", "bad password", "bad database", "malformed" };
 
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task A_bad_connection_string_exits_1_with_one_line_naming_the_failure(string kind)
     {
         var admin = new NpgsqlConnectionStringBuilder(server.AdminConnectionString);
+
+        // Accepts TCP connections (the kernel completes them from the backlog) and never says a word: a host
+        // that hangs rather than refuses. Start-up must give up after the connect timeout.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var silentPort = ((IPEndPoint)silent.LocalEndpoint).Port;
+
         var (connectionString, expected) = kind switch
         {
             // Loopback with nothing listening: "unreachable" without sending anything off this machine.
             "closed port" => (new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Host = "127.0.0.1", Port = FreePorts.Take() }.ConnectionString, "cannot connect to PostgreSQL at 127.0.0.1:"),
+            "silent server" => (new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Host = "127.0.0.1", Port = silentPort }.ConnectionString, "no answer within the connect timeout"),
             "bad password" => (new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Password = "wrong-password" }.ConnectionString, "refused the login: password authentication failed"),
             "bad database" => (new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = "no_such_database" }.ConnectionString, "database \"no_such_database\" does not exist (3D000)"),
             _ => ("Host=127.0.0.1;Port=not-a-port;Password=hunter2", "ConnectionStrings:TongBan is not a valid PostgreSQL connection string"),

@@ -50,6 +50,7 @@ public sealed class TwoSiloClusterTests(PostgresServer server, ITestOutputHelper
         Assert.Equal(1L, await ScalarAsync(admin, "select count(*) from orleans.grain_state where grain_type = 'hall' and grain_id_extension = '" + Hall + "' and payload is not null"));
 
         await ReportConnectionsAsync(admin, "two silos, after the PUT");
+        await BurstAsync(a, b, admin);
         var points = await ScalarAsync(admin, "select count(*) from tongban.service_point");
         Assert.True(points > 2000, $"{points} service points stored");
 
@@ -77,6 +78,67 @@ public sealed class TwoSiloClusterTests(PostgresServer server, ITestOutputHelper
         Assert.NotEqual(HttpStatusCode.OK, anonymous.StatusCode);
 
         Assert.Empty(a.StdErr.Trim() + b.StdErr.Trim() + c.StdErr.Trim());
+    }
+
+    /// <summary>
+    /// A short burst through both silos (every hall: a state write through one silo, a read through the other,
+    /// 64 requests in flight) while sampling pg_stat_activity, to see how far the pools grow under load.
+    /// </summary>
+    private async Task BurstAsync(SiloProcess a, SiloProcess b, NpgsqlDataSource admin)
+    {
+        var halls = (await a.Http.GetFromJsonAsync<JsonElement>("/api/halls?type=hall")).EnumerateArray()
+            .Select(h => h.GetProperty("code").GetString()!).Where(c => c != Hall).ToArray();
+        var token = TestTokens.Admin();
+        var peak = new Dictionary<string, long>();
+        using var done = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                await using var command = admin.CreateCommand("""
+                    select application_name, count(*) from pg_stat_activity
+                     where datname = current_database() and application_name like 'tongban:%' group by 1
+                    """);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    peak[reader.GetString(0)] = Math.Max(peak.GetValueOrDefault(reader.GetString(0)), reader.GetInt64(1));
+                }
+
+                await Task.Delay(20);
+            }
+        });
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var failures = 0;
+        await Parallel.ForEachAsync(halls.Select((code, i) => (code, i)), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (hall, _) =>
+        {
+            var (writer, reader) = hall.i % 2 == 0 ? (a, b) : (b, a);
+            using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/halls/{hall.code}/status")
+            {
+                Content = JsonContent.Create(new { suspended = false, reason = "演练" }),
+            };
+            put.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var written = await writer.Http.SendAsync(put);
+            using var read = await reader.Http.GetAsync($"/api/halls/{hall.code}");
+            if (!written.IsSuccessStatusCode || !read.IsSuccessStatusCode)
+            {
+                Interlocked.Increment(ref failures);
+            }
+        });
+        var elapsed = clock.Elapsed;
+        await done.CancelAsync();
+        await sampler;
+
+        Assert.Equal(0, failures);
+        output.WriteLine($"burst: {halls.Length} writes + {halls.Length} reads in {elapsed.TotalMilliseconds:0} ms");
+        foreach (var (name, count) in peak.OrderBy(p => p.Key))
+        {
+            output.WriteLine($"burst peak: {name} = {count}");
+        }
+
+        output.WriteLine($"burst peak: total (sum of per-pool peaks) {peak.Values.Sum()}");
+        Assert.All(peak, p => Assert.True(p.Value <= (p.Key.EndsWith(":orleans", StringComparison.Ordinal) ? TongBan.Silo.Postgres.PostgresSettings.OrleansPoolSize : TongBan.Silo.Postgres.PostgresSettings.AppPoolSize), $"{p.Key} = {p.Value}"));
     }
 
     /// <summary>Schema first, then reference data, then the Orleans silo, then Kestrel (hosted services start in registration order).</summary>
