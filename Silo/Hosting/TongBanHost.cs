@@ -73,10 +73,13 @@ public static partial class TongBanHost
         health.AddCheck<LiveHubReadinessCheck>("live", tags: ["ready"]);
 
         // Hosted services start in registration order: schema first, then reference data, then the silo, then Kestrel.
+        PostgresSettings? postgres = null;
         if (mode == StorageMode.Postgres)
         {
-            var connectionString = builder.Configuration.GetConnectionString(SiloOptions.ConnectionStringName)!;
-            PostgresMode.AddServices(services, connectionString);
+            postgres = PostgresSettings.FromConnectionString(
+                builder.Configuration.GetConnectionString(SiloOptions.ConnectionStringName)!,
+                $"tongban:{silo.SiloPort}");
+            PostgresMode.AddServices(services, postgres);
             health.AddCheck<PostgresReadinessCheck>("postgres", tags: ["ready"]);
         }
         else
@@ -96,7 +99,7 @@ public static partial class TongBanHost
             if (mode == StorageMode.Postgres)
             {
                 orleans.ConfigureEndpoints(silo.ResolveAdvertisedAddress(), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
-                PostgresMode.ConfigureSilo(orleans, builder.Configuration.GetConnectionString(SiloOptions.ConnectionStringName)!);
+                PostgresMode.ConfigureSilo(orleans, postgres!);
             }
             else
             {
@@ -160,17 +163,38 @@ public static partial class TongBanHost
         return app;
     }
 
-    /// <summary>One line for the operator describing why start-up failed, or null for a genuine bug.</summary>
-    public static string Describe(Exception e) => e switch
+    /// <summary>One line for the operator describing why start-up failed.</summary>
+    public static string Describe(Exception e) => OneLine(Cause(e) switch
     {
         StartupException s => s.Message,
-        AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerException!),
         PostgresException p => $"PostgreSQL refused: {p.MessageText} ({p.SqlState})",
         NpgsqlException n => $"cannot reach PostgreSQL: {n.InnerException?.Message ?? n.Message}",
         IOException io when io.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase) => $"a port is already in use: {io.Message}",
-        _ when e.InnerException is { } inner && (inner is StartupException or NpgsqlException or IOException) => Describe(inner),
-        _ => $"{e.GetType().Name}: {e.Message}",
-    };
+        var other => other.InnerException is null
+            ? $"{other.GetType().Name}: {other.Message}"
+            : $"{other.GetType().Name}: {other.Message} (cause: {Innermost(other).GetType().Name}: {Innermost(other).Message})",
+    });
+
+    private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
+
+    /// <summary>
+    /// The exception worth naming: Orleans and the host wrap failures (lifecycle cancelled, aggregate of one),
+    /// so look down the chain for one of ours or the database's before settling for the outermost.
+    /// </summary>
+    private static Exception Cause(Exception e)
+    {
+        for (var x = e; x is not null; x = x is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : x.InnerException)
+        {
+            if (x is StartupException or NpgsqlException || (x is IOException io && io.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)))
+            {
+                return x;
+            }
+        }
+
+        return e is AggregateException { InnerExceptions.Count: 1 } single ? Cause(single.InnerExceptions[0]) : e;
+    }
+
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TongBan starting in {Mode} mode: silo port {SiloPort}, gateway port {GatewayPort}, HTTP {Urls}")]
     private static partial void LogMode(ILogger logger, StorageMode mode, int siloPort, int gatewayPort, string urls);

@@ -10,29 +10,37 @@ public static class PostgresMode
 {
     public const string Invariant = "Npgsql";
 
-    public static void AddServices(IServiceCollection services, string connectionString)
+    /// <remarks>
+    /// Called before <c>ReferenceDataStartup</c> is registered and before <c>UseOrleans</c>. The host starts
+    /// hosted services one after another in registration order, so the schema is in place before the
+    /// reference data is seeded, before the Orleans providers read OrleansQuery, and before Kestrel listens.
+    /// </remarks>
+    public static void AddServices(IServiceCollection services, PostgresSettings settings)
     {
-        // TODO(pg): migrations hosted service, NpgsqlDataSource, PostgresServicePointStore.
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-        services.AddSingleton<IServicePointStore, InMemoryServicePointStore>();
+        services.AddSingleton(settings);
+        services.AddSingleton(_ => NpgsqlDataSource.Create(settings.AppConnectionString));
+        services.AddSingleton<SchemaMigrator>();
+        services.AddHostedService<SchemaMigrationStartup>();
+        services.AddSingleton<IServicePointStore, PostgresServicePointStore>();
     }
 
-    public static void ConfigureSilo(ISiloBuilder silo, string connectionString)
+    public static void ConfigureSilo(ISiloBuilder silo, PostgresSettings settings)
     {
+        // The three providers get the same connection string, hence share one Npgsql pool.
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = Invariant;
-            o.ConnectionString = connectionString;
+            o.ConnectionString = settings.OrleansConnectionString;
         });
         silo.AddAdoNetGrainStorage(StorageNames.Default, o =>
         {
             o.Invariant = Invariant;
-            o.ConnectionString = connectionString;
+            o.ConnectionString = settings.OrleansConnectionString;
         });
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = Invariant;
-            o.ConnectionString = connectionString;
+            o.ConnectionString = settings.OrleansConnectionString;
         });
     }
 }
