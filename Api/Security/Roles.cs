@@ -51,4 +51,7 @@ public static class Policies
 
     /// <summary>Operators who may change a hall's service status: its hall manager, a supervisor, an admin.</summary>
     public const string HallOperations = "hallOperations";
+
+    /// <summary>Who may work a window: a clerk (of that hall and window, checked per request), the hall manager, an admin.</summary>
+    public const string WindowOperations = "windowOperations";
 }
