@@ -28,6 +28,7 @@ public sealed class QueueGrainState
 public sealed partial class QueueGrain(
     [PersistentState("queue", StorageNames.Default)] IPersistentState<QueueGrainState> state,
     ICitizenNotificationChannel notifications,
+    IQueueDayArchive archive,
     TimeProvider clock,
     ILogger<QueueGrain> logger) : Grain, IQueueGrain
 {
@@ -54,16 +55,25 @@ public sealed partial class QueueGrain(
     private DateTimeOffset Now => ChinaTime.Now(clock);
 
     /// <summary>Every operation starts here: closes yesterday first, so numbers restart at the hall's midnight.</summary>
-    private DateTimeOffset Begin()
+    private async ValueTask<DateTimeOffset> Begin()
     {
-        RollOverIfNeeded();
+        if (queue.RollOver(Now) is { } summary)
+        {
+            // Archive first, then persist the emptied queue: a crash in between re-archives the same day (idempotent).
+            await archive.ArchiveAsync(hallCode, summary, CancellationToken.None);
+            state.State.ComeNowSent.Clear();
+            lastPushed.Clear();
+            await state.WriteStateAsync();
+            LogDayClosed(logger, hallCode, category, summary.Day, summary.Issued, summary.Served);
+        }
+
         return Now;
     }
 
     public async Task<QueueResult<TicketStatus>> Take(TicketRequest request)
     {
         var before = queue.Counts.Issued;
-        var result = queue.Take(request, state.State.ServingWindows, Begin());
+        var result = queue.Take(request, state.State.ServingWindows, await Begin());
         if (result.IsOk && queue.Counts.Issued != before)
         {
             LogTaken(logger, hallCode, result.Value.Ticket.Number, request.Kind);
@@ -75,7 +85,7 @@ public sealed partial class QueueGrain(
 
     public async Task<QueueResult<Ticket?>> CallNext(int windowNo)
     {
-        var result = queue.CallNext(windowNo, Begin());
+        var result = queue.CallNext(windowNo, await Begin());
         if (result.IsOk && result.Value is { } called)
         {
             LogCalled(logger, hallCode, called.Number, windowNo);
@@ -89,7 +99,7 @@ public sealed partial class QueueGrain(
 
     public async Task<QueueResult<Ticket>> Act(TicketAction action, string ticketNo, int? windowNo)
     {
-        var now = Begin();
+        var now = await Begin();
         var window = windowNo ?? 0;
         var result = action switch
         {
@@ -119,7 +129,7 @@ public sealed partial class QueueGrain(
 
     public async Task<QueueResult<TicketTransfer>> TransferOut(string ticketNo, int? windowNo, string toCategory, int? toWindow)
     {
-        var result = queue.TransferOut(ticketNo, windowNo, toCategory, toWindow, Begin());
+        var result = queue.TransferOut(ticketNo, windowNo, toCategory, toWindow, await Begin());
         if (result.IsOk)
         {
             await Commit(queue.Find(ticketNo));
@@ -130,7 +140,7 @@ public sealed partial class QueueGrain(
 
     public async Task<QueueResult<TicketStatus>> Accept(TicketTransfer transfer)
     {
-        var result = queue.Accept(transfer, state.State.ServingWindows, Begin());
+        var result = queue.Accept(transfer, state.State.ServingWindows, await Begin());
         if (result.IsOk)
         {
             await Commit(result.Value.Ticket);
@@ -141,7 +151,7 @@ public sealed partial class QueueGrain(
 
     public async Task<QueueResult<Ticket>> RedirectToWindow(string ticketNo, int? windowNo, int toWindow)
     {
-        var result = queue.RedirectToWindow(ticketNo, windowNo, toWindow, Begin());
+        var result = queue.RedirectToWindow(ticketNo, windowNo, toWindow, await Begin());
         if (result.IsOk)
         {
             await Commit(result.Value);
@@ -152,7 +162,7 @@ public sealed partial class QueueGrain(
 
     public async Task<IReadOnlyList<Ticket>> ReleaseWindow(int windowNo)
     {
-        var changed = queue.ReleaseWindow(windowNo, Begin());
+        var changed = queue.ReleaseWindow(windowNo, await Begin());
         if (changed.Count > 0)
         {
             await Commit(null);
@@ -161,15 +171,9 @@ public sealed partial class QueueGrain(
         return changed;
     }
 
-    public Task<TicketStatus?> GetStatus(string ticketNo)
-    {
-        return Task.FromResult(queue.Status(ticketNo, state.State.ServingWindows, Begin()));
-    }
+    public async Task<TicketStatus?> GetStatus(string ticketNo) => queue.Status(ticketNo, state.State.ServingWindows, await Begin());
 
-    public Task<QueueView> GetView()
-    {
-        return Task.FromResult(View(Begin()));
-    }
+    public async Task<QueueView> GetView() => View(await Begin());
 
     public async Task SetServingWindows(double servingWindows)
     {
@@ -180,16 +184,6 @@ public sealed partial class QueueGrain(
 
         state.State.ServingWindows = servingWindows;
         await Commit(null);
-    }
-
-    private void RollOverIfNeeded()
-    {
-        if (queue.RollOver(Now) is { } summary)
-        {
-            state.State.ComeNowSent.Clear();
-            lastPushed.Clear();
-            LogDayClosed(logger, hallCode, category, summary.Day, summary.Issued, summary.Served);
-        }
     }
 
     private QueueView View(DateTimeOffset now)

@@ -85,6 +85,7 @@ public static partial class TongBanHost
         else
         {
             services.AddSingleton<IServicePointStore, InMemoryServicePointStore>();
+            services.AddSingleton<IQueueDayArchive, InMemoryQueueDayArchive>();
         }
 
         services.AddHostedService<ReferenceDataStartup>();

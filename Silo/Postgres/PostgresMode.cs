@@ -2,6 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
+using TongBan.Grains.Queues;
 
 namespace TongBan.Silo.Postgres;
 
@@ -22,6 +23,7 @@ public static class PostgresMode
         services.AddSingleton<SchemaMigrator>();
         services.AddHostedService<SchemaMigrationStartup>();
         services.AddSingleton<IServicePointStore, PostgresServicePointStore>();
+        services.AddSingleton<IQueueDayArchive, PostgresQueueDayArchive>();
     }
 
     public static void ConfigureSilo(ISiloBuilder silo, PostgresSettings settings)

@@ -37,6 +37,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
             silo.Services.AddSingleton(TimeProvider.System);
             silo.Services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
+            silo.Services.AddSingleton<IQueueDayArchive, InMemoryQueueDayArchive>();
             silo.Services.AddSingleton(_ => Regions.Value);
             silo.Services.AddSingleton(sp =>
             {

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using TongBan.Grains.Common;
+using TongBan.Grains.Halls;
+using TongBan.Grains.Queues;
+
+namespace TongBan.Grains.Tests.Support;
+
+/// <summary>A one-silo TestCluster whose clock the tests control (day roll-over, deadlines).</summary>
+public sealed class ClockedClusterFixture : IAsyncLifetime
+{
+    /// <summary>Shared with the in-process silo through a static, because the silo builds its own service provider.</summary>
+    public static readonly ManualClock Clock = new(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.FromHours(8)));
+
+    public static readonly InMemoryQueueDayArchive Archive = new();
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Default);
+            silo.UseInMemoryReminderService();
+            silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
+            silo.Services.AddSingleton<TimeProvider>(Clock);
+            silo.Services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
+            silo.Services.AddSingleton<IQueueDayArchive>(Archive);
+            silo.Services.AddSingleton(_ => ClusterFixture.Regions.Value);
+            silo.Services.AddSingleton(sp =>
+            {
+                var directory = new ServicePointDirectory(ClusterFixture.Regions.Value);
+                directory.Load(ServicePointSeed.Generate(ClusterFixture.Regions.Value));
+                return directory;
+            });
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClockedClusterCollection : ICollectionFixture<ClockedClusterFixture>
+{
+    public const string Name = "clocked cluster";
+}
