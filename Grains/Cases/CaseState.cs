@@ -33,7 +33,7 @@ public sealed record MaterialGap(
 
 /// <summary>The one-time notice (一次性告知书) of a case: when, and every material it listed.</summary>
 [GenerateSerializer, Immutable]
-public sealed record OneTimeNotice(
+public sealed record MissingMaterialsNotice(
     [property: Id(0)] DateTimeOffset At,
     [property: Id(1)] IReadOnlyList<MaterialGap> Materials);
 
@@ -90,7 +90,7 @@ public sealed record CaseState(
 
     /// <summary>The one-time notice, once issued; a case gets at most one.</summary>
     [Id(15)]
-    public OneTimeNotice? Notice { get; init; }
+    public MissingMaterialsNotice? Notice { get; init; }
 
     /// <summary>Materials the case was accepted without (容缺受理), on the applicant's written promise.</summary>
     [Id(16)]

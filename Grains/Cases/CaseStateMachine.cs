@@ -357,7 +357,7 @@ public sealed partial class CaseStateMachine
                     return Fail(notice.Kind, notice.Message);
                 }
 
-                next = next with { Status = CaseStatus.OneTimeNotice, Notice = new OneTimeNotice(now, command.MissingMaterials!) };
+                next = next with { Status = CaseStatus.OneTimeNotice, Notice = new MissingMaterialsNotice(now, command.MissingMaterials!) };
                 entryMaterials = command.MissingMaterials!;
                 break;
 
