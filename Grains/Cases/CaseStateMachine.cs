@@ -73,6 +73,10 @@ public sealed partial class CaseStateMachine
         return state.Notice is null ? actions : [.. actions.Where(a => a != CaseAction.NotifyMissing)];
     }
 
+    /// <summary>The actions of <see cref="AllowedActions(CaseState)"/> that <paramref name="role"/> may perform (for showing buttons).</summary>
+    public static IReadOnlyList<CaseAction> AllowedActionsFor(CaseState state, CaseRole role) =>
+        [.. AllowedActions(state).Where(a => Roles[a] == role)];
+
     /// <summary>The one role that may perform <paramref name="action"/> (admin: none; see CASE_RULES.md).</summary>
     public static CaseRole RoleFor(CaseAction action) => Roles[action];
 
@@ -151,7 +155,8 @@ public sealed partial class CaseStateMachine
     /// Opens a case: status <see cref="CaseStatus.Submitted"/>, version 1. A citizen applies for
     /// themself (their actor id must be the applicant key); a clerk applies on someone's behalf at
     /// their own hall. An item that is not province-wide may only be applied for at a hall of its
-    /// competent region.
+    /// competent region. Only a clerk can vouch for an original (原件核验), so the flag is cleared on
+    /// materials a citizen submits.
     /// </summary>
     public CaseTransitionResult Submit(CaseSubmission submission, DateTimeOffset now)
     {
@@ -217,7 +222,8 @@ public sealed partial class CaseStateMachine
                 $"“{Item.Name}”不是全省通办事项，须到属地大厅办理 (this item is not province-wide: apply at a hall of region {submission.RegionCode})");
         }
 
-        var materials = Merge([], submission.Materials);
+        var handedIn = actor.Role == CaseRole.Clerk ? submission.Materials : [.. submission.Materials.Select(m => m with { OriginalVerified = false })];
+        var materials = Merge([], handedIn);
         var state = new CaseState(
             submission.CaseNo.Value,
             Item.Code,

@@ -137,6 +137,15 @@ public class CaseGuardTests
     }
 
     [Fact]
+    public void Allowed_actions_can_be_narrowed_to_a_role()
+    {
+        var state = At(UnderReview);
+        Assert.Equal([Approve, Deny, Suspend], CaseStateMachine.AllowedActionsFor(state, CaseRole.Approver));
+        Assert.Equal([Withdraw], CaseStateMachine.AllowedActionsFor(state, CaseRole.Citizen));
+        Assert.Empty(CaseStateMachine.AllowedActionsFor(state, CaseRole.Clerk));
+    }
+
+    [Fact]
     public void Roles_per_action_are_as_documented_and_admin_has_none()
     {
         Assert.Equal([Receive, Accept, Reject, NotifyMissing, Deliver], CaseStateMachine.ActionsOf(CaseRole.Clerk));
@@ -327,10 +336,7 @@ public class OneTimeNoticeTests
         Assert.Contains("申领登记表", partial.Message);
         Assert.Contains("居民身份证", partial.Message);
 
-        var full = Do(received, NotifyMissing, c => c with
-        {
-            MissingMaterials = [.. received.Gaps, ],
-        });
+        var full = Do(received, NotifyMissing, c => c with { MissingMaterials = received.Gaps });
         Assert.Equal(3, full.Notice!.Materials.Count);
     }
 
@@ -433,7 +439,8 @@ public class CaseMaterialTests
             new("floor-plan", 1),
         };
         var submitted = machine.Submit(Submission(materials) with { RegionCode = Region }, T0).State!;
-        var received = Do(submitted, Receive, c => c with { Materials = null }, machine: machine);
+        Assert.Contains(new MaterialGap("id-card", MaterialProblem.OriginalNotVerified), submitted.Gaps); // online: nobody has seen the original yet
+        var received = Do(submitted, Receive, c => c with { Materials = [new SubmittedMaterial("id-card", 1, OriginalVerified: true)] }, machine: machine);
         Assert.Equal([new MaterialGap("safety-rules", MaterialProblem.Missing)], received.Gaps);
 
         var accepted = Do(received, Accept, c => c with { DeferredMaterialsPromised = true }, machine: machine);

@@ -26,6 +26,15 @@ public class CaseSubmissionTests
     }
 
     [Fact]
+    public void A_citizen_cannot_vouch_for_an_original_but_a_clerk_can()
+    {
+        IReadOnlyList<SubmittedMaterial> paper = [new("application-form", 1), new("id-card", 1, OriginalVerified: true), new("photo", 2)];
+        var online = Machine.Submit(Submission(paper), T0).State!;
+        Assert.Equal([new MaterialGap("id-card", MaterialProblem.OriginalNotVerified)], online.Gaps);
+        Assert.Empty(Machine.Submit(Submission(paper, Clerk, CaseChannel.Window), T0).State!.Gaps);
+    }
+
+    [Fact]
     public void A_clerk_submits_at_their_own_hall()
     {
         var result = Machine.Submit(Submission(actor: Clerk, channel: CaseChannel.Window), T0);
