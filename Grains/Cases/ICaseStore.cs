@@ -1,0 +1,83 @@
+using TongBan.Grains.Identity;
+
+namespace TongBan.Grains.Cases;
+
+/// <summary>
+/// The query-model row of a case (projection): what searches a grain cannot answer need — by
+/// applicant (keyed hashes only), hall, department inbox, status, overdue — and the 一次办成 figures.
+/// Derived from the state on every commit, so it is idempotent and rebuildable from the stored states.
+/// </summary>
+/// <param name="Stage">onTrack, warning, overdue, or none (not yet accepted / finished without a clock).</param>
+/// <param name="Visits">In-person visits so far: window submission, window receipt of supplements, pick-up delivery.</param>
+[GenerateSerializer, Immutable]
+public sealed record CaseSummary(
+    [property: Id(0)] string CaseNo,
+    [property: Id(1)] string ItemCode,
+    [property: Id(2)] CaseStatus Status,
+    [property: Id(3)] string DepartmentCode,
+    [property: Id(4)] string RegionCode,
+    [property: Id(5)] string? ReceivingHallCode,
+    [property: Id(6)] CaseChannel Channel,
+    [property: Id(7)] DateTimeOffset SubmittedAt,
+    [property: Id(8)] DateTimeOffset UpdatedAt,
+    [property: Id(9)] DateOnly? DueDate,
+    [property: Id(10)] string Stage,
+    [property: Id(11)] int Visits,
+    [property: Id(12)] int Version,
+    [property: Id(13)] string ApplicantIdKey,
+    [property: Id(14)] string ApplicantPhoneKey,
+    [property: Id(15)] bool DeadlineProvisional,
+    [property: Id(16)] int? ElapsedWorkingDays);
+
+/// <summary>A case as loaded: its state, applicant record and the hash of its last audit entry.</summary>
+public sealed record StoredCase(CaseState State, ApplicantRecord Applicant, CaseSummary Summary, byte[] LastHash);
+
+/// <summary>Filters of the projection; every filter is optional, results newest first, at most <see cref="Limit"/>.</summary>
+public sealed record CaseQuery(
+    string? ApplicantIdKey = null,
+    string? ApplicantPhoneKey = null,
+    string? HallCode = null,
+    string? DepartmentCode = null,
+    string? RegionCode = null,
+    CaseStatus? Status = null,
+    bool OverdueOnly = false,
+    bool OpenOnly = false,
+    int Limit = 100);
+
+/// <summary>一次办成 figures per item and region: finished cases, how many needed at most one visit, average elapsed working days.</summary>
+public sealed record OneVisitFigure(string ItemCode, string RegionCode, int Finished, int AtMostOneVisit, double? AverageWorkingDays);
+
+/// <summary>
+/// Durable home of cases. One commit writes the new state, appends its audit entry and updates the
+/// projection in one transaction, so the three can never disagree: a case grain uses this instead
+/// of IPersistentState because Orleans' storage cannot join that transaction.
+/// </summary>
+public interface ICaseStore
+{
+    Task<StoredCase?> LoadAsync(string caseNo, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Commits version <c>state.Version</c> with its audit <paramref name="entry"/>. Returns false,
+    /// changing nothing, when the stored case is not at <c>state.Version − 1</c> (another writer won).
+    /// </summary>
+    Task<bool> CommitAsync(CaseState state, ApplicantRecord applicant, CaseSummary summary, CaseTimelineEntry entry, byte[] previousHash, byte[] hash, CancellationToken cancellationToken);
+
+    /// <summary>Refreshes the projection row only (deadline stage moved; no new audit entry).</summary>
+    Task UpdateSummaryAsync(CaseSummary summary, CancellationToken cancellationToken);
+
+    /// <summary>The case's audit entries in version order, as stored (for the timeline and verification).</summary>
+    Task<IReadOnlyList<StoredAuditEntry>> AuditAsync(string caseNo, CancellationToken cancellationToken);
+
+    /// <summary>Links not-yet-sealed entries into the global chain, oldest first; returns how many were sealed.</summary>
+    Task<int> SealAsync(int max, CancellationToken cancellationToken);
+
+    /// <summary>Verifies every case chain and the global chain over sealed entries.</summary>
+    Task<AuditVerification> VerifyAllAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<CaseSummary>> QueryAsync(CaseQuery query, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<OneVisitFigure>> OneVisitAsync(string? itemCode, string? regionCode, CancellationToken cancellationToken);
+
+    /// <summary>Recomputes every projection row from the stored states (after a projection change or repair); returns rows written.</summary>
+    Task<int> RebuildProjectionAsync(Func<CaseState, ApplicantRecord, CaseSummary> project, CancellationToken cancellationToken);
+}

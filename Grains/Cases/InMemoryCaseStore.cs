@@ -1,0 +1,163 @@
+using TongBan.Grains.Identity;
+
+namespace TongBan.Grains.Cases;
+
+/// <summary>The embedded mode's case store: the same contract as PostgreSQL, in process memory (not persisted).</summary>
+public sealed class InMemoryCaseStore : ICaseStore
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, (CaseState State, ApplicantRecord Applicant, CaseSummary Summary)> cases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<StoredAuditEntry>> audit = new(StringComparer.Ordinal);
+    private readonly List<(long Id, string CaseNo, byte[] Hash)> log = [];
+    private readonly List<byte[]> seals = [];
+
+    public Task<StoredCase?> LoadAsync(string caseNo, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return Task.FromResult(cases.TryGetValue(caseNo, out var c)
+                ? new StoredCase(c.State, c.Applicant, c.Summary, audit[caseNo][^1].Hash)
+                : null);
+        }
+    }
+
+    public Task<bool> CommitAsync(CaseState state, ApplicantRecord applicant, CaseSummary summary, CaseTimelineEntry entry, byte[] previousHash, byte[] hash, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var stored = cases.TryGetValue(state.CaseNo, out var c) ? c.State.Version : 0;
+            if (stored != state.Version - 1)
+            {
+                return Task.FromResult(false);
+            }
+
+            cases[state.CaseNo] = (state, applicant, summary);
+            if (!audit.TryGetValue(state.CaseNo, out var entries))
+            {
+                audit[state.CaseNo] = entries = [];
+            }
+
+            entries.Add(new StoredAuditEntry(entry.Version, AuditChain.Canonical(entry), previousHash, hash));
+            log.Add((log.Count + 1, state.CaseNo, hash));
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task UpdateSummaryAsync(CaseSummary summary, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (cases.TryGetValue(summary.CaseNo, out var c))
+            {
+                cases[summary.CaseNo] = c with { Summary = summary };
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task<IReadOnlyList<StoredAuditEntry>> AuditAsync(string caseNo, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<StoredAuditEntry>>(audit.TryGetValue(caseNo, out var e) ? [.. e] : []);
+        }
+    }
+
+    public Task<int> SealAsync(int max, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var sealedNow = 0;
+            while (seals.Count < log.Count && sealedNow < max)
+            {
+                var previous = seals.Count == 0 ? AuditChain.Genesis : seals[^1];
+                seals.Add(AuditChain.SealOf(previous, log[seals.Count].Hash));
+                sealedNow++;
+            }
+
+            return Task.FromResult(sealedNow);
+        }
+    }
+
+    public Task<AuditVerification> VerifyAllAsync(CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var total = 0;
+            foreach (var (caseNo, entries) in audit)
+            {
+                var result = AuditChain.VerifyCase(entries);
+                if (!result.Valid)
+                {
+                    return Task.FromResult(result with { FirstBrokenAt = $"{caseNo}#{result.FirstBrokenAt}" });
+                }
+
+                total += entries.Count;
+            }
+
+            var global = AuditChain.VerifyGlobal(seals.Select((seal, i) => (log[i].Id, log[i].Hash, seal)));
+            return Task.FromResult(global.Valid ? new AuditVerification(true, total, null) : global);
+        }
+    }
+
+    public Task<IReadOnlyList<CaseSummary>> QueryAsync(CaseQuery q, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            IEnumerable<CaseSummary> rows = cases.Values.Select(c => c.Summary);
+            rows = rows.Where(s =>
+                (q.ApplicantIdKey is null || s.ApplicantIdKey == q.ApplicantIdKey) &&
+                (q.ApplicantPhoneKey is null || s.ApplicantPhoneKey == q.ApplicantPhoneKey) &&
+                (q.HallCode is null || s.ReceivingHallCode == q.HallCode) &&
+                (q.DepartmentCode is null || s.DepartmentCode == q.DepartmentCode) &&
+                (q.RegionCode is null || CaseStateMachine.RegionCovers(q.RegionCode, s.RegionCode)) &&
+                (q.Status is null || s.Status == q.Status) &&
+                (!q.OverdueOnly || s.Stage == "overdue") &&
+                (!q.OpenOnly || s.Status is not (CaseStatus.NotAccepted or CaseStatus.Delivered or CaseStatus.Withdrawn)));
+            return Task.FromResult<IReadOnlyList<CaseSummary>>([.. rows.OrderByDescending(s => s.SubmittedAt).ThenBy(s => s.CaseNo, StringComparer.Ordinal).Take(q.Limit)]);
+        }
+    }
+
+    public Task<IReadOnlyList<OneVisitFigure>> OneVisitAsync(string? itemCode, string? regionCode, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var finished = cases.Values.Select(c => c.Summary)
+                .Where(s => s.Status is CaseStatus.Delivered &&
+                            (itemCode is null || s.ItemCode == itemCode) &&
+                            (regionCode is null || CaseStateMachine.RegionCovers(regionCode, s.RegionCode)));
+            return Task.FromResult<IReadOnlyList<OneVisitFigure>>([.. finished
+                .GroupBy(s => (s.ItemCode, s.RegionCode))
+                .OrderBy(g => g.Key.ItemCode, StringComparer.Ordinal).ThenBy(g => g.Key.RegionCode, StringComparer.Ordinal)
+                .Select(g => new OneVisitFigure(
+                    g.Key.ItemCode, g.Key.RegionCode, g.Count(), g.Count(s => s.Visits <= 1),
+                    g.Any(s => s.ElapsedWorkingDays is not null) ? g.Where(s => s.ElapsedWorkingDays is not null).Average(s => s.ElapsedWorkingDays!.Value) : null))]);
+        }
+    }
+
+    public Task<int> RebuildProjectionAsync(Func<CaseState, ApplicantRecord, CaseSummary> project, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            foreach (var key in cases.Keys.ToList())
+            {
+                var c = cases[key];
+                cases[key] = c with { Summary = project(c.State, c.Applicant) };
+            }
+
+            return Task.FromResult(cases.Count);
+        }
+    }
+
+    /// <summary>Test hook: what an attacker with database access would do to one stored entry.</summary>
+    public void TamperForTest(string caseNo, int version, Func<string, string> edit)
+    {
+        lock (gate)
+        {
+            var entries = audit[caseNo];
+            var i = entries.FindIndex(e => e.Version == version);
+            entries[i] = entries[i] with { Canonical = edit(entries[i].Canonical) };
+        }
+    }
+}
