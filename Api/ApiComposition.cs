@@ -52,6 +52,7 @@ public static class ApiComposition
         app.MapRegionEndpoints();
         app.MapHallEndpoints();
         app.MapQueueEndpoints();
+        app.MapCaseEndpoints();
         if (developmentMode)
         {
             app.MapDevTokenEndpoint();

@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using TongBan.Api.Endpoints;
+using TongBan.Grains.Cases;
 using TongBan.Grains.Halls;
+using TongBan.Grains.Identity;
 using TongBan.Grains.Live;
 
 namespace TongBan.Api.Hubs;
@@ -10,7 +13,7 @@ namespace TongBan.Api.Hubs;
 /// ticketUpdated, pointsChanged and caseChanged. Watching a hall answers at once with its current
 /// snapshot, so a client that reconnects resynchronises without a separate HTTP call.
 /// </summary>
-public sealed class LiveHub(ServicePointDirectory directory, IGrainFactory grains) : Hub
+public sealed class LiveHub(ServicePointDirectory directory, IGrainFactory grains, PersonalDataProtector protector) : Hub
 {
     /// <summary>Hall snapshots are public (call screens, the digital map).</summary>
     [AllowAnonymous]
@@ -39,6 +42,19 @@ public sealed class LiveHub(ServicePointDirectory directory, IGrainFactory grain
         }
 
         return Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Ticket(hallCode, ticketNo));
+    }
+
+    /// <summary>The applicant or responsible staff follow a case (caseChanged); others get the same error as for a missing case.</summary>
+    [Authorize]
+    public async Task WatchCase(string caseNo)
+    {
+        var view = CaseNumber.TryParse(caseNo, out var number) ? await grains.GetGrain<ICaseGrain>(number.Value).Get() : null;
+        if (view is null || Context.User is not { } user || !CaseEndpoints.MaySee(user, view, protector))
+        {
+            throw new HubException($"No case '{caseNo}'.");
+        }
+
+        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Case(number.Value));
     }
 
     private void RequireHall(string hallCode)

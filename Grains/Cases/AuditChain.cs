@@ -19,6 +19,9 @@ public static class AuditChain
     {
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+
+        // Chinese stays readable in the stored text; the text is hashed and stored, never rendered as HTML.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static string Canonical(CaseTimelineEntry entry) => JsonSerializer.Serialize(entry, Json);

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Orleans.Configuration;
@@ -9,7 +10,11 @@ using OpenTelemetry.Metrics;
 using TongBan.Api;
 using TongBan.Api.Security;
 using TongBan.Grains.Common;
+using TongBan.Grains.Calendar;
+using TongBan.Grains.Cases;
+using TongBan.Grains.Catalogue;
 using TongBan.Grains.Halls;
+using TongBan.Grains.Identity;
 using TongBan.Grains.Queues;
 using TongBan.Grains.Regions;
 using TongBan.Silo.Postgres;
@@ -68,6 +73,19 @@ public static partial class TongBanHost
         services.AddSingleton<ServicePointDirectory>();
         services.AddSingleton<ReferenceDataLoader>();
         services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
+        services.AddSingleton(_ => ServiceCatalogue.Seeded());
+        services.AddSingleton(_ => CalendarProvider.FromEmbedded());
+        var privacy = builder.Configuration.GetSection(PrivacyOptions.Section).Get<PrivacyOptions>() ?? new PrivacyOptions();
+        if (privacy.HashKey is null || privacy.EncryptionKey is null)
+        {
+            // Development keys unless configured; production deployments set TongBan__Privacy__* (see README).
+            var devKeys = PrivacyOptions.Development();
+            privacy.HashKey ??= devKeys.HashKey;
+            privacy.EncryptionKey ??= devKeys.EncryptionKey;
+        }
+
+        services.AddSingleton(privacy);
+        services.AddSingleton<PersonalDataProtector>();
         var health = services.AddHealthChecks();
         health.AddCheck<ClusterReadinessCheck>("cluster", tags: ["ready"]);
         health.AddCheck<LiveHubReadinessCheck>("live", tags: ["ready"]);
@@ -87,6 +105,9 @@ public static partial class TongBanHost
             services.AddSingleton<IServicePointStore, InMemoryServicePointStore>();
             services.AddSingleton<IQueueDayArchive, InMemoryQueueDayArchive>();
         }
+
+        // Fallbacks after the mode's own registrations: PostgreSQL mode registers its stores first.
+        services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
 
         services.AddHostedService<ReferenceDataStartup>();
 

@@ -15,6 +15,9 @@ public sealed class ClockedClusterFixture : IAsyncLifetime
 
     public static readonly InMemoryQueueDayArchive Archive = new();
 
+    /// <summary>The silo's case store, reachable from tests (tamper tests edit it directly).</summary>
+    public static readonly TongBan.Grains.Cases.InMemoryCaseStore CaseStore = new();
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.GrainFactory;
@@ -38,6 +41,9 @@ public sealed class ClockedClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
             silo.Services.AddSingleton<TimeProvider>(Clock);
             silo.Services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
+            silo.Services.AddSingleton(_ => TongBan.Grains.Catalogue.ServiceCatalogue.Seeded());
+            silo.Services.AddSingleton(_ => TongBan.Grains.Calendar.CalendarProvider.FromEmbedded());
+            silo.Services.AddSingleton<TongBan.Grains.Cases.ICaseStore>(CaseStore);
             silo.Services.AddSingleton<IQueueDayArchive>(Archive);
             silo.Services.AddSingleton(_ => ClusterFixture.Regions.Value);
             silo.Services.AddSingleton(sp =>

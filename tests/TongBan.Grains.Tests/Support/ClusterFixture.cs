@@ -14,6 +14,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>Loaded once per test process: the boundaries take ~0.3 s to parse and convert.</summary>
     internal static readonly Lazy<RegionCatalog> Regions = new(RegionCatalog.LoadEmbedded);
 
+    /// <summary>The silo's case store, reachable from tests (tamper tests edit it directly).</summary>
+    public static readonly TongBan.Grains.Cases.InMemoryCaseStore CaseStore = new();
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.GrainFactory;
@@ -37,6 +40,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
             silo.Services.AddSingleton(TimeProvider.System);
             silo.Services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
+            silo.Services.AddSingleton(_ => TongBan.Grains.Catalogue.ServiceCatalogue.Seeded());
+            silo.Services.AddSingleton(_ => TongBan.Grains.Calendar.CalendarProvider.FromEmbedded());
+            silo.Services.AddSingleton<TongBan.Grains.Cases.ICaseStore>(CaseStore);
             silo.Services.AddSingleton<IQueueDayArchive, InMemoryQueueDayArchive>();
             silo.Services.AddSingleton(_ => Regions.Value);
             silo.Services.AddSingleton(sp =>

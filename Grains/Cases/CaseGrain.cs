@@ -1,0 +1,220 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using TongBan.Grains.Calendar;
+using TongBan.Grains.Catalogue;
+using TongBan.Grains.Common;
+using TongBan.Grains.Identity;
+using TongBan.Grains.Live;
+
+namespace TongBan.Grains.Cases;
+
+/// <summary><c>caseChanged</c> push: <c>{caseNo, status, version}</c>.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CaseChanged(
+    [property: Id(0)] string CaseNo,
+    [property: Id(1)] string Status,
+    [property: Id(2)] int Version,
+    [property: Id(3)] string Stage);
+
+/// <summary>
+/// A case. Its durable home is <see cref="ICaseStore"/> rather than IPersistentState, because state,
+/// audit entry and projection must commit in one transaction. A daily reminder re-evaluates the
+/// deadline (80% warning, overdue) so the inbox and supervision see it even when nobody touches the case.
+/// </summary>
+public sealed partial class CaseGrain(
+    ICaseStore store,
+    ServiceCatalogue catalogue,
+    CalendarProvider calendar,
+    TimeProvider clock,
+    ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
+{
+    private const string DeadlineReminder = "deadline";
+
+    private StoredCase? current;
+    private List<CaseTimelineEntry>? timeline;
+
+    private string CaseNo => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        current = await store.LoadAsync(CaseNo, cancellationToken);
+
+    public async Task<CaseReply> Submit(string itemCode, CaseSubmission submission, ApplicantRecord applicant)
+    {
+        if (current is not null)
+        {
+            return KeyedHash.Same(current.State.ApplicantKey, submission.ApplicantKey)
+                ? new CaseReply(await View(), null)
+                : new CaseReply(null, new CaseFailure(CaseFailureKind.VersionConflict, "案号已被使用 (this case number is taken)", current.State.Status, current.State.Version, []));
+        }
+
+        if (catalogue.VersionAt(itemCode, submission.ItemBatch) is not { } item)
+        {
+            return new CaseReply(null, new CaseFailure(CaseFailureKind.InvalidCommand, $"事项 {itemCode} 不在第 {submission.ItemBatch} 批清单中 (unknown item or batch)", null, 0, []));
+        }
+
+        var result = new CaseStateMachine(item).Submit(submission, ChinaTime.Now(clock));
+        if (!result.Succeeded)
+        {
+            return new CaseReply(null, result.Failure);
+        }
+
+        return await Commit(result.State!, result.Entry!, applicant, previous: null);
+    }
+
+    public async Task<CaseReply> Apply(CaseCommand command)
+    {
+        if (current is null)
+        {
+            return new CaseReply(null, new CaseFailure(CaseFailureKind.InvalidCommand, "无此办件 (no such case)", null, 0, []));
+        }
+
+        var item = catalogue.VersionAt(current.State.ItemCode, current.State.ItemBatch)!;
+        var result = new CaseStateMachine(item).Apply(current.State, command, ChinaTime.Now(clock));
+        if (!result.Succeeded)
+        {
+            return new CaseReply(null, result.Failure);
+        }
+
+        return await Commit(result.State!, result.Entry!, current.Applicant, current);
+    }
+
+    public async Task<CaseView?> Get() => current is null ? null : await View();
+
+    public async Task<AuditVerification> VerifyAudit() =>
+        AuditChain.VerifyCase(await store.AuditAsync(CaseNo, CancellationToken.None));
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (current is null || reminderName != DeadlineReminder)
+        {
+            return;
+        }
+
+        var summary = Project(current.State, current.Applicant, current.Summary.Visits);
+        if (summary != current.Summary)
+        {
+            await store.UpdateSummaryAsync(summary, CancellationToken.None);
+            current = current with { Summary = summary };
+            await Announce(summary);
+            LogStage(logger, CaseNo, summary.Stage, summary.DueDate);
+        }
+
+        if (!NeedsDeadlineWatch(current.State) && await this.GetReminder(DeadlineReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private async Task<CaseReply> Commit(CaseState state, CaseTimelineEntry entry, ApplicantRecord applicant, StoredCase? previous)
+    {
+        var previousHash = previous?.LastHash ?? AuditChain.Genesis;
+        var hash = AuditChain.Link(previousHash, AuditChain.Canonical(entry));
+        var summary = Project(state, applicant, (previous?.Summary.Visits ?? 0) + VisitsOf(entry, previous?.State));
+        if (!await store.CommitAsync(state, applicant, summary, entry, previousHash, hash, CancellationToken.None))
+        {
+            // Another writer got there first (only possible with a duplicate activation): reload, refuse.
+            current = await store.LoadAsync(CaseNo, CancellationToken.None);
+            return new CaseReply(null, new CaseFailure(CaseFailureKind.VersionConflict, "办件已被他人更新，请刷新 (the case changed meanwhile; reload)", current?.State.Status, current?.State.Version ?? 0, current is null ? [] : CaseStateMachine.AllowedActions(current.State)));
+        }
+
+        current = new StoredCase(state, applicant, summary, hash);
+        timeline?.Add(entry);
+        LogTransition(logger, CaseNo, entry.Action?.ToString() ?? "submit", state.Status, state.Version, state.DepartmentCode, state.RegionCode);
+
+        await Announce(summary);
+        if (NeedsDeadlineWatch(state))
+        {
+            // Daily, shortly after the province's midnight: stages change only when the date does.
+            var now = ChinaTime.Now(clock);
+            var next = new DateTimeOffset(now.Date.AddDays(1).AddMinutes(5), ChinaTime.Offset);
+            await this.RegisterOrUpdateReminder(DeadlineReminder, next - now, TimeSpan.FromDays(1));
+        }
+
+        return new CaseReply(await View(), null);
+    }
+
+    /// <summary>Tells the department inbox and the live feed; the inbox holds only cases waiting for approvers.</summary>
+    private async Task Announce(CaseSummary summary)
+    {
+        var inbox = GrainFactory.GetGrain<IDepartmentInboxGrain>($"{summary.DepartmentCode}/{summary.RegionCode}");
+        if (summary.Status is CaseStatus.Accepted or CaseStatus.UnderReview or CaseStatus.Suspended or CaseStatus.Approved or CaseStatus.Denied)
+        {
+            await inbox.Upsert(summary);
+        }
+        else
+        {
+            await inbox.Remove(summary.CaseNo);
+        }
+
+        await GrainFactory.PublishLive(new LiveMessage(
+            LiveGroups.Case(summary.CaseNo), LiveMethods.CaseChanged,
+            new CaseChanged(summary.CaseNo, CaseNames.Of(summary.Status), summary.Version, summary.Stage),
+            CoalesceKey: "case:" + summary.CaseNo));
+    }
+
+    private static bool NeedsDeadlineWatch(CaseState state) =>
+        state.AcceptedOn is not null && state.CompletedAt is null && !state.IsFinal;
+
+    /// <summary>In-person visits a step costs the applicant: applying at a window, bringing supplements to a window, collecting the result.</summary>
+    private static int VisitsOf(CaseTimelineEntry entry, CaseState? before) => entry switch
+    {
+        { Action: null } when before is null && entry.HallCode is not null && entry.Role == CaseRole.Clerk => 1,
+        { Action: CaseAction.Receive, From: CaseStatus.OneTimeNotice } => 1,
+        { Action: CaseAction.Deliver, Delivery.Method: DeliveryMethod.Pickup } => 1,
+        _ => 0,
+    };
+
+    private CaseSummary Project(CaseState state, ApplicantRecord applicant, int visits)
+    {
+        var deadline = state.EvaluateDeadline(calendar.Current, ChinaTime.Today(clock));
+        return CaseProjection.Summarize(state, applicant, visits, deadline);
+    }
+
+    private async Task<CaseView> View()
+    {
+        timeline ??= [.. (await store.AuditAsync(CaseNo, CancellationToken.None))
+            .Select(e => JsonSerializer.Deserialize<CaseTimelineEntry>(e.Canonical, AuditChain.Json)!)];
+        var state = current!.State;
+        return new CaseView(
+            state,
+            current.Applicant,
+            current.Summary,
+            [.. timeline],
+            state.EvaluateDeadline(calendar.Current, ChinaTime.Today(clock)),
+            CaseStateMachine.AllowedActions(state));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseNo}: {Action} → {Status} (v{Version}), department {DepartmentCode} region {RegionCode}")]
+    private static partial void LogTransition(ILogger logger, string caseNo, string action, CaseStatus status, int version, string departmentCode, string regionCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseNo}: deadline stage {Stage} (due {Due})")]
+    private static partial void LogStage(ILogger logger, string caseNo, string stage, DateOnly? due);
+}
+
+/// <summary>Derives the projection row from a case; pure, so the store can rebuild rows with it.</summary>
+public static class CaseProjection
+{
+    public static CaseSummary Summarize(CaseState state, ApplicantRecord applicant, int visits, DeadlineStatus? deadline) => new(
+        state.CaseNo,
+        state.ItemCode,
+        state.Status,
+        state.DepartmentCode,
+        state.RegionCode,
+        state.ReceivingHallCode,
+        state.Channel,
+        state.SubmittedAt,
+        state.UpdatedAt,
+        deadline?.Due.Date,
+        deadline is null ? "none" : deadline.Stage switch
+        {
+            DeadlineStage.Overdue => "overdue",
+            DeadlineStage.Warning => "warning",
+            _ => "onTrack",
+        },
+        visits,
+        state.Version,
+        applicant.IdKey,
+        applicant.PhoneKey,
+        deadline?.Provisional ?? false,
+        deadline?.ElapsedWorkingDays);
+}

@@ -1,0 +1,84 @@
+using TongBan.Grains.Catalogue;
+using TongBan.Grains.Common;
+using TongBan.Grains.Identity;
+
+namespace TongBan.Grains.Cases;
+
+/// <summary>A new application before it has a number.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CaseApplication(
+    [property: Id(0)] string ItemCode,
+    [property: Id(1)] string ApplicantKey,
+    [property: Id(2)] CaseChannel Channel,
+    [property: Id(3)] string CompetentRegion,
+    [property: Id(4)] string NumberRegion,
+    [property: Id(5)] IReadOnlyList<SubmittedMaterial> Materials,
+    [property: Id(6)] CaseActor Actor,
+    [property: Id(7)] string? ReceivingHallCode,
+    [property: Id(8)] string? Comment);
+
+/// <summary>
+/// Opens cases: checks the application with the pure rules first (so a refused one burns no number),
+/// allocates the next number of the region and day, then submits it to the new case grain.
+/// </summary>
+public static class CaseIntake
+{
+    public static async Task<CaseReply> OpenAsync(IGrainFactory grains, ServiceCatalogue catalogue, CaseApplication application, ApplicantRecord applicant, DateTimeOffset now)
+    {
+        var item = catalogue.Find(application.ItemCode) ?? throw new ArgumentException($"Unknown item {application.ItemCode}.", nameof(application));
+        var batch = catalogue.CurrentBatchOf(item.Code);
+        var day = DateOnly.FromDateTime(now.ToOffset(ChinaTime.Offset).DateTime);
+        CaseSubmission Submission(CaseNumber number) => new(
+            number, application.ApplicantKey, application.Channel, application.CompetentRegion, batch,
+            application.Materials, application.Actor, application.ReceivingHallCode, application.Comment);
+
+        var dryRun = new CaseStateMachine(item).Submit(Submission(CaseNumber.Create(application.NumberRegion, day, 1)), now);
+        if (!dryRun.Succeeded)
+        {
+            return new CaseReply(null, dryRun.Failure);
+        }
+
+        var sequence = await grains.GetGrain<ICaseNumberGrain>($"{application.NumberRegion}/{day:yyMMdd}").Next();
+        var number = CaseNumber.Create(application.NumberRegion, day, sequence);
+        return await grains.GetGrain<ICaseGrain>(number.Value).Submit(item.Code, Submission(number), applicant);
+    }
+}
+
+/// <summary>
+/// Makes <c>POST /api/cases</c> with an Idempotency-Key safe to retry: keyed by applicant and key,
+/// it opens the case once and answers every repeat with the same case.
+/// </summary>
+public interface ICaseIntakeGrain : IGrainWithStringKey
+{
+    Task<CaseReply> Open(CaseApplication application, ApplicantRecord applicant);
+}
+
+[GenerateSerializer]
+public sealed class CaseIntakeState
+{
+    [Id(0)]
+    public string? CaseNo { get; set; }
+}
+
+public sealed class CaseIntakeGrain(
+    [PersistentState("caseintake", StorageNames.Default)] IPersistentState<CaseIntakeState> state,
+    ServiceCatalogue catalogue,
+    TimeProvider clock) : Grain, ICaseIntakeGrain
+{
+    public async Task<CaseReply> Open(CaseApplication application, ApplicantRecord applicant)
+    {
+        if (state.State.CaseNo is { } existing)
+        {
+            return new CaseReply(await GrainFactory.GetGrain<ICaseGrain>(existing).Get(), null);
+        }
+
+        var reply = await CaseIntake.OpenAsync(GrainFactory, catalogue, application, applicant, ChinaTime.Now(clock));
+        if (reply.Succeeded)
+        {
+            state.State.CaseNo = reply.View!.State.CaseNo;
+            await state.WriteStateAsync();
+        }
+
+        return reply;
+    }
+}
