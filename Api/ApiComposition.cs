@@ -51,6 +51,7 @@ public static class ApiComposition
         app.MapHub<LiveHub>("/hubs/live").AllowAnonymous();
         app.MapRegionEndpoints();
         app.MapHallEndpoints();
+        app.MapAppointmentEndpoints();
         if (developmentMode)
         {
             app.MapDevTokenEndpoint();

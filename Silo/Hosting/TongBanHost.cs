@@ -68,6 +68,7 @@ public static partial class TongBanHost
         services.AddSingleton<ServicePointDirectory>();
         services.AddSingleton<ReferenceDataLoader>();
         services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
+        services.AddTongBanAppointments(builder.Configuration, development);
         var health = services.AddHealthChecks();
         health.AddCheck<ClusterReadinessCheck>("cluster", tags: ["ready"]);
         health.AddCheck<LiveHubReadinessCheck>("live", tags: ["ready"]);
