@@ -92,6 +92,11 @@ public sealed partial class AppointmentBook(AppointmentBookState state, string h
             return malformed;
         }
 
+        if (plan.Status == DayStatus.NoAppointments)
+        {
+            return Violation(AppointmentViolationCode.NoAppointments, plan.Reason, plan.ReasonZh);
+        }
+
         if (!point.Categories.Any(c => c.Code == request.Category))
         {
             return Violation(AppointmentViolationCode.UnknownCategory, $"{hallCode} has no queue category '{request.Category}'.", $"该大厅没有“{request.Category}”类业务");
@@ -369,6 +374,12 @@ public sealed partial class AppointmentBook(AppointmentBookState state, string h
             return Invalid("category must be 1 to 8 letters or digits, e.g. A.", "业务类别格式不正确");
         }
 
+        // A point that takes no appointments says so, whatever the category asked for.
+        if (plan.Status == DayStatus.NoAppointments)
+        {
+            return Violation(AppointmentViolationCode.NoAppointments, plan.Reason, plan.ReasonZh);
+        }
+
         if (!point.Categories.Any(c => c.Code == category))
         {
             return Violation(AppointmentViolationCode.UnknownCategory, $"{hallCode} has no queue category '{category}'.", $"该大厅没有“{category}”类业务");
@@ -385,11 +396,6 @@ public sealed partial class AppointmentBook(AppointmentBookState state, string h
             return Violation(AppointmentViolationCode.BeyondHorizon,
                 $"Appointments open {options.HorizonDays} days ahead: the last bookable date now is {today.AddDays(options.HorizonDays):yyyy-MM-dd}.",
                 $"仅可预约{options.HorizonDays}天内的时段");
-        }
-
-        if (plan.Status == DayStatus.NoAppointments)
-        {
-            return Violation(AppointmentViolationCode.NoAppointments, plan.Reason, plan.ReasonZh);
         }
 
         if (plan.Status == DayStatus.Closed)
