@@ -232,10 +232,17 @@ public static class AppointmentEndpoints
         .WithSummary("Reschedule (改约) to another slot, same or another day, under the booking rules; answers the new appointment (the old one becomes rescheduled).");
 
         group.MapPost("/{id}/check-in", async Task<Results<Ok<CheckInTicketDto>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string id, [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] CheckInRequest? body,
-            [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+            string hallCode, string id, HttpRequest http, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
             ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains) =>
         {
+            // The body is optional (staff and citizens send none), so it is read here rather than bound: a bound body
+            // would make a request without Content-Type miss this route.
+            var body = await ReadOptionalBody(http);
+            if (body.Invalid is { } badBody)
+            {
+                return badBody;
+            }
+
             var lookup = HallLookup.Of(hallCode, directory);
             if (lookup.Invalid is { } invalid)
             {
@@ -275,7 +282,7 @@ public static class AppointmentEndpoints
             }
             else
             {
-                if (body?.PhoneLast4 is not { Length: 4 } last4 || !last4.All(char.IsAsciiDigit))
+                if (body.Value?.PhoneLast4 is not { Length: 4 } last4 || !last4.All(char.IsAsciiDigit))
                 {
                     return Problems.Invalid("phoneLast4", "Without a token, check in with {\"phoneLast4\": \"the last 4 digits of the applicant's phone\"}.");
                 }
@@ -316,6 +323,28 @@ public static class AppointmentEndpoints
         .WithSummary("Check in (签到) from 30 minutes before to 15 minutes after the slot start: answers the priority appointment ticket. Anonymous kiosks send {phoneLast4}. Retrying answers the same ticket.");
 
         return group;
+    }
+
+    private static async Task<(CheckInRequest? Value, ValidationProblem? Invalid)> ReadOptionalBody(HttpRequest http)
+    {
+        if (http.ContentLength == 0 || (http.ContentLength is null && !http.HasJsonContentType()))
+        {
+            return (null, null);
+        }
+
+        if (!http.HasJsonContentType())
+        {
+            return (null, Problems.Invalid("body", "The body, when sent, is JSON: {\"phoneLast4\": \"1234\"}."));
+        }
+
+        try
+        {
+            return (await http.ReadFromJsonAsync<CheckInRequest>(http.HttpContext.RequestAborted), null);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return (null, Problems.Invalid("body", "The body is not valid JSON: {\"phoneLast4\": \"1234\"}."));
+        }
     }
 
     private static IAppointmentBookGrain Book(IGrainFactory grains, string hallCode, DateOnly day) =>
