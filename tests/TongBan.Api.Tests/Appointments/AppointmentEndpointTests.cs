@@ -247,6 +247,10 @@ public class AppointmentEndpointTests(AppointmentApp app)
         await ProblemAssert.IsProblem(await app.SendAsync(HttpMethod.Post, $"/api/halls/520102-H999/appointments/{unknown}/check-in", admin), HttpStatusCode.NotFound);
         await ProblemAssert.IsProblem(
             await app.SendAsync(HttpMethod.Post, "/api/halls/520102-H001/appointments", admin, Booking(item: "ITEM-7"), new string('k', 201)), HttpStatusCode.BadRequest);
+        await ProblemAssert.IsProblem(await app.SendAsync(HttpMethod.Post, $"/api/halls/520102-H001/appointments/{unknown}/check-in", body: "{\"phoneLast4\":"), HttpStatusCode.BadRequest);
+        await ProblemAssert.IsProblem(await app.SendAsync(HttpMethod.Post, $"/api/halls/520102-H001/appointments/{unknown}/check-in", body: new { phoneLast4 = "1234" }), HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblem(
+            await app.SendAsync(HttpMethod.Post, $"/api/halls/520102-H001/appointments/{unknown}/check-in", admin, idempotencyKey: new string('k', 201)), HttpStatusCode.BadRequest);
     }
 
     [Fact]
