@@ -68,7 +68,6 @@ public static partial class TongBanHost
         services.AddSingleton<ServicePointDirectory>();
         services.AddSingleton<ReferenceDataLoader>();
         services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
-        services.AddTongBanAppointments(builder.Configuration, development);
         var health = services.AddHealthChecks();
         health.AddCheck<ClusterReadinessCheck>("cluster", tags: ["ready"]);
         health.AddCheck<LiveHubReadinessCheck>("live", tags: ["ready"]);
@@ -130,6 +129,9 @@ public static partial class TongBanHost
         {
             throw new StartupException(e.Message, e);
         }
+
+        // After the API: a missing signing key is reported as such before the privacy key derived from it.
+        services.AddTongBanAppointments(builder.Configuration, development);
 
         var app = builder.Build();
         LogMode(app.Logger, mode, silo.SiloPort, silo.GatewayPort, string.Join(",", app.Urls.DefaultIfEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrls)));
