@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TongBan.Grains.Appointments;
 using TongBan.Grains.Common;
 using TongBan.Grains.Live;
 using TongBan.Grains.Queues;
@@ -99,6 +100,13 @@ public sealed partial class HallGrain(
         foreach (var view in await Task.WhenAll(windowViews))
         {
             windows[view.WindowNo] = view;
+        }
+
+        if (p.Windows.Count > 0)
+        {
+            // Today's book reports changes as they happen; a reactivated hall asks once instead of showing 0.
+            var figures = await GrainFactory.GetGrain<IAppointmentBookGrain>(AppointmentBookKeys.Of(p.Code, ChinaTime.Today(clock))).GetFigures();
+            appointments = (figures.Today, figures.NextHour);
         }
 
         loaded = true;
