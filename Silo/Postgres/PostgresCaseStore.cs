@@ -29,13 +29,21 @@ namespace TongBan.Silo.Postgres;
 /// one that took id 8, so a sealer that sealed "everything after the last sealed id" could pass over 7 for
 /// good. The sealer therefore seals strictly in id order and only up to a <i>frontier</i> below which every
 /// id is final (committed and visible, or a permanent gap from a rollback). A frontier is proven like this:
-/// read the sequence's last value L, then (in a later statement, so a later snapshot) the next transaction id
-/// X. Every id ≤ L was taken by a transaction whose xid is below X — the id default assigns the xid before it
-/// takes the value (<c>tongban.case_audit_next_id</c>). Once a snapshot's xmin is ≥ X, all those transactions
-/// have ended, so L is a frontier. A candidate (L, X) that is not yet proven is kept and usually proven a
-/// few milliseconds later, or at the next round. The price: a long-running writing transaction anywhere in
-/// the PostgreSQL instance (or an idle session holding a transaction id) delays sealing until it ends; it
-/// never makes the sealer skip an entry.
+/// read the sequence's last value L, then give the sealer's transaction its transaction id X. Every id ≤ L was
+/// taken by a transaction whose xid is below X: the id default assigns the xid before it takes the value
+/// (<c>tongban.case_audit_next_id</c>), and xids are handed out in order. Once a snapshot's xmin is ≥ X, all
+/// those transactions have ended, so L is a frontier. (A snapshot's xmax cannot stand in for X: it is one past
+/// the latest <i>completed</i> xid, and a running transaction newer than that appears neither below it nor in
+/// its list of running ones.) A candidate (L, X) not yet proven is kept and usually proven a few milliseconds
+/// later, or at the next round. The price: a long-running writing transaction anywhere in the PostgreSQL
+/// instance (or an idle session holding a transaction id) delays sealing until it ends; it never makes the
+/// sealer skip an entry.
+/// </para>
+/// <para>
+/// Cost: a transition is one statement (case row and audit entry together, one round trip). The statements of
+/// the per-transition path (load, commit, summary refresh, audit read) are prepared: Npgsql keeps explicitly
+/// prepared statements on each pooled physical connection (its pool reset then skips DEALLOCATE), so after the
+/// first use per connection they run without parse and plan, which were half of the server time of a commit.
 /// </para>
 /// </remarks>
 public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
@@ -49,6 +57,9 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
     private const string SummaryColumns =
         "case_no, item_code, status, department_code, region_code, receiving_hall_code, channel, submitted_at, updated_at, " +
         "due_date, stage, visits, version, applicant_id_key, applicant_phone_key, deadline_provisional, elapsed_working_days";
+
+    private const string LoadSql =
+        $"select {SummaryColumns}, state::text, applicant::text, last_hash from tongban.case_record where case_no = $1";
 
     // One statement each: the data-modifying CTE writes the case row, and the audit entry is inserted only if it
     // did, so the pair is atomic in the statement's implicit transaction and costs one round trip. A concurrent
@@ -105,9 +116,10 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
     public async Task<StoredCase?> LoadAsync(string caseNo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caseNo);
-        await using var command = dataSource.CreateCommand(
-            $"select {SummaryColumns}, state::text, applicant::text, last_hash from tongban.case_record where case_no = $1");
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(LoadSql, connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = caseNo });
+        await command.PrepareAsync(cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -125,7 +137,8 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
     public async Task<bool> CommitAsync(CaseState state, ApplicantRecord applicant, CaseSummary summary, CaseTimelineEntry entry, byte[] previousHash, byte[] hash, CancellationToken cancellationToken)
     {
         var canonical = CheckCommit(state, applicant, summary, entry, previousHash, hash);
-        await using var command = dataSource.CreateCommand(state.Version == 1 ? InsertSql : UpdateSql);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(state.Version == 1 ? InsertSql : UpdateSql, connection);
         var p = command.Parameters;
         p.Add(new NpgsqlParameter<string> { TypedValue = state.CaseNo });
         p.Add(new NpgsqlParameter<int> { TypedValue = state.Version });
@@ -135,6 +148,7 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
         AddSummaryParameters(p, summary);
         p.Add(new NpgsqlParameter<string> { TypedValue = canonical });
         p.Add(new NpgsqlParameter<byte[]> { TypedValue = previousHash });
+        await command.PrepareAsync(cancellationToken);
         try
         {
             return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
@@ -152,25 +166,29 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
     public async Task UpdateSummaryAsync(CaseSummary summary, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        await using var command = dataSource.CreateCommand("""
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("""
             update tongban.case_record
                set item_code = $2, status = $3, department_code = $4, region_code = $5, receiving_hall_code = $6, channel = $7,
                    submitted_at = $8, updated_at = $9, due_date = $10, stage = $11, visits = $12, applicant_id_key = $13,
                    applicant_phone_key = $14, deadline_provisional = $15, elapsed_working_days = $16
              where case_no = $1 and version = $17
-            """);
+            """, connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = summary.CaseNo });
         AddSummaryParameters(command.Parameters, summary);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.Version });
+        await command.PrepareAsync(cancellationToken);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<StoredAuditEntry>> AuditAsync(string caseNo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caseNo);
-        await using var command = dataSource.CreateCommand(
-            "select version, canonical, previous_hash, hash from tongban.case_audit where case_no = $1 order by version");
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "select version, canonical, previous_hash, hash from tongban.case_audit where case_no = $1 order by version", connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = caseNo });
+        await command.PrepareAsync(cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var entries = new List<StoredAuditEntry>();
         while (await reader.ReadAsync(cancellationToken))
@@ -190,7 +208,7 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
 
         // One round trip, four statements, each with its own snapshot (read committed) and in this order: the
         // lock first, so the chain head read next is the one the previous sealer committed; the sequence's last
-        // value before the snapshot whose xmax bounds the transactions that took those ids.
+        // value before this transaction's own xid, which bounds the xids of the transactions that took those ids.
         await using var batch = new NpgsqlBatch(connection, transaction)
         {
             BatchCommands =
@@ -198,14 +216,14 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
                 new NpgsqlBatchCommand($"select pg_try_advisory_xact_lock({SealLockKey})"),
                 new NpgsqlBatchCommand("select entry_id, seal from tongban.case_audit_seal order by entry_id desc limit 1"),
                 new NpgsqlBatchCommand("select case when is_called then last_value else 0 end from tongban.case_audit_id_seq"),
-                new NpgsqlBatchCommand("select pg_snapshot_xmin(pg_current_snapshot())::text, pg_snapshot_xmax(pg_current_snapshot())::text"),
+                new NpgsqlBatchCommand("select pg_snapshot_xmin(pg_current_snapshot())::text, pg_current_xact_id()::text"),
             },
         };
 
         long lastSealed = 0;
         var head = AuditChain.Genesis;
         long sequenceValue;
-        ulong xmin, xmax;
+        ulong xmin, ownXid;
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
             await reader.ReadAsync(cancellationToken);
@@ -227,10 +245,10 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
             await reader.NextResultAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             xmin = ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture);
-            xmax = ulong.Parse(reader.GetString(1), CultureInfo.InvariantCulture);
+            ownXid = ulong.Parse(reader.GetString(1), CultureInfo.InvariantCulture);
         }
 
-        var frontier = await ProveFrontierAsync(connection, transaction, sequenceValue, xmin, xmax, cancellationToken);
+        var frontier = await ProveFrontierAsync(connection, transaction, sequenceValue, xmin, ownXid, cancellationToken);
         if (frontier <= lastSealed)
         {
             return 0;
@@ -580,15 +598,23 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
 
     /// <summary>
     /// The largest audit id below which every id is final, proven from the candidate of an earlier round, or
-    /// from this round's (sequence value, xmax) once the transactions running at its snapshot have ended —
-    /// rechecked a few times, since a commit statement takes about a millisecond.
+    /// from this round's (sequence value, own xid) once every older transaction has ended — rechecked a few
+    /// times, since a commit statement takes about a millisecond.
     /// </summary>
-    private async Task<long> ProveFrontierAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long sequenceValue, ulong xmin, ulong xmax, CancellationToken cancellationToken)
+    /// <param name="xmin">The xmin of a snapshot taken after the earlier rounds' sealer transactions ended.</param>
+    /// <param name="ownXid">This sealer transaction's xid, assigned after the sequence value was read.</param>
+    private async Task<long> ProveFrontierAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long sequenceValue, ulong xmin, ulong ownXid, CancellationToken cancellationToken)
     {
-        // xmin == xmax: no transaction was running at that snapshot. Waiting here holds only the sealer's lock.
-        for (var attempt = 0; xmin < xmax && attempt < 4; attempt++)
+        // The first xmin was taken before ownXid existed; from the rechecks on, xmin ≥ ownXid means every older
+        // transaction has ended (our own one counts as running, so at best xmin == ownXid). Waiting here holds
+        // only the sealer's lock.
+        for (var attempt = 0; xmin < ownXid && attempt < 5; attempt++)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(2 << attempt), cancellationToken);
+            if (attempt > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(1 << attempt), cancellationToken);
+            }
+
             await using var recheck = new NpgsqlCommand("select pg_snapshot_xmin(pg_current_snapshot())::text", connection, transaction);
             xmin = ulong.Parse((string)(await recheck.ExecuteScalarAsync(cancellationToken))!, CultureInfo.InvariantCulture);
         }
@@ -601,7 +627,7 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
                 candidate = null;
             }
 
-            if (xmin >= xmax)
+            if (xmin >= ownXid)
             {
                 provenFrontier = Math.Max(provenFrontier, sequenceValue);
                 candidate = null; // an older candidate's ids are all ≤ this round's value
@@ -609,7 +635,7 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
             else
             {
                 // Keep an older candidate: it is proven sooner, and this round's value is proposed again next round.
-                candidate ??= (sequenceValue, xmax);
+                candidate ??= (sequenceValue, ownXid);
             }
 
             return provenFrontier;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using System.Transactions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -433,58 +434,82 @@ public sealed class CaseStoreTests(PostgresServer server)
 
         // A commit takes id 2 and stays open; commits with ids 3 and 4 finish before it.
         var slow = NewCaseNo();
-        var (slowSubmit, slowApplicant) = CaseDriver.Submission("rsj-001", slow, Li, "520102", T0);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (slowTaken, slowDone) = HoldOpen(() => driver.CommitAsync(slowSubmit, slowApplicant, AuditChain.Genesis), release.Task, complete: true);
-        Assert.True(await slowTaken);
+        await using var slowCommit = new HeldTransaction();
+        Assert.True(await slowCommit.RunAsync(() => Commit(driver, slow)));
+
+        // While it is the newest transaction (none newer has completed, so it is not even in the snapshot's list of
+        // running ones), and again after newer commits have finished: nothing may be sealed past id 1.
+        Assert.Equal(0, await store.SealAsync(100, None));
         var later = new[] { NewCaseNo(), NewCaseNo() };
         foreach (var caseNo in later)
         {
             await driver.SubmitAsync("rsj-001", caseNo, Zhang, "520102", T0);
         }
 
-        // Sealing ids 3 and 4 now would seal past id 2 for good; the sealer must wait.
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(0, await store.SealAsync(100, None));
         }
 
-        release.SetResult();
-        await slowDone;
+        await slowCommit.CommitAsync();
         Assert.Equal(3, await SealAllAsync(store));
         Assert.Equal([first.Value, slow.Value, later[0].Value, later[1].Value], await SealedCaseOrderAsync(dataSource));
 
         // A commit that rolls back leaves a permanent hole in the ids; the sealer passes it.
         var rolledBack = NewCaseNo();
-        var (lostSubmit, lostApplicant) = CaseDriver.Submission("rsj-001", rolledBack, Li, "520102", T0);
-        var abort = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var (lostTaken, lostDone) = HoldOpen(() => driver.CommitAsync(lostSubmit, lostApplicant, AuditChain.Genesis), abort.Task, complete: false);
-        Assert.True(await lostTaken);
-        var last = NewCaseNo();
-        await driver.SubmitAsync("rsj-001", last, Zhang, "520102", T0);
-        abort.SetResult();
-        await lostDone;
+        await using (var lost = new HeldTransaction())
+        {
+            Assert.True(await lost.RunAsync(() => Commit(driver, rolledBack)));
+            await driver.SubmitAsync("rsj-001", NewCaseNo(), Zhang, "520102", T0);
+            await lost.RollbackAsync();
+        }
+
         Assert.Equal(1, await SealAllAsync(store));
         Assert.Null(await store.LoadAsync(rolledBack.Value, None));
         Assert.Equal(2L, await ScalarAsync<long>(dataSource, "select max(id) - max(id) filter (where id < (select max(id) from tongban.case_audit)) from tongban.case_audit"));
         Assert.Equal(new AuditVerification(true, 5, null), await store.VerifyAllAsync(None));
+    }
 
-        // The commit runs inside an ambient transaction (Npgsql enlists), which stays open until released.
-        static (Task<bool> Taken, Task Done) HoldOpen(Func<Task<bool>> run, Task release, bool complete)
+    [Fact]
+    public async Task Sealing_waits_for_the_newest_transaction_when_an_older_one_took_a_higher_id()
+    {
+        var (dataSource, store, driver) = await StoreAsync("casesealorder");
+        await using var _ = dataSource;
+
+        // C gets its transaction id first; B gets a newer one and takes audit id 1 and stays open; C then takes
+        // id 2 and commits. B is newer than every completed transaction, so it is not in the snapshot's list of
+        // running transactions and is above its xmax: a proof based on the snapshot alone would seal id 2 and
+        // lose id 1 for good.
+        await using var older = new HeldTransaction();
+        await older.RunAsync(async () =>
         {
-            var taken = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var done = Task.Run(async () =>
-            {
-                using var scope = new TransactionScope(TransactionScopeOption.RequiresNew, TransactionScopeAsyncFlowOption.Enabled);
-                taken.SetResult(await run());
-                await release;
-                if (complete)
-                {
-                    scope.Complete();
-                }
-            });
-            return (taken.Task, done);
+            await using var xid = dataSource.CreateCommand("select pg_current_xact_id()");
+            await xid.ExecuteScalarAsync();
+            return true;
+        });
+        var newer = NewCaseNo();
+        await using var newerCommit = new HeldTransaction();
+        Assert.True(await newerCommit.RunAsync(() => Commit(driver, newer)));
+        var olderCase = NewCaseNo();
+        Assert.True(await older.RunAsync(() => Commit(driver, olderCase)));
+        await older.CommitAsync();
+
+        Assert.Equal(2L, await ScalarAsync<long>(dataSource, "select id from tongban.case_audit where case_no = $1", olderCase.Value));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(0, await store.SealAsync(100, None));
         }
+
+        await newerCommit.CommitAsync();
+        Assert.Equal(2, await SealAllAsync(store));
+        Assert.Equal([newer.Value, olderCase.Value], await SealedCaseOrderAsync(dataSource));
+        Assert.Equal(new AuditVerification(true, 2, null), await store.VerifyAllAsync(None));
+    }
+
+    private static Task<bool> Commit(CaseDriver driver, CaseNumber caseNo)
+    {
+        var (submit, applicant) = CaseDriver.Submission("rsj-001", caseNo, Li, "520102", T0);
+        return driver.CommitAsync(submit, applicant, AuditChain.Genesis);
     }
 
     [Fact]
@@ -786,6 +811,60 @@ public sealed class CaseStoreTests(PostgresServer server)
         }
 
         return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// A database transaction held open across steps: each step runs inside one ambient TransactionScope (Npgsql
+    /// enlists every connection opened in it, and reuses one physical connection), until committed or rolled back.
+    /// </summary>
+    private sealed class HeldTransaction : IAsyncDisposable
+    {
+        private readonly Channel<(Func<Task<bool>> Step, TaskCompletionSource<bool> Done)> steps = Channel.CreateUnbounded<(Func<Task<bool>>, TaskCompletionSource<bool>)>();
+        private readonly Task loop;
+        private bool complete;
+
+        public HeldTransaction() => loop = Task.Run(async () =>
+        {
+            using var scope = new TransactionScope(TransactionScopeOption.RequiresNew, TransactionScopeAsyncFlowOption.Enabled);
+            await foreach (var (step, done) in steps.Reader.ReadAllAsync())
+            {
+                try
+                {
+                    done.SetResult(await step());
+                }
+                catch (Exception e)
+                {
+                    done.SetException(e);
+                }
+            }
+
+            if (complete)
+            {
+                scope.Complete();
+            }
+        });
+
+        public Task<bool> RunAsync(Func<Task<bool>> step)
+        {
+            var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Assert.True(steps.Writer.TryWrite((step, done)));
+            return done.Task;
+        }
+
+        public Task CommitAsync()
+        {
+            complete = true;
+            steps.Writer.TryComplete();
+            return loop;
+        }
+
+        public Task RollbackAsync()
+        {
+            steps.Writer.TryComplete();
+            return loop;
+        }
+
+        public async ValueTask DisposeAsync() => await RollbackAsync();
     }
 
     /// <summary>SealAsync only: full batches twice, then failures, then short batches; everything else is not for the sealer.</summary>
