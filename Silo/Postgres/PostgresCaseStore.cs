@@ -129,6 +129,11 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
         var summary = ReadSummary(reader);
         var state = JsonSerializer.Deserialize<CaseState>(reader.GetString(17), Json)
             ?? throw new InvalidDataException($"tongban.case_record {caseNo} holds a null state.");
+
+        // timestamptz keeps microseconds; the state (JSON) keeps every tick. A projection recomputed from the loaded
+        // state must compare equal to the loaded one, or a grain that refreshes "when the summary changed" would
+        // rewrite and re-announce every case it loads.
+        summary = summary with { SubmittedAt = Exact(summary.SubmittedAt, state.SubmittedAt), UpdatedAt = Exact(summary.UpdatedAt, state.UpdatedAt) };
         var applicant = JsonSerializer.Deserialize<ApplicantRecord>(reader.GetString(18), Json)
             ?? throw new InvalidDataException($"tongban.case_record {caseNo} holds a null applicant.");
         return new StoredCase(state, applicant, summary, reader.GetFieldValue<byte[]>(19));
@@ -693,6 +698,9 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
     /// <summary>Verification reads whole tables; the default 30 s command timeout would fail it on a large log.</summary>
     private static NpgsqlCommand Unbounded(string sql, NpgsqlConnection connection, NpgsqlTransaction transaction) =>
         new(sql, connection, transaction) { CommandTimeout = 0 };
+
+    private static DateTimeOffset Exact(DateTimeOffset column, DateTimeOffset state) =>
+        column.UtcTicks == state.UtcTicks - (state.UtcTicks % 10) ? state : column;
 
     /// <summary>Columns 0..16 as listed in <see cref="SummaryColumns"/>.</summary>
     private static CaseSummary ReadSummary(NpgsqlDataReader r) => new(

@@ -43,6 +43,9 @@ internal sealed record BenchOptions
 
     public bool KeepDatabase { get; init; }
 
+    /// <summary>Only the case workload (for attaching a profiler); no ratio.</summary>
+    public bool CasesOnly { get; init; }
+
     public static BenchOptions? Parse(string[] args)
     {
         var o = new BenchOptions();
@@ -63,6 +66,7 @@ internal sealed record BenchOptions
                 "--auto-prepare" => o with { AutoPrepare = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--target" => o with { TargetRatio = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--keep-database" => o with { KeepDatabase = true },
+                "--cases-only" => o with { CasesOnly = true },
                 _ => null,
             };
             if (o is null)

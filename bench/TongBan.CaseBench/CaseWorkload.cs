@@ -13,8 +13,10 @@ namespace TongBan.CaseBench;
 /// case → apply one transition with <see cref="CaseStateMachine"/> → project → chain the audit entry → commit.
 /// Each worker walks its own cases through submit, receive, accept, startReview, suspend, resume, approve,
 /// complete, deliver (9 commits per case), so workers never conflict; a refused commit is an error.
+/// With <paramref name="holdState"/> it does what a case grain does once activated: it keeps the state, applicant
+/// and chain head it committed in memory and only commits (no load).
 /// </summary>
-internal sealed class CaseWorkload(ICaseStore store, int workers)
+internal sealed class CaseWorkload(ICaseStore store, int workers, bool holdState = false)
 {
     private static readonly ServiceItem Item = ServiceCatalogue.Seeded().Find("rsj-001")!;
     private static readonly CaseStateMachine Machine = new(Item);
@@ -89,7 +91,7 @@ internal sealed class CaseWorkload(ICaseStore store, int workers)
         if (action is null)
         {
             w.CaseNo = NextNumber();
-            if (await store.LoadAsync(w.CaseNo.Value, CancellationToken.None) is not null)
+            if (!holdState && await store.LoadAsync(w.CaseNo.Value, CancellationToken.None) is not null)
             {
                 throw new InvalidOperationException($"{w.CaseNo} exists already.");
             }
@@ -99,6 +101,12 @@ internal sealed class CaseWorkload(ICaseStore store, int workers)
             t0 = t1;
             result = Machine.Submit(Submission(w.CaseNo, w.Applicant), now);
             previous = AuditChain.Genesis;
+            applicant = w.Applicant;
+        }
+        else if (holdState)
+        {
+            result = Machine.Apply(w.State!, Command(action.Value, w.State!), now);
+            previous = w.LastHash!;
             applicant = w.Applicant;
         }
         else
@@ -128,6 +136,8 @@ internal sealed class CaseWorkload(ICaseStore store, int workers)
         }
 
         w.CommitTicks += Stopwatch.GetTimestamp() - t2;
+        w.State = next;
+        w.LastHash = hash;
         w.Operations++;
         w.Step = (w.Step + 1) % Steps.Length;
     }
@@ -176,6 +186,10 @@ internal sealed class CaseWorkload(ICaseStore store, int workers)
         public CaseNumber? CaseNo { get; set; }
 
         public int Step { get; set; }
+
+        public CaseState? State { get; set; }
+
+        public byte[]? LastHash { get; set; }
 
         public long LoadTicks { get; set; }
 

@@ -29,7 +29,7 @@ create table tongban.case_record (
     applicant_phone_key  text collate "C" not null,
     deadline_provisional boolean not null,
     elapsed_working_days integer
-);
+) with (toast_tuple_target = 8160);
 
 -- One index per CaseQuery filter, each ending in submitted_at desc so "newest first, limit n" reads the
 -- index in order and stops. Every transition changes status, so updates are never HOT and each index

@@ -114,8 +114,14 @@ public sealed class CaseStoreTests(PostgresServer server)
         Assert.Equal((applicant.IdKey, applicant.PhoneKey, applicant.NameMasked, applicant.IdMasked, applicant.PhoneMasked),
             (loaded.Applicant.IdKey, loaded.Applicant.PhoneKey, loaded.Applicant.NameMasked, loaded.Applicant.IdMasked, loaded.Applicant.PhoneMasked));
         Assert.Equal(Zhang, Protector.Open(loaded.Applicant)); // the sealed blob survives byte for byte
-        Assert.Equal(Microseconds(Project(final, loaded.Applicant)), loaded.Summary);
+        // Exactly, to the tick: a grain compares a re-projected summary with the loaded one to decide on a refresh.
+        Assert.Equal(Project(final, loaded.Applicant), loaded.Summary);
+        Assert.Equal(final.UpdatedAt.Ticks, loaded.Summary.UpdatedAt.Ticks);
         Assert.Equal(TimeSpan.FromHours(8), loaded.Summary.UpdatedAt.Offset);
+        // Query results come from the columns alone: microseconds, China time.
+        var listed = Assert.Single(await store.QueryAsync(new CaseQuery(ApplicantIdKey: applicant.IdKey), None));
+        Assert.Equal(Microseconds(loaded.Summary), listed);
+        Assert.Equal(TimeSpan.FromHours(8), listed.UpdatedAt.Offset);
 
         var audit = await store.AuditAsync(caseNo.Value, None);
         Assert.Equal(Enumerable.Range(1, 11), audit.Select(e => e.Version));
@@ -279,9 +285,10 @@ public sealed class CaseStoreTests(PostgresServer server)
         Assert.Equal(new AuditVerification(true, 33, null), valid);
 
         // Someone with database access softens the suspension reason (version 7) of the second case.
+        // (Whatever the canonical encoder does with Chinese, prefixing ASCII to the reason changes it.)
         Assert.Equal(1, await ExecuteAsync(dataSource, """
-            update tongban.case_audit set canonical = replace(canonical, '"reason":"\u7167', '"reason":"\u4E0D')
-             where case_no = $1 and version = 7 and canonical like '%"reason":"\\u7167%'
+            update tongban.case_audit set canonical = replace(canonical, '"reason":"', '"reason":"NOT ')
+             where case_no = $1 and version = 7 and canonical like '%"reason":"%'
             """, cases[1].Value));
         Assert.Equal($"{cases[1].Value}#7", (await store.VerifyAllAsync(None)).FirstBrokenAt);
 
@@ -692,6 +699,15 @@ public sealed class CaseStoreTests(PostgresServer server)
         {
             Assert.DoesNotContain(raw, text, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void PostgreSQL_mode_registers_the_case_store_and_the_sealer()
+    {
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        PostgresMode.AddServices(services, PostgresSettings.FromConnectionString("Host=127.0.0.1;Username=tongban;Database=tongban", "test"));
+        Assert.Equal(typeof(PostgresCaseStore), Assert.Single(services, d => d.ServiceType == typeof(ICaseStore)).ImplementationType);
+        Assert.Single(services, d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService) && d.ImplementationType == typeof(AuditSealer));
     }
 
     [Fact]
