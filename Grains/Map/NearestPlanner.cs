@@ -46,6 +46,11 @@ public sealed class NearestPlanner(MapService map, ITravelTimeProvider provider)
         }
 
         var table = await provider.EstimateAsync(query.Origin, [.. wide.Select(c => c.Entry.Location)], query.Mode, cancellationToken);
+        if (table.Source == TravelSource.GreatCircle)
+        {
+            return new NearestAnswer(wide.Take(query.K).ToList(), TravelSource.GreatCircle, table.Note); // e.g. transit: no routing profile
+        }
+
         if (table.Source != TravelSource.Osrm || table.Estimates.Count != wide.Count)
         {
             var fallback = wide.Take(query.K).Select(c => c with { TravelSource = TravelSource.GreatCircleFallback }).ToList();
