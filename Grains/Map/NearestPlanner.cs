@@ -75,7 +75,7 @@ public sealed class NearestPlanner(MapService map, ITravelTimeProvider provider)
         }
 
         routed.Sort(NearestSearch.Compare);
-        return new NearestAnswer(routed.Take(query.K).ToList(), TravelSource.Osrm, table.Note);
+        return new NearestAnswer(NearestSearch.Explained(routed.Take(query.K).ToList(), calendar), TravelSource.Osrm, table.Note);
     }
 }
 

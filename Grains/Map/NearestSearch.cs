@@ -78,7 +78,7 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
             index.Query(box, run);
             if (covers || run.CanStop(model.Minutes(radius, query.Mode)))
             {
-                return run.Best;
+                return Explained(run.Best, calendar);
             }
 
             radius *= 2;
@@ -98,8 +98,7 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
             }
         }
 
-        all.Sort(Compare);
-        return all.Take(query.K).ToList();
+        return Explained(all.OrderBy(c => c, Comparer<NearestCandidate>.Create(Compare)).Take(query.K).ToList(), calendar);
     }
 
     /// <summary>Rank order: open before closed, then total minutes, then code (deterministic ties).</summary>
@@ -164,15 +163,27 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
         }
 
         var total = travelMinutes + (baseWait ?? 0) + herding;
-        string? closedReason = null;
-        if (!open)
+        return new NearestCandidate(e, distance, travelMinutes, routeMeters, arrival, baseWait, ahead, herding, total, open, null, source);
+    }
+
+    /// <summary>Adds the closed-at-arrival reason to the final results only (it costs a calendar look-up per point).</summary>
+    public static List<NearestCandidate> Explained(List<NearestCandidate> results, WorkingDayCalendar calendar)
+    {
+        for (var i = 0; i < results.Count; i++)
         {
-            closedReason = suspended
-                ? "暂停服务 service suspended"
-                : OpeningRules.ClosedReason(p.Hours, calendar, arrival);
+            var c = results[i];
+            if (!c.Open && c.ClosedReason is null)
+            {
+                results[i] = c with
+                {
+                    ClosedReason = c.Entry.Cell.Live?.Suspended == true
+                        ? "暂停服务 service suspended"
+                        : OpeningRules.ClosedReason(c.Entry.Point.Hours, calendar, c.Arrival),
+                };
+            }
         }
 
-        return new NearestCandidate(e, distance, travelMinutes, routeMeters, arrival, baseWait, ahead, herding, total, open, closedReason, source);
+        return results;
     }
 
     public static long MinuteOf(DateTimeOffset t) => t.ToUnixTimeSeconds() / 60;
