@@ -75,8 +75,9 @@ public sealed class OsrmClientTests : IAsyncLifetime
         var options = new OsrmOptions
         {
             BaseUrl = $"{baseUrl}/{scenario}",
-            AttemptTimeout = TimeSpan.FromMilliseconds(300),
-            TotalTimeout = TimeSpan.FromMilliseconds(800),
+            // Long enough for a cold first request (JIT) to come back, short enough to keep the hang test quick.
+            AttemptTimeout = TimeSpan.FromMilliseconds(1000),
+            TotalTimeout = TimeSpan.FromMilliseconds(2000),
         };
         collection.AddSingleton(options);
         MapComposition.AddOsrm(collection, options);
@@ -114,9 +115,9 @@ public sealed class OsrmClientTests : IAsyncLifetime
         using var _ = services;
         var started = DateTime.UtcNow;
         var table = await provider.EstimateAsync(Origin, Destinations, TravelMode.Walk, CancellationToken.None);
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(3), "the fallback must not wait for a hung OSRM");
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(4), "the fallback must not wait for a hung OSRM");
         Assert.Equal(TravelSource.GreatCircleFallback, table.Source);
-        Assert.Contains(note, table.Note, StringComparison.Ordinal);
+        Assert.True(table.Note?.Contains(note, StringComparison.Ordinal), $"note: {table.Note}");
         var expected = GreatCircleTravelModel.Guizhou.Minutes(Origin, Destinations[0], TravelMode.Walk);
         Assert.Equal(expected, table.Estimates[0].Minutes!.Value, 9);
     }
