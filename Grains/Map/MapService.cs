@@ -73,7 +73,7 @@ public sealed class MapService
 
     public MapService(
         ServicePointDirectory directory, RegionCatalog regions, CalendarProvider calendar, TimeProvider clock, MapOptions options,
-        GreatCircleTravelModel? model = null, PointIndexKind kind = PointIndexKind.KdTree)
+        GreatCircleTravelModel? model = null, PointIndexKind kind = PointIndexKind.StrTree)
     {
         this.directory = directory;
         this.regions = regions;
@@ -245,8 +245,8 @@ public sealed class MapService
     /// <summary>Service points in a lon/lat box (WGS84), optionally of one type or handling one item.</summary>
     public List<MapEntry> InBox(Envelope box, ServicePointType? type = null, string? itemCode = null)
     {
-        var found = Index.Query(box);
-        found.RemoveAll(e => (type is { } t && e.Point.Type != t) || (itemCode is { } i && !e.Point.ItemCodes.Contains(i, StringComparer.Ordinal)));
+        var found = Index.Query(box, type);
+        found.RemoveAll(e => itemCode is { } i && !e.Point.ItemCodes.Contains(i, StringComparer.Ordinal));
         found.Sort((a, b) => string.CompareOrdinal(a.Point.Code, b.Point.Code));
         return found;
     }

@@ -70,36 +70,64 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
             return run.Best;
         }
 
-        var radius = Math.Max(1_000, Math.Sqrt(4.0 * query.K / (Math.PI * Math.Max(index.PointsPerKm2, 1e-6))) * 1_000);
+        // Start where about k points are expected, and double: each round visits only the ring it adds.
+        var radius = Math.Max(500, Math.Sqrt(query.K / (Math.PI * Math.Max(index.PointsPerKm2(query.Type), 1e-6))) * 1_000);
+        Envelope? previous = null;
         while (true)
         {
             var (box, covers) = BoxAround(query.Origin, radius, index.Extent);
-            run.Reset();
-            index.Query(box, run);
+            run.Skip = previous;
+            index.Query(box, run, query.Type);
             if (covers || run.CanStop(model.Minutes(radius, query.Mode)))
             {
                 return Explained(run.Best, calendar);
             }
 
+            previous = box;
             radius *= 2;
         }
     }
 
-    /// <summary>The reference answer: every point evaluated, sorted. Same model; used by tests and the benchmark.</summary>
+    /// <summary>
+    /// The reference answer: every point scored (no index, no pruning), the best k kept by <see cref="Compare"/>.
+    /// Same travel model and scoring; used by the tests and the benchmark.
+    /// </summary>
     public List<NearestCandidate> BruteForce(MapIndex index, NearestQuery query, WorkingDayCalendar calendar)
     {
-        var run = new Run(this, query, calendar);
-        var all = new List<NearestCandidate>();
+        var memo = new DayMemo(calendar);
+        var best = new List<NearestCandidate>(query.K + 1);
         foreach (var e in index.Entries)
         {
-            if (run.Evaluate(e) is { } c)
+            var d = GreatCircle.DistanceMeters(query.Origin, e.Location);
+            var travel = model.Minutes(d, query.Mode);
+            if (!TryScore(e, query, memo, travel, out var s))
             {
-                all.Add(c);
+                continue;
+            }
+
+            var c = new NearestCandidate(e, d, travel, model.RouteMeters(d, query.Mode), query.ArriveAt ?? query.Now.AddMinutes(travel), s.BaseWait, s.Ahead, s.Herding, s.Total, s.Open, null);
+            if (best.Count == query.K && Compare(c, best[^1]) >= 0)
+            {
+                continue;
+            }
+
+            var at = 0;
+            while (at < best.Count && Compare(best[at], c) < 0)
+            {
+                at++;
+            }
+
+            best.Insert(at, c);
+            if (best.Count > query.K)
+            {
+                best.RemoveAt(best.Count - 1);
             }
         }
 
-        return Explained(all.OrderBy(c => c, Comparer<NearestCandidate>.Create(Compare)).Take(query.K).ToList(), calendar);
+        return Explained(best, calendar);
     }
+
+    public static readonly IComparer<NearestCandidate> Comparer = Comparer<NearestCandidate>.Create(Compare);
 
     /// <summary>Rank order: open before closed, then total minutes, then code (deterministic ties).</summary>
     public static int Compare(NearestCandidate a, NearestCandidate b)
@@ -119,34 +147,34 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
     /// </summary>
     public NearestCandidate? Evaluate(MapEntry e, NearestQuery q, WorkingDayCalendar calendar, double distance, double travelMinutes, double? routeMeters, TravelSource source, DayMemo? memo = null)
     {
+        memo ??= new DayMemo(calendar);
+        return TryScore(e, q, memo, travelMinutes, out var s)
+            ? new NearestCandidate(e, distance, travelMinutes, routeMeters, q.ArriveAt ?? q.Now.AddMinutes(travelMinutes), s.BaseWait, s.Ahead, s.Herding, s.Total, s.Open, null, source)
+            : null;
+    }
+
+    /// <summary>The figures behind a rank, computed without allocating (most visited points do not make the top k).</summary>
+    internal readonly record struct Score(int? BaseWait, double Ahead, double Herding, double Total, bool Open);
+
+    internal bool TryScore(MapEntry e, NearestQuery q, DayMemo memo, double travelMinutes, out Score score)
+    {
+        score = default;
         var p = e.Point;
         if ((q.Type is { } t && p.Type != t) || (q.AlwaysOpenOnly && !p.Hours.Always) ||
             (q.ItemCode is { } item && !Contains(p.ItemCodes, item)))
         {
-            return null;
+            return false;
         }
 
-        var arrival = q.ArriveAt ?? q.Now.AddMinutes(travelMinutes);
+        // Times as local (Beijing) minutes since 0001-01-01: plain arithmetic in the hot loop, no DateTimeOffset.
+        var nowLocal = LocalMinutes(q.Now);
+        var arrivalLocal = q.ArriveAt is { } fixedArrival ? LocalMinutes(fixedArrival) : nowLocal + travelMinutes;
         var live = e.Cell.Live;
         var suspended = live?.Suspended ?? false;
-        bool open;
-        if (suspended)
-        {
-            open = false;
-        }
-        else if (p.Hours.Always)
-        {
-            open = true;
-        }
-        else
-        {
-            memo ??= new DayMemo(calendar);
-            open = memo.IsOpen(p.Hours, arrival);
-        }
-
+        var open = !suspended && (p.Hours.Always || memo.IsOpenAt(p.Hours, arrivalLocal));
         if (!open && !q.IncludeClosed)
         {
-            return null;
+            return false;
         }
 
         int? baseWait = null;
@@ -155,16 +183,24 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
         {
             var quoted = live?.QuotedCategory();
             baseWait = quoted?.PredictedWaitMinutes;
-            ahead = e.Cell.Arrivals.Ahead(MinuteOf(q.Now), MinuteOf(arrival));
+            ahead = e.Cell.Arrivals.Ahead(UnixMinute(nowLocal), UnixMinute(arrivalLocal));
             if (ahead > 0)
             {
                 herding = ahead * load.MinutesPerArrival(quoted);
             }
         }
 
-        var total = travelMinutes + (baseWait ?? 0) + herding;
-        return new NearestCandidate(e, distance, travelMinutes, routeMeters, arrival, baseWait, ahead, herding, total, open, null, source);
+        score = new Score(baseWait, ahead, herding, travelMinutes + (baseWait ?? 0) + herding, open);
+        return true;
     }
+
+    private static readonly double OffsetMinutes = Common.ChinaTime.Offset.TotalMinutes;
+    private static readonly double UnixEpochMinutes = DateTimeOffset.UnixEpoch.UtcTicks / (double)TimeSpan.TicksPerMinute;
+
+    /// <summary>Beijing local time as minutes since 0001-01-01 00:00.</summary>
+    public static double LocalMinutes(DateTimeOffset t) => (t.UtcTicks / (double)TimeSpan.TicksPerMinute) + OffsetMinutes;
+
+    private static long UnixMinute(double localMinutes) => (long)Math.Floor(localMinutes - OffsetMinutes - UnixEpochMinutes);
 
     /// <summary>Adds the closed-at-arrival reason to the final results only (it costs a calendar look-up per point).</summary>
     public static List<NearestCandidate> Explained(List<NearestCandidate> results, WorkingDayCalendar calendar)
@@ -186,7 +222,7 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
         return results;
     }
 
-    public static long MinuteOf(DateTimeOffset t) => t.ToUnixTimeSeconds() / 60;
+    public static long MinuteOf(DateTimeOffset t) => UnixMinute(LocalMinutes(t));
 
     private static bool Contains(IReadOnlyList<string> items, string item)
     {
@@ -219,31 +255,39 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
     /// <summary>Caches the calendar's verdict per date (a query's arrivals mostly fall on one or two dates).</summary>
     public sealed class DayMemo(WorkingDayCalendar calendar)
     {
-        private DateOnly lastDate;
+        private int lastDay = -1;
         private DayKind lastKind;
-        private bool has;
+        private bool saturday;
 
-        public bool IsOpen(OpeningHours hours, DateTimeOffset at)
+        public bool IsOpen(OpeningHours hours, DateTimeOffset at) => hours.Always || IsOpenAt(hours, LocalMinutes(at));
+
+        /// <summary>Open at a local time given as minutes since 0001-01-01 (see <see cref="LocalMinutes"/>).</summary>
+        public bool IsOpenAt(OpeningHours hours, double localMinutes)
         {
-            var local = at.ToOffset(Common.ChinaTime.Offset).DateTime;
-            var date = DateOnly.FromDateTime(local);
-            if (!has || date != lastDate)
+            var day = (int)(localMinutes / MinutesPerDay);
+            if (day != lastDay)
             {
-                lastDate = date;
+                var date = DateOnly.FromDayNumber(day);
                 lastKind = calendar.Describe(date).Kind;
-                has = true;
+                saturday = date.DayOfWeek == DayOfWeek.Saturday;
+                lastDay = day;
             }
 
             var sessions = lastKind switch
             {
                 DayKind.Workday or DayKind.AdjustedWorkday => hours.Workdays,
-                DayKind.Weekend when date.DayOfWeek == DayOfWeek.Saturday => hours.Saturday,
-                _ => (IReadOnlyList<OpeningSession>)[],
+                DayKind.Weekend when saturday => hours.Saturday,
+                _ => null,
             };
-            var time = TimeOnly.FromDateTime(local);
+            if (sessions is null)
+            {
+                return false;
+            }
+
+            var time = localMinutes - (day * MinutesPerDay);
             for (var i = 0; i < sessions.Count; i++)
             {
-                if (time >= sessions[i].Opens && time < sessions[i].Closes)
+                if (time >= Minutes(sessions[i].Opens) && time < Minutes(sessions[i].Closes))
                 {
                     return true;
                 }
@@ -251,47 +295,75 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
 
             return false;
         }
+
+        private const double MinutesPerDay = 1440;
+
+        private static double Minutes(TimeOnly t) => t.Ticks / (double)TimeSpan.TicksPerMinute;
     }
 
     /// <summary>One search: evaluates visited entries and keeps the best k in a small sorted buffer.</summary>
     private sealed class Run(NearestSearch search, NearestQuery query, WorkingDayCalendar calendar) : IMapEntryVisitor
     {
         private readonly DayMemo memo = new(calendar);
+        private readonly double originCos = Math.Cos(query.Origin.Lat * Math.PI / 180.0);
 
         public List<NearestCandidate> Best { get; } = new(query.K + 1);
 
-        public void Reset() => Best.Clear();
+        /// <summary>The previous round's box: its points were evaluated already (boundary included, as queries include it).</summary>
+        public Envelope? Skip { get; set; }
+
+        /// <summary><see cref="GreatCircle.DistanceMeters"/> with both cosines precomputed: the same formula and the same bits.</summary>
+        private double Distance(MapEntry e)
+        {
+            var dLat = (e.Location.Lat - query.Origin.Lat) * Math.PI / 180.0;
+            var dLon = (e.Location.Lon - query.Origin.Lon) * Math.PI / 180.0;
+            var sLat = Math.Sin(dLat / 2);
+            var sLon = Math.Sin(dLon / 2);
+            var h = (sLat * sLat) + (originCos * e.CosLat * sLon * sLon);
+            return 2 * GreatCircle.EarthRadiusMeters * Math.Asin(Math.Min(1, Math.Sqrt(h)));
+        }
 
         public bool CanStop(double travelAtRadius) =>
             Best.Count >= query.K && Best[^1].Open && Best[^1].TotalMinutes < travelAtRadius;
 
-        public NearestCandidate? Evaluate(MapEntry e)
-        {
-            var d = GreatCircle.DistanceMeters(query.Origin, e.Location);
-            return search.Evaluate(e, query, calendar, d, search.Model.Minutes(d, query.Mode), search.Model.RouteMeters(d, query.Mode), TravelSource.GreatCircle, memo);
-        }
-
         public void Visit(MapEntry entry)
         {
-            // Cheap pre-check: with k results in hand, a point whose travel alone exceeds the k-th open total cannot enter.
-            var d = GreatCircle.DistanceMeters(query.Origin, entry.Location);
+            if (Skip is { } skip && skip.Covers(entry.Location.Lon, entry.Location.Lat))
+            {
+                return;
+            }
+
+            // With k results in hand, a point whose travel alone exceeds the k-th open total cannot enter.
+            var d = Distance(entry);
             var travel = search.Model.Minutes(d, query.Mode);
-            if (Best.Count >= query.K && Best[^1].Open && travel > Best[^1].TotalMinutes)
+            var full = Best.Count >= query.K;
+            if (full && Best[^1].Open && travel > Best[^1].TotalMinutes)
             {
                 return;
             }
 
-            if (search.Evaluate(entry, query, calendar, d, travel, search.Model.RouteMeters(d, query.Mode), TravelSource.GreatCircle, memo) is not { } c)
+            if (!search.TryScore(entry, query, memo, travel, out var s))
             {
                 return;
             }
 
-            if (Best.Count >= query.K && Compare(c, Best[^1]) >= 0)
+            if (full)
             {
-                return;
+                var last = Best[^1];
+                if (s.Open == last.Open &&
+                    (s.Total > last.TotalMinutes || (s.Total == last.TotalMinutes && string.CompareOrdinal(entry.Point.Code, last.Code) > 0)))
+                {
+                    return;
+                }
+
+                if (!s.Open && last.Open)
+                {
+                    return;
+                }
             }
 
-            var at = Best.BinarySearch(c, Comparer<NearestCandidate>.Create(Compare));
+            var c = new NearestCandidate(entry, d, travel, search.Model.RouteMeters(d, query.Mode), query.ArriveAt ?? query.Now.AddMinutes(travel), s.BaseWait, s.Ahead, s.Herding, s.Total, s.Open, null);
+            var at = Best.BinarySearch(c, Comparer);
             Best.Insert(at < 0 ? ~at : at, c);
             if (Best.Count > query.K)
             {

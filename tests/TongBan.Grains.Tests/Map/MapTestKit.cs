@@ -18,7 +18,7 @@ internal static class MapTestKit
     /// <summary>A Monday that is an ordinary working day, 10:00 Beijing time.</summary>
     public static readonly DateTimeOffset WorkdayMorning = new(2025, 3, 3, 10, 0, 0, TimeSpan.FromHours(8));
 
-    public static (MapIndex Index, LiveOverlay Overlay) Build(int seed, PointIndexKind kind = PointIndexKind.KdTree, IEnumerable<ServicePoint>? points = null)
+    public static (MapIndex Index, LiveOverlay Overlay) Build(int seed, PointIndexKind kind = PointIndexKind.StrTree, IEnumerable<ServicePoint>? points = null)
     {
         var overlay = new LiveOverlay();
         var list = (points ?? Seed.Value).ToList();
