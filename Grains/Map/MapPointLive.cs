@@ -40,8 +40,9 @@ public sealed record MapPointLive(
     public CategoryWait? QuotedCategory()
     {
         CategoryWait? best = null;
-        foreach (var c in Categories)
+        for (var i = 0; i < Categories.Count; i++) // indexed: this runs per visited point in the nearest search, no enumerator
         {
+            var c = Categories[i];
             if (c.Code == GeneralCategory)
             {
                 return c;
