@@ -80,7 +80,7 @@ internal static class HerdingSimulation
         var serviceRandom = new Random(seed * 7919);
         var centre = new GeoPoint(26.5783, 106.7135); // 贵阳 city centre (WGS84, approx.)
         var events = new PriorityQueue<(int Kind, string? Hall, GeoPoint At), double>();
-        for (var t = 0.0; ; )
+        for (var t = 0.0; ;)
         {
             t += -Math.Log(1 - random.NextDouble()) * 60 / ratePerHour;
             if (t >= 60)
