@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.DependencyInjection;
 using NetTopologySuite.Geometries;
 using TongBan.Api.Map;
 using TongBan.Grains.Geo;
@@ -68,6 +67,7 @@ public sealed class LiveHub(ServicePointDirectory directory, IGrainFactory grain
 
         var box = new Envelope(minLon, maxLon, minLat, maxLat);
         watchers.SetViewport(Context.ConnectionId, box);
+        Context.Items[WatchersKey] = watchers;
         var now = map.Now;
         return [.. map.InBox(box).Take(MaxInitialPoints).Select(e => MapPointDto.From(e.Point, map, now, CoordinateSystem.Wgs84))];
     }
@@ -86,20 +86,30 @@ public sealed class LiveHub(ServicePointDirectory directory, IGrainFactory grain
             throw new HubException($"A connection watches at most {MapWatch.MaxRegions} regions.");
         }
 
+        Context.Items[WatchersKey] = watchers;
+
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Region(region.Code));
         var now = map.Now;
         return [.. map.Index.Entries.Where(e => map.Regions.IsWithin(e.Point.RegionCode, region.Code))
             .Take(MaxInitialPoints).Select(e => MapPointDto.From(e.Point, map, now, CoordinateSystem.Wgs84))];
     }
 
-    /// <summary>Map watches end with the connection (they are per connection, not SignalR groups).</summary>
+    /// <summary>
+    /// Map watches end with the connection (they are per connection, not SignalR groups). The watcher list was
+    /// left in the connection's items by the Watch call: the request's services may be gone by now.
+    /// </summary>
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        Context.GetHttpContext()?.RequestServices.GetService<MapWatchers>()?.Remove(Context.ConnectionId);
+        if (Context.Items.TryGetValue(WatchersKey, out var watchers) && watchers is MapWatchers map)
+        {
+            map.Remove(Context.ConnectionId);
+        }
+
         return base.OnDisconnectedAsync(exception);
     }
 
     private const int MaxInitialPoints = 5000;
+    private const string WatchersKey = "map.watchers";
 
     private void RequireHall(string hallCode)
     {

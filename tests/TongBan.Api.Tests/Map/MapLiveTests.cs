@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using TongBan.Api.Map;
 using TongBan.Api.Tests.Support;
 
 namespace TongBan.Api.Tests.Map;
@@ -50,10 +52,13 @@ public class MapLiveTests(EmbeddedCluster cluster) : IClassFixture<EmbeddedClust
         await other.InvokeAsync<JsonElement>("WatchViewport", 104.80, 26.50, 104.90, 26.60); // 六盘水, far away
         await Assert.ThrowsAsync<HubException>(() => other.InvokeAsync<JsonElement>("WatchViewport", 106.8, 26.5, 106.6, 26.7));
 
+        // Activate the hall (and its queues and windows) first: the test times the push path, not first activation.
+        await cluster.Silos[0].Http.GetAsync($"/api/halls/{hall}/snapshot");
         using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/halls/{hall}/status") { Content = JsonContent.Create(new { suspended = true, reason = "地图演练" }) };
         request.Headers.Authorization = new("Bearer", await AdminToken(0));
         var sent = DateTime.UtcNow;
         Assert.Equal(HttpStatusCode.OK, (await cluster.Silos[0].Http.SendAsync(request)).StatusCode);
+        var changed = DateTime.UtcNow; // the change is stored and published once the PUT has answered
 
         var deadline = DateTime.UtcNow.AddSeconds(3);
         while (DateTime.UtcNow < deadline && !inside.Any(p => p.Code == hall && p.Suspended))
@@ -63,7 +68,8 @@ public class MapLiveTests(EmbeddedCluster cluster) : IClassFixture<EmbeddedClust
 
         var arrival = inside.FirstOrDefault(p => p.Code == hall && p.Suspended);
         Assert.True(arrival.Code == hall, "pointsChanged never arrived");
-        Assert.True(arrival.At - sent < TimeSpan.FromSeconds(1), $"took {(arrival.At - sent).TotalMilliseconds:0} ms");
+        Assert.True(arrival.At - changed < TimeSpan.FromSeconds(1),
+            $"took {(arrival.At - changed).TotalMilliseconds:0} ms after the PUT answered ({(arrival.At - sent).TotalMilliseconds:0} ms after it was sent)");
         await Task.Delay(500);
         Assert.DoesNotContain(hall, elsewhere);
 
@@ -95,13 +101,24 @@ public class MapLiveTests(EmbeddedCluster cluster) : IClassFixture<EmbeddedClust
     }
 
     [Fact]
-    public async Task WatchRegion_answers_with_the_region_and_rejects_unknown_codes()
+    public async Task WatchRegion_answers_with_the_region_rejects_unknown_codes_and_ends_with_the_connection()
     {
-        await using var hub = cluster.Hub(0);
+        var watchers = cluster.Silos[0].App.Services.GetRequiredService<MapWatchers>();
+        var hub = cluster.Hub(0);
         await hub.StartAsync();
         var points = await hub.InvokeAsync<JsonElement>("WatchRegion", "520382");
         Assert.True(points.GetArrayLength() > 5);
         Assert.All(points.EnumerateArray(), p => Assert.Equal("520382", p.GetProperty("regionCode").GetString()));
         await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<JsonElement>("WatchRegion", "999999"));
+        Assert.True(watchers.Count >= 1);
+
+        await hub.DisposeAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        while (watchers.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(0, watchers.Count); // no watch outlives its connection
     }
 }
