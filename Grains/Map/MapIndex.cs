@@ -103,6 +103,9 @@ public sealed class MapIndex
     /// <summary>STRtree's own k-nearest by planar degree distance (only for the benchmark's comparison).</summary>
     public MapEntry[] StrTreeNearest(GeoPoint origin, int k) => all.StrTreeNearest(origin, k);
 
+    /// <summary>The STRtree's root (of one type's tree, when given), for best-first traversal; null when built as a KdTree or empty.</summary>
+    public AbstractNode<Envelope, MapEntry>? StrRoot(ServicePointType? type = null) => (type is { } t ? byType[(int)t] : all).StrRoot;
+
     private sealed class Part
     {
         private readonly KdTree<MapEntry[]>? kd;
@@ -136,6 +139,8 @@ public sealed class MapIndex
         }
 
         public double PointsPerKm2 { get; }
+
+        public AbstractNode<Envelope, MapEntry>? StrRoot => str is null || str.IsEmpty ? null : str.Root;
 
         public void Query(Envelope box, IMapEntryVisitor visitor)
         {

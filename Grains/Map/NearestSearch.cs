@@ -1,4 +1,6 @@
 using NetTopologySuite.Geometries;
+using NetTopologySuite.Index;
+using NetTopologySuite.Index.Strtree;
 using TongBan.Grains.Calendar;
 using TongBan.Grains.Geo;
 using TongBan.Grains.Halls;
@@ -70,7 +72,12 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
             return run.Best;
         }
 
-        // Start where about k points are expected, and double: each round visits only the ring it adds.
+        if (index.StrRoot(query.Type) is { } root)
+        {
+            return Explained(BestFirst(root, run, query), calendar);
+        }
+
+        // KdTree: start where about k points are expected, and double: each round visits only the ring it adds.
         var radius = Math.Max(500, Math.Sqrt(query.K / (Math.PI * Math.Max(index.PointsPerKm2(query.Type), 1e-6))) * 1_000);
         Envelope? previous = null;
         while (true)
@@ -86,6 +93,58 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
             previous = box;
             radius *= 2;
         }
+    }
+
+    /// <summary>
+    /// Best-first over the STRtree: nodes and points come out of a priority queue in order of a lower bound of their
+    /// distance from the origin; once travel(bound) exceeds the k-th best open total, nothing left can enter.
+    /// Visits little more than the points that could rank, and walks each tree node at most once.
+    /// </summary>
+    private List<NearestCandidate> BestFirst(AbstractNode<Envelope, MapEntry> root, Run run, NearestQuery query)
+    {
+        var queue = new PriorityQueue<IBoundable<Envelope, MapEntry>, double>();
+        var cosOrigin = Math.Cos(query.Origin.Lat * Math.PI / 180.0);
+        queue.Enqueue(root, 0);
+        while (queue.TryDequeue(out var next, out var bound))
+        {
+            if (run.CanStop(model.Minutes(bound, query.Mode)))
+            {
+                break;
+            }
+
+            if (next is AbstractNode<Envelope, MapEntry> node)
+            {
+                foreach (var child in node.ChildBoundables)
+                {
+                    queue.Enqueue(child, LowerBoundMeters(query.Origin, cosOrigin, child.Bounds));
+                }
+            }
+            else
+            {
+                run.Visit(next.Item);
+            }
+        }
+
+        return run.Best;
+    }
+
+    /// <summary>
+    /// A lower bound of the great-circle distance from the origin to any point of a lon/lat box: the latitude gap
+    /// (meridian arc), and the longitude gap as the distance to the nearest bounding meridian's great circle,
+    /// R·asin(sin Δλ · cos φ). The larger of the two.
+    /// </summary>
+    internal static double LowerBoundMeters(GeoPoint origin, double cosOrigin, Envelope box)
+    {
+        var dLat = origin.Lat < box.MinY ? box.MinY - origin.Lat : origin.Lat > box.MaxY ? origin.Lat - box.MaxY : 0;
+        var dLon = origin.Lon < box.MinX ? box.MinX - origin.Lon : origin.Lon > box.MaxX ? origin.Lon - box.MaxX : 0;
+        if (dLat == 0 && dLon == 0)
+        {
+            return 0;
+        }
+
+        var byLat = dLat * Math.PI / 180.0 * GreatCircle.EarthRadiusMeters;
+        var byLon = Math.Asin(Math.Sin(Math.Min(dLon, 90) * Math.PI / 180.0) * cosOrigin) * GreatCircle.EarthRadiusMeters;
+        return Math.Max(byLat, byLon);
     }
 
     /// <summary>
@@ -309,7 +368,7 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
 
         public List<NearestCandidate> Best { get; } = new(query.K + 1);
 
-        /// <summary>The previous round's box: its points were evaluated already (boundary included, as queries include it).</summary>
+        /// <summary>The previous round's box (KdTree rounds): its points were evaluated already (boundary included, as queries include it).</summary>
         public Envelope? Skip { get; set; }
 
         /// <summary><see cref="GreatCircle.DistanceMeters"/> with both cosines precomputed: the same formula and the same bits.</summary>
