@@ -59,10 +59,11 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
     public QueueLoadModel Load => load;
 
     /// <summary>
-    /// Exact top-k with the great-circle model, by expanding envelopes: every point outside a box of
-    /// "radius" r is at least r away, so its total is at least <c>travel(r)</c> (waits are ≥ 0); once the k-th
-    /// best open total is below that, no point outside can enter the top k. Otherwise r doubles, up to the
-    /// index extent.
+    /// Exact top-k with the great-circle model. Travel grows strictly with distance and waits are ≥ 0, so a point
+    /// at least r away totals at least <c>travel(r)</c>; once the k-th best open total is below that, nothing
+    /// farther can enter the top k. On the STRtree (default) nodes and points are taken best-first by a lower bound
+    /// of their distance until that holds; on a KdTree, envelopes of "radius" r are queried with r doubling (each
+    /// round visiting only its new ring) up to the index extent.
     /// </summary>
     public List<NearestCandidate> Find(MapIndex index, NearestQuery query, WorkingDayCalendar calendar)
     {
