@@ -181,8 +181,15 @@ public sealed partial class HallGrain(
             OpenWindows: windowList.Count(w => w.State == "open"));
     }
 
-    private Task PublishSnapshot() =>
-        GrainFactory.PublishLive(new LiveMessage(LiveGroups.Hall(Code), LiveMethods.HallSnapshot, BuildSnapshot(), CoalesceKey: "snapshot:" + Code));
+    private Task PublishSnapshot()
+    {
+        var snapshot = BuildSnapshot();
+        return GrainFactory.PublishLive(
+        [
+            new LiveMessage(LiveGroups.Hall(Code), LiveMethods.HallSnapshot, snapshot, CoalesceKey: "snapshot:" + Code),
+            Map.MapLiveFeed.For(snapshot), // every silo's map overlay (coalesced per hall)
+        ]);
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} service status set: suspended={Suspended} by {Actor}")]
     private static partial void LogStatusChanged(ILogger logger, string hallCode, bool suspended, string actor);

@@ -42,7 +42,9 @@ public sealed class CaseDurabilityTests(PostgresServer server, ITestOutputHelper
             await a.WaitReadyAsync(StartTimeout);
             var created = await SendAsync(a, HttpMethod.Post, "/api/cases", citizen, new
             {
-                itemCode = Item.Code, applicant = new { name = "张三", idNumber, phone = "13885001234" }, channel = "online",
+                itemCode = Item.Code,
+                applicant = new { name = "张三", idNumber, phone = "13885001234" },
+                channel = "online",
             });
             caseNo = created.GetProperty("caseNo").GetString()!;
             await SendAsync(a, HttpMethod.Post, $"/api/cases/{caseNo}/transitions", clerk, new { action = "receive", expectedVersion = 1, materials });
