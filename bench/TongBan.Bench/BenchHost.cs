@@ -100,14 +100,16 @@ public sealed class BenchHost : IAsyncDisposable
                     services.AddSingleton<TimeProvider>(clock);
                 }
 
-                if (options.NullStorage)
+                if (options.NullStorage || options.LocalStorage)
                 {
                     foreach (var d in services.Where(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, StorageNames.Default)).ToList())
                     {
                         services.Remove(d);
                     }
 
-                    services.AddKeyedSingleton<IGrainStorage>(StorageNames.Default, new NullGrainStorage());
+                    services.AddKeyedSingleton<IGrainStorage>(StorageNames.Default, (sp, _) => options.NullStorage
+                        ? new NullGrainStorage()
+                        : new LocalMemoryGrainStorage(sp.GetRequiredService<IGrainStorageSerializer>()));
                 }
             }));
         });

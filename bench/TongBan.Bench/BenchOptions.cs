@@ -63,6 +63,12 @@ public sealed record BenchOptions
     /// <summary>What-if variant: grain storage that stores nothing (isolates the storage write cost).</summary>
     public bool NullStorage { get; init; }
 
+    /// <summary>What-if variant: in-process storage that serializes like the memory provider but needs no storage grain call.</summary>
+    public bool LocalStorage { get; init; }
+
+    /// <summary>PostgreSQL mode: extra Npgsql settings appended to the connection string (e.g. "Max Auto Prepare=20").</summary>
+    public string? PostgresExtra { get; init; }
+
     /// <summary>What-if variant: a hall grain that ignores queue/window reports (isolates the hall report cost).</summary>
     public bool NullHall { get; init; }
 
@@ -86,11 +92,14 @@ public sealed record BenchOptions
     };
 
     public string Variant =>
-        (NullStorage, NullHall, NullLive) switch
+        string.Join(", ", new[]
         {
-            (false, false, false) => "as shipped",
-            _ => string.Join(", ", new[] { NullStorage ? "null storage" : null, NullHall ? "null hall" : null, NullLive ? "null live push" : null }.Where(s => s is not null)),
-        };
+            NullStorage ? "null storage" : null,
+            LocalStorage ? "in-process storage" : null,
+            NullHall ? "null hall" : null,
+            NullLive ? "null live push" : null,
+            PostgresExtra is null ? null : $"Npgsql '{PostgresExtra}'",
+        }.Where(s => s is not null).DefaultIfEmpty("as shipped"));
 
     public const string Usage = """
         TongBan hall-day benchmark: the real silo in-process, a compressed day of ticket operations
@@ -112,7 +121,8 @@ public sealed record BenchOptions
           --no-raw                   PostgreSQL: skip the raw Npgsql insert baseline
           --no-profile               skip the single-threaded timings of one command's queue/window work
           --seed N                   random seed (default 20200401)
-          --null-storage | --null-hall | --null-live   what-if variants for profiling
+          --null-storage | --local-storage | --null-hall | --null-live   what-if variants for profiling
+          --pg-extra "<k=v;…>"       PostgreSQL: Npgsql settings appended to the connection string
           --http                     drive the HTTP routes (reports and exits when the build has none)
           --smoke                    5 halls, 2 s (correctness check, not speed)
         """;
@@ -156,6 +166,8 @@ public sealed record BenchOptions
                 "--seed" => o with { Seed = Integer() },
                 "--http" => o with { Http = true },
                 "--null-storage" => o with { NullStorage = true },
+                "--local-storage" => o with { LocalStorage = true },
+                "--pg-extra" => o with { PostgresExtra = Next() },
                 "--null-hall" => o with { NullHall = true },
                 "--null-live" => o with { NullLive = true },
                 "--smoke" => o,
@@ -167,6 +179,11 @@ public sealed record BenchOptions
         if (o.Halls < 1 || o.Concurrency < 1 || o.Backlog < 1 || o.Duration <= TimeSpan.Zero || o.Warmup < TimeSpan.Zero)
         {
             throw new ArgumentException("--halls, --concurrency, --backlog and --duration must be positive");
+        }
+
+        if (o.NullStorage && o.LocalStorage)
+        {
+            throw new ArgumentException("--null-storage and --local-storage exclude each other");
         }
 
         if (o.SkipRate < 0 || o.NoShowRate < 0 || o.TransferRate < 0 || o.SkipRate + o.NoShowRate + o.TransferRate > 1)

@@ -45,10 +45,15 @@ public static class BenchRunner
         if (postgres is not null)
         {
             connectionString = await postgres.CreateDatabaseAsync("tongban_bench_" + RandomNumberGenerator.GetHexString(6, lowercase: true));
+            if (o.PostgresExtra is not null)
+            {
+                connectionString += ";" + o.PostgresExtra;
+            }
             output.WriteLine($"  PostgreSQL {postgres.Version}: throwaway server on 127.0.0.1 ({ThrowawayPostgres.ServerSettings})");
         }
         else if (connectionString is not null)
         {
+            connectionString += o.PostgresExtra is null ? "" : ";" + o.PostgresExtra;
             output.WriteLine("  PostgreSQL: the server given with --pg");
         }
 
@@ -86,7 +91,7 @@ public static class BenchRunner
             output.WriteLine($"  baseline: small state write, {o.Concurrency} outstanding, {o.BaselineDuration.TotalSeconds:0.#} s …");
             c0 = ProcessCost.Now();
             d0 = DbCpu();
-            write = await ClosedLoop.RunAsync($"grain call + {(o.NullStorage ? "null" : o.Mode == BenchMode.Postgres ? "PostgreSQL" : "memory")} state write", o.Concurrency, BaselineWarmup, o.BaselineDuration,
+            write = await ClosedLoop.RunAsync($"grain call + {(o.NullStorage ? "null" : o.LocalStorage ? "in-process" : o.Mode == BenchMode.Postgres ? "PostgreSQL" : "memory")} state write", o.Concurrency, BaselineWarmup, o.BaselineDuration,
                 (w, i) => grains.GetGrain<IBenchWriteGrain>((w * 7919) + (i % 16)).Increment());
             costs.Add(("state-write baseline (incl. warm-up)", (long)(write.PerSecond * (o.BaselineDuration + BaselineWarmup).TotalSeconds), ProcessCost.Now() - c0, DbCpu() - d0));
         }
