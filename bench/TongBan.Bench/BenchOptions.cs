@@ -63,6 +63,9 @@ public sealed record BenchOptions
     /// <summary>What-if variant: grain storage that stores nothing (isolates the storage write cost).</summary>
     public bool NullStorage { get; init; }
 
+    /// <summary>Send an idempotency key with every take and window command, as retrying terminals do (default on).</summary>
+    public bool IdempotencyKeys { get; init; } = true;
+
     /// <summary>What-if variant: in-process storage that serializes like the memory provider but needs no storage grain call.</summary>
     public bool LocalStorage { get; init; }
 
@@ -94,6 +97,7 @@ public sealed record BenchOptions
     public string Variant =>
         string.Join(", ", new[]
         {
+            IdempotencyKeys ? null : "no idempotency keys",
             NullStorage ? "null storage" : null,
             LocalStorage ? "in-process storage" : null,
             NullHall ? "null hall" : null,
@@ -122,6 +126,7 @@ public sealed record BenchOptions
           --no-profile               skip the single-threaded timings of one command's queue/window work
           --seed N                   random seed (default 20200401)
           --null-storage | --local-storage | --null-hall | --null-live   what-if variants for profiling
+          --no-idempotency-keys      commands without idempotency keys (windows then remember no replies)
           --pg-extra "<k=v;…>"       PostgreSQL: Npgsql settings appended to the connection string
           --http                     drive the HTTP routes (reports and exits when the build has none)
           --smoke                    5 halls, 2 s (correctness check, not speed)
@@ -167,6 +172,7 @@ public sealed record BenchOptions
                 "--http" => o with { Http = true },
                 "--null-storage" => o with { NullStorage = true },
                 "--local-storage" => o with { LocalStorage = true },
+                "--no-idempotency-keys" => o with { IdempotencyKeys = false },
                 "--pg-extra" => o with { PostgresExtra = Next() },
                 "--null-hall" => o with { NullHall = true },
                 "--null-live" => o with { NullLive = true },

@@ -4,7 +4,7 @@ using TongBan.Grains.Common;
 namespace TongBan.Bench;
 
 /// <summary>
-/// The hall day's clock: today's date (Asia/Shanghai) at <see cref="DayStart"/> from the moment it is created,
+/// The hall day's clock: the latest opening day that is over (Asia/Shanghai), at <see cref="DayStart"/> from the moment it is created,
 /// running at wall-clock speed until <see cref="Accelerate"/> and <see cref="Speed"/> times faster after that,
 /// so a whole opening day — and rules measured in minutes (30 s between recalls, appointment slots) — fits
 /// into a short run. Only <see cref="GetUtcNow"/> changes: timers and timestamps
@@ -27,8 +27,16 @@ public sealed class CompressedDayClock : TimeProvider
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(speed, 1.0);
         Speed = speed;
-        var today = DateOnly.FromDateTime(ChinaTime.Now(System).DateTime);
-        origin = new DateTimeOffset(today.ToDateTime(DayStart), ChinaTime.Offset).ToUniversalTime();
+        // The latest opening day that is already over (today after 17:30, else yesterday): simulated time then
+        // stays behind the wall clock for the whole run, so nothing that compares the two sees a time from the future.
+        var now = ChinaTime.Now(System);
+        var day = DateOnly.FromDateTime(now.DateTime);
+        if (TimeOnly.FromDateTime(now.DateTime) < DayEnd.AddMinutes(30))
+        {
+            day = day.AddDays(-1);
+        }
+
+        origin = new DateTimeOffset(day.ToDateTime(DayStart), ChinaTime.Offset).ToUniversalTime();
     }
 
     public double Speed { get; }

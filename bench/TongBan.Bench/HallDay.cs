@@ -117,8 +117,7 @@ public static class HallDay
         var workers = Math.Min(options.Concurrency, agents.Count);
         var time = clock ?? TimeProvider.System;
 
-        // Morning (the compressed day starts now): every window opens (not measured as ticket operations), every queue is activated.
-        clock?.Accelerate();
+        // Morning, still at wall-clock speed: every window opens (not measured as ticket operations), every queue is activated.
         var setup = new LatencyHistogram();
         long setupErrors = 0;
         await ForEachAsync(agents, workers, async a =>
@@ -134,6 +133,7 @@ public static class HallDay
         await ForEachAsync(halls.SelectMany(h => h.Queues), workers, q => q.GetView());
         progress?.WriteLine($"  {halls.Count} halls, {agents.Count} windows open, {halls.Sum(h => h.Queues.Length)} queues; day starts at {Format(time.GetUtcNow())}");
 
+        clock?.Accelerate(); // the compressed day starts now
         var dayStart = Stopwatch.GetTimestamp();
         var measureFrom = dayStart + Ticks(options.Warmup);
         var measureUntil = measureFrom + Ticks(options.Duration);
@@ -715,7 +715,8 @@ public static class HallDay
             return new TicketRequest(kind, priority, slot, Key("t"));
         }
 
-        private string Key(string prefix) => string.Create(CultureInfo.InvariantCulture, $"{prefix}{id}-{++sequence}");
+        private string? Key(string prefix) =>
+            options.IdempotencyKeys ? string.Create(CultureInfo.InvariantCulture, $"{prefix}{id}-{++sequence}") : null;
 
         private void Record(TicketOperation op, long t0, SharedCounters shared)
         {

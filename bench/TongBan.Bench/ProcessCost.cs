@@ -13,7 +13,7 @@ public readonly record struct ProcessCost(TimeSpan Cpu, long Allocated, int Gen0
         using var self = Process.GetCurrentProcess();
         return new ProcessCost(
             self.TotalProcessorTime, GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
-            TimeSpan.FromTicks(Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+            TimeSpan.FromSeconds((double)Stopwatch.GetTimestamp() / Stopwatch.Frequency));
     }
 
     public static ProcessCost operator -(ProcessCost after, ProcessCost before) =>
