@@ -94,6 +94,15 @@ public sealed class BenchHost : IAsyncDisposable
             // service provider factory sees the finished collection and has the last word.
             builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(services =>
             {
+                // Count what grain-state writes serialize (the providers take this serializer from DI).
+                var serializer = services.LastOrDefault(d => d.ServiceType == typeof(IGrainStorageSerializer) && d.ServiceKey is null)
+                    ?? throw new InvalidOperationException("The host registers no IGrainStorageSerializer.");
+                services.RemoveAll<IGrainStorageSerializer>();
+                services.AddSingleton(sp => new MeteredStorageSerializer(
+                    (IGrainStorageSerializer)(serializer.ImplementationInstance ?? serializer.ImplementationFactory?.Invoke(sp)
+                        ?? ActivatorUtilities.CreateInstance(sp, serializer.ImplementationType!))));
+                services.AddSingleton<IGrainStorageSerializer>(sp => sp.GetRequiredService<MeteredStorageSerializer>());
+
                 if (clock is not null)
                 {
                     services.RemoveAll<TimeProvider>();

@@ -98,11 +98,15 @@ public static class BenchRunner
 
         output.WriteLine($"  hall day: {o.Halls} halls, {o.Concurrency} outstanding, {o.Warmup.TotalSeconds:0.#} s warm-up + {o.Duration.TotalSeconds:0.#} s measured …");
         var before = meters.Snapshot();
+        var serialized = host.App.Services.GetRequiredService<MeteredStorageSerializer>();
+        var serializedBefore = serialized.Totals;
         var dayCost = ProcessCost.Now();
         var dayDb = DbCpu();
         var day = await HallDay.RunAsync(host.Grains, host.Directory, clock, o, output);
         costs.Add(("hall day (all of it: setup, warm-up, checks)", day.AllOperations, ProcessCost.Now() - dayCost, DbCpu() - dayDb));
         var orleans = OrleansMeters.Delta(before, meters.Snapshot());
+        var (sCalls, sBytes, sCpu) = serialized.Totals;
+        var stateWrites = (Calls: sCalls - serializedBefore.Calls, Bytes: sBytes - serializedBefore.Bytes, Cpu: sCpu - serializedBefore.Cpu);
 
         List<LoadResult> raw = [];
         IReadOnlyList<(string StateName, long Rows, double MeanBytes, long MaxBytes)> sizes = [];
@@ -127,7 +131,7 @@ public static class BenchRunner
         }
 
         var profile = o.Profile ? GrainWorkProfile.Run(host.App.Services.GetRequiredService<IGrainStorageSerializer>()) : [];
-        Report(output, o, host.Mode, day, noop, write, raw, sizes, orleans, costs, profile);
+        Report(output, o, host.Mode, day, noop, write, raw, sizes, orleans, costs, profile, stateWrites);
         output.WriteLine($"  load average after the run: {LoadAverage()} (the run itself keeps both cores busy)");
         return day.AllChecksPassed ? 0 : 1;
     }
@@ -135,7 +139,8 @@ public static class BenchRunner
     private static void Report(
         TextWriter w, BenchOptions o, BenchMode mode, HallDayResult day, LoadResult? noop, LoadResult? write, List<LoadResult> raw,
         IReadOnlyList<(string StateName, long Rows, double MeanBytes, long MaxBytes)> sizes, IReadOnlyDictionary<string, (long Count, double Sum)> orleans,
-        List<(string Name, long Operations, ProcessCost Cost, TimeSpan? Db)> costs, IReadOnlyList<GrainWorkProfile.Line> profile)
+        List<(string Name, long Operations, ProcessCost Cost, TimeSpan? Db)> costs, IReadOnlyList<GrainWorkProfile.Line> profile,
+        (long Calls, long Bytes, TimeSpan Cpu) stateWrites)
     {
         w.WriteLine();
         w.WriteLine($"Hall day: {day.Halls} halls ({day.HallMix}), {day.Windows:N0} windows, {day.Queues} queues");
@@ -211,6 +216,12 @@ public static class BenchRunner
         if (orleans.TryGetValue("orleans-storage-write-latency", out var writes) && writes.Count > 0)
         {
             w.WriteLine($"    {(double)writes.Count / commands:0.00} storage writes, mean {writes.Sum / writes.Count:0.00} ms each");
+        }
+
+        if (stateWrites.Calls > 0)
+        {
+            w.WriteLine($"    {(double)stateWrites.Calls / commands:0.00} grain states serialized for storage, {stateWrites.Bytes / 1024.0 / commands:0.0} KB and " +
+                        $"{stateWrites.Cpu.TotalMicroseconds / commands:0} µs CPU per command (mean state {stateWrites.Bytes / stateWrites.Calls:N0} B)");
         }
 
         if (Environment.GetEnvironmentVariable("TONGBAN_BENCH_DUMP_METERS") == "1")
