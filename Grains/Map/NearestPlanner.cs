@@ -9,7 +9,7 @@ public sealed record NearestAnswer(IReadOnlyList<NearestCandidate> Results, Trav
 
 /// <summary>
 /// Answers a nearest query on this silo: exact top-k with the great-circle model from the index; when a routing
-/// provider (OSRM) is configured, the best 3k (at least k + 10) great-circle candidates are re-timed by it and
+/// provider (OSRM) is configured, the best 3k (at least k + 10, at most 99: OSRM's default table limit) great-circle candidates are re-timed by it and
 /// re-ranked (a routed time may reorder points the straight line put close together; a point outside those
 /// candidates whose road time is far shorter than its straight-line estimate would be missed: an accepted
 /// approximation, as the routing engine cannot be asked about every point per query). If the provider fails,
@@ -17,6 +17,9 @@ public sealed record NearestAnswer(IReadOnlyList<NearestCandidate> Results, Trav
 /// </summary>
 public sealed class NearestPlanner(MapService map, ITravelTimeProvider provider)
 {
+    /// <summary>osrm-routed refuses tables larger than its --max-table-size (default 100 coordinates, the origin included).</summary>
+    public const int MaxRoutedCandidates = 99;
+
     public async Task<NearestAnswer> FindAsync(NearestQuery query, CancellationToken cancellationToken)
     {
         NearestAnswer answer;
@@ -39,7 +42,7 @@ public sealed class NearestPlanner(MapService map, ITravelTimeProvider provider)
 
     private async Task<NearestAnswer> RoutedAsync(NearestQuery query, CancellationToken cancellationToken)
     {
-        var wide = map.Rank(query with { K = Math.Max(query.K * 3, query.K + 10) });
+        var wide = map.Rank(query with { K = Math.Min(Math.Max(query.K * 3, query.K + 10), MaxRoutedCandidates) });
         if (wide.Count == 0)
         {
             return new NearestAnswer(wide, TravelSource.GreatCircle, null);

@@ -16,12 +16,6 @@ for (var i = 0; i < args.Length - 1; i++)
     }
 }
 
-if (mode == "diag")
-{
-    Diag.Run();
-    return;
-}
-
 // Memory of the boundaries first, in a fresh heap: 9 prefecture + 88 county polygons, prepared, with their STRtree.
 var heapBefore = GC.GetTotalMemory(true);
 _ = BenchData.Regions.Value;

@@ -72,12 +72,14 @@ public sealed class OsrmClientTests : IAsyncLifetime
         collection.AddLogging();
         collection.AddSingleton(GreatCircleTravelModel.Guizhou);
         collection.AddSingleton<GreatCircleTravelTimeProvider>();
+        // The hang scenario gets short timeouts (it must fall back quickly); the others generous ones, so that a
+        // cold first request on a loaded build machine is not mistaken for a timeout.
+        var hang = scenario == "hang";
         var options = new OsrmOptions
         {
             BaseUrl = $"{baseUrl}/{scenario}",
-            // Long enough for a cold first request (JIT) to come back, short enough to keep the hang test quick.
-            AttemptTimeout = TimeSpan.FromMilliseconds(1000),
-            TotalTimeout = TimeSpan.FromMilliseconds(2000),
+            AttemptTimeout = TimeSpan.FromMilliseconds(hang ? 400 : 5000),
+            TotalTimeout = TimeSpan.FromMilliseconds(hang ? 1000 : 10000),
         };
         collection.AddSingleton(options);
         MapComposition.AddOsrm(collection, options);
@@ -115,7 +117,7 @@ public sealed class OsrmClientTests : IAsyncLifetime
         using var _ = services;
         var started = DateTime.UtcNow;
         var table = await provider.EstimateAsync(Origin, Destinations, TravelMode.Walk, CancellationToken.None);
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(4), "the fallback must not wait for a hung OSRM");
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(8), "the fallback must not wait for a hung OSRM (10 s)");
         Assert.Equal(TravelSource.GreatCircleFallback, table.Source);
         Assert.True(table.Note?.Contains(note, StringComparison.Ordinal), $"note: {table.Note}");
         var expected = GreatCircleTravelModel.Guizhou.Minutes(Origin, Destinations[0], TravelMode.Walk);
@@ -129,6 +131,40 @@ public sealed class OsrmClientTests : IAsyncLifetime
         using var _ = services;
         var table = await provider.EstimateAsync(Origin, Destinations, TravelMode.Transit, CancellationToken.None);
         Assert.Equal(TravelSource.GreatCircle, table.Source);
+    }
+
+    [Theory]
+    [InlineData("ok")]
+    [InlineData("error")]
+    public async Task The_planner_reranks_by_routed_time_or_falls_back_marked(string scenario)
+    {
+        var provider = Provider(scenario, out var services);
+        using var _ = services;
+        var regions = Grains.Regions.RegionCatalog.LoadEmbedded();
+        var directory = new Grains.Halls.ServicePointDirectory(regions);
+        directory.Load(Destinations.Select((d, i) => new Grains.Halls.ServicePoint(
+            $"520102-Z{i + 1:000}", $"自助点{i + 1}", Grains.Halls.ServicePointType.SelfService, Grains.Halls.ServiceLevel.County, "520102", d, "", "",
+            Grains.Halls.OpeningHours.AroundTheClock, [], [], [])));
+        var map = new MapService(directory, regions, Grains.Calendar.CalendarProvider.FromEmbedded(), TimeProvider.System, new MapOptions());
+        var planner = new NearestPlanner(map, provider);
+
+        var answer = await planner.FindAsync(new NearestQuery(Origin, TravelMode.Drive, 3, map.Now), CancellationToken.None);
+
+        if (scenario == "ok")
+        {
+            // OSRM: Z001 412.3 s, Z002 no route (left out), Z003 1502.9 s.
+            Assert.Equal(TravelSource.Osrm, answer.Source);
+            Assert.Equal(["520102-Z001", "520102-Z003"], answer.Results.Select(r => r.Code));
+            Assert.Equal(1502.9 / 60, answer.Results[1].TravelMinutes, 6);
+            Assert.Equal(14321.7, answer.Results[1].RouteMeters);
+        }
+        else
+        {
+            Assert.Equal(TravelSource.GreatCircleFallback, answer.Source);
+            Assert.Equal(3, answer.Results.Count);
+            Assert.All(answer.Results, r => Assert.Equal(TravelSource.GreatCircleFallback, r.TravelSource));
+            Assert.Contains("InvalidQuery", RankReason.Explain(answer.Results[0], 1, null, TravelMode.Drive, answer.TravelNote), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
