@@ -213,16 +213,28 @@ public sealed class BenchHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Free loopback ports from 21000–29999, below the kernel's ephemeral range: processes that ask the OS for a
+    /// free port (port 0, as the test suites do) get ephemeral ones, so a silo started by someone else between our
+    /// choosing and binding cannot take ours — or join our cluster through it as its "primary".
+    /// </summary>
     internal static int[] TakeFreePorts(int count)
     {
         var listeners = new List<TcpListener>(count);
         try
         {
-            for (var i = 0; i < count; i++)
+            for (var attempt = 0; listeners.Count < count; attempt++)
             {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                listeners.Add(listener);
+                var listener = new TcpListener(IPAddress.Loopback, Random.Shared.Next(21_000, 30_000));
+                try
+                {
+                    listener.Start();
+                    listeners.Add(listener);
+                }
+                catch (SocketException) when (attempt < 200)
+                {
+                    // taken: try another
+                }
             }
 
             return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];

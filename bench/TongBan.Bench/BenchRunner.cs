@@ -49,6 +49,7 @@ public static class BenchRunner
             {
                 connectionString += ";" + o.PostgresExtra;
             }
+
             output.WriteLine($"  PostgreSQL {postgres.Version}: throwaway server on 127.0.0.1 ({ThrowawayPostgres.ServerSettings})");
         }
         else if (connectionString is not null)
