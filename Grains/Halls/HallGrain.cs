@@ -23,6 +23,10 @@ public sealed partial class HallGrain(
     private readonly Dictionary<int, WindowView> windows = [];
     private (int Today, int NextHour) appointments;
     private bool loaded;
+    private IGrainTimer? publishTimer;
+
+    /// <summary>Reports arriving within this interval are pushed as one snapshot (the live feed coalesces per 100 ms anyway).</summary>
+    public static readonly TimeSpan PublishInterval = TimeSpan.FromMilliseconds(100);
 
     private string Code => this.GetPrimaryKeyString();
 
@@ -60,7 +64,7 @@ public sealed partial class HallGrain(
     {
         await EnsureLoaded();
         queues[view.Category] = view;
-        await PublishSnapshot();
+        SchedulePublish();
     }
 
     public async Task WindowChanged(WindowView view, bool statusChanged)
@@ -72,7 +76,7 @@ public sealed partial class HallGrain(
             await UpdateServingWindows();
         }
 
-        await PublishSnapshot();
+        SchedulePublish();
     }
 
     public async Task AppointmentsChanged(int today, int nextHour)
@@ -179,6 +183,19 @@ public sealed partial class HallGrain(
             P90WaitMinutes: p90,
             WaitingTotal: categories.Sum(c => c.Waiting),
             OpenWindows: windowList.Count(w => w.State == "open"));
+    }
+
+    /// <summary>Publishes once, <see cref="PublishInterval"/> after the first unpublished report.</summary>
+    private void SchedulePublish()
+    {
+        publishTimer ??= this.RegisterGrainTimer(
+            async () =>
+            {
+                publishTimer?.Dispose();
+                publishTimer = null;
+                await PublishSnapshot();
+            },
+            new GrainTimerCreationOptions(PublishInterval, Timeout.InfiniteTimeSpan) { Interleave = false });
     }
 
     private Task PublishSnapshot()

@@ -191,10 +191,10 @@ public sealed partial class QueueGrain(
         await Commit(null);
     }
 
-    private QueueView View(DateTimeOffset now)
+    private QueueView View(DateTimeOffset now, IReadOnlyList<TicketStatus>? line = null)
     {
         var counts = queue.Counts;
-        var line = queue.WaitingLine(state.State.ServingWindows, now);
+        line ??= queue.WaitingLine(state.State.ServingWindows, now);
         return new QueueView(
             category,
             counts.Waiting,
@@ -220,7 +220,7 @@ public sealed partial class QueueGrain(
 
         await state.WriteStateAsync();
 
-        GrainFactory.GetGrain<IHallGrain>(hallCode).QueueChanged(View(now)).Ignore();
+        GrainFactory.GetGrain<IHallGrain>(hallCode).QueueChanged(View(now, line)).Ignore();
 
         // One batch per change: the changed ticket, and every waiting ticket whose position or
         // predicted wait moved since it was last pushed.

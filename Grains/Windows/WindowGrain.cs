@@ -27,10 +27,15 @@ public sealed class WindowState
     [Id(5)]
     public TicketTransfer? PendingTransfer { get; set; }
 
-    /// <summary>Answers to recent commands by idempotency key (newest last, bounded).</summary>
-    [Id(6)]
-    public List<KeyValuePair<string, WindowReply>> RecentReplies { get; set; } = [];
+    /// <summary>The ticket each recent command answered with, by idempotency key (newest last, bounded).</summary>
+    /// <remarks>Only the ticket is kept: a replay answers with the window as it is now. (Id 6 held whole replies.)</remarks>
+    [Id(7)]
+    public List<RememberedReply> RecentReplies { get; set; } = [];
 }
+
+/// <summary>What a replayed command needs: the ticket it acted on (null: nothing to call).</summary>
+[GenerateSerializer, Immutable]
+public sealed record RememberedReply([property: Id(0)] string Key, [property: Id(1)] Ticket? Ticket);
 
 public sealed partial class WindowGrain(
     [PersistentState("window", StorageNames.Default)] IPersistentState<WindowState> state,
@@ -38,7 +43,8 @@ public sealed partial class WindowGrain(
     TimeProvider clock,
     ILogger<WindowGrain> logger) : Grain, IWindowGrain
 {
-    private const int RememberedReplies = 32;
+    /// <summary>A clerk's terminal retries its last command or two; eight keys cover that with room to spare.</summary>
+    public const int RememberedReplies = 8;
 
     private string hallCode = string.Empty;
     private int windowNo;
@@ -301,13 +307,13 @@ public sealed partial class WindowGrain(
     }
 
     private WindowReply? Remembered(string? key) =>
-        key is null ? null : S.RecentReplies.FirstOrDefault(r => r.Key == key).Value;
+        key is not null && S.RecentReplies.FirstOrDefault(r => r.Key == key) is { } r ? Reply(r.Ticket) : null;
 
     private async Task<WindowReply> Remember(string? key, WindowReply reply)
     {
         if (key is not null)
         {
-            S.RecentReplies.Add(new(key, reply));
+            S.RecentReplies.Add(new(key, reply.Ticket));
             if (S.RecentReplies.Count > RememberedReplies)
             {
                 S.RecentReplies.RemoveAt(0);

@@ -11,7 +11,7 @@ namespace TongBan.Bench;
 /// Single-threaded timings of the work one grain command does besides messaging, on states built through the
 /// public queue rules: what <c>QueueGrain.Commit</c> computes after every queue command (the waiting line, the
 /// view sent to the hall, the changed ticket's status) and what the storage provider serializes on every write
-/// (the whole queue day; a window's 32 remembered replies). Shows how the per-command cost grows with the
+/// (the whole queue day; a window's remembered replies). Shows how the per-command cost grows with the
 /// tickets a queue holds by the end of a day.
 /// </summary>
 public static class GrainWorkProfile
@@ -42,7 +42,7 @@ public static class GrainWorkProfile
 
         var window = RememberingWindow();
         var windowBytes = serializer.Serialize(window).ToMemory().Length;
-        lines.Add(new Line("serialize window state (every window write), 32 remembered replies", Time(() => serializer.Serialize(window)), windowBytes));
+        lines.Add(new Line($"serialize window state (every window write), {WindowGrain.RememberedReplies} remembered replies", Time(() => serializer.Serialize(window)), windowBytes));
         var bare = new WindowState { Status = window.Status, Clerk = window.Clerk, Current = window.Current, ServedToday = window.ServedToday, Day = window.Day };
         lines.Add(new Line("  same window without remembered replies", Time(() => serializer.Serialize(bare)), serializer.Serialize(bare).ToMemory().Length));
         return lines;
@@ -104,12 +104,11 @@ public static class GrainWorkProfile
     {
         var now = new DateTimeOffset(2026, 3, 2, 10, 0, 0, ChinaTime.Offset);
         var state = new WindowState { Status = WindowStatus.Open, Clerk = "clerk-520102-H001-4", ServedToday = 40, Day = DateOnly.FromDateTime(now.DateTime) };
-        for (var i = 0; i < 32; i++)
+        for (var i = 0; i < WindowGrain.RememberedReplies; i++)
         {
             var ticket = new Ticket($"B{i + 100:000}", "B", TicketKind.Kiosk, PriorityClass.Normal, TicketState.Serving, now, now, null, 4, null, 1,
                 now.AddMinutes(5), now.AddMinutes(5), now.AddMinutes(6), null, 12, null, null);
-            var view = new WindowView(4, WindowStatus.Open, state.Clerk, ["B", "A"], new HeldTicket("B", ticket.Number, TicketState.Serving), 40 + i, state.Day);
-            state.RecentReplies.Add(new($"a{i}", new WindowReply(view, ticket, null)));
+            state.RecentReplies.Add(new($"a{i}", ticket));
         }
 
         return state;

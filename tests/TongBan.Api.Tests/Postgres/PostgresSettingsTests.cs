@@ -14,6 +14,7 @@ public sealed class PostgresSettingsTests
         var orleans = new NpgsqlConnectionStringBuilder(settings.OrleansConnectionString);
         Assert.Equal(PostgresSettings.OrleansPoolSize, orleans.MaxPoolSize);
         Assert.True(orleans.NoResetOnClose);
+        Assert.Equal(20, orleans.MaxAutoPrepare);
         Assert.Equal("orleans", orleans.SearchPath);
         Assert.Equal("tongban:11111:orleans", orleans.ApplicationName);
         Assert.Equal("secret", orleans.Password);
@@ -21,6 +22,7 @@ public sealed class PostgresSettingsTests
         var app = new NpgsqlConnectionStringBuilder(settings.AppConnectionString);
         Assert.Equal(PostgresSettings.AppPoolSize, app.MaxPoolSize);
         Assert.False(app.NoResetOnClose);
+        Assert.Equal(0, app.MaxAutoPrepare);
         Assert.Equal(PostgresSettings.DefaultConnectTimeoutSeconds, app.Timeout);
         Assert.Equal("tongban:11111:app", app.ApplicationName);
 
