@@ -49,7 +49,8 @@ function row(a: RegionAggregate): HTMLElement {
 function paint(): void {
   const metric = METRICS[metricSelect.value as Metric];
   const values = [...countyFigures.values()].map(metric.value).filter((v): v is number => v !== null);
-  const min = Math.min(...values, 0), max = Math.max(...values, 1e-9);
+  // Stretch the palette over the counties' actual range, so small differences still show.
+  const min = values.length ? Math.min(...values) : 0, max = values.length ? Math.max(...values) : 1;
   const colorOf = (v: number | null) => {
     if (v === null) return '#d0d7de';
     let t = max === min ? 0 : (v - min) / (max - min);

@@ -25,6 +25,7 @@ export async function baseMap(container: HTMLElement, countyStyle?: L.PathOption
   const counties = L.geoJSON(countyData!, {
     style: () => ({ color: '#8c959f', weight: 0.8, fillColor: '#f6f8fa', fillOpacity: tiles ? 0.1 : 1, ...countyStyle }),
   }).addTo(map);
+  container.dataset.regions = String(counties.getLayers().length);
   L.geoJSON(prefectureData!, { style: () => ({ color: '#424a53', weight: 2, fill: false }), interactive: false }).addTo(map);
   return { map, counties };
 }
