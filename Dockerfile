@@ -1,5 +1,13 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build of the TongBan silo (one image; run it N times for N silos).
+# The web pages are built with node in their own stage (the .NET SDK image has no node) into Silo/wwwroot.
+FROM node:20-bookworm-slim AS web
+WORKDIR /src/web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
+
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props TongBan.sln ./
@@ -11,7 +19,8 @@ COPY data/ data/
 COPY Grains/ Grains/
 COPY Api/ Api/
 COPY Silo/ Silo/
-RUN dotnet publish Silo/TongBan.Silo.csproj -c Release -o /app --no-restore
+COPY --from=web /src/Silo/wwwroot Silo/wwwroot
+RUN dotnet publish Silo/TongBan.Silo.csproj -c Release -o /app --no-restore -p:TongBanBuildWeb=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # TongBan's whole test suite: the README's test command, and what .ci/run calls.
-# Installs what the tests need on a fresh Debian machine (PostgreSQL server binaries),
+# Installs what the tests need on a fresh Debian machine (PostgreSQL server binaries, chromium),
 # runs every test project, and ends with one line "N passed, N failed" summed from the TRX files.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -30,6 +30,20 @@ if [ -z "${TONGBAN_TEST_PG:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/
     echo "PostgreSQL is needed for the tests: install it (apt-get install postgresql) or set TONGBAN_TEST_PG to a connection string." >&2
     exit 2
   }
+fi
+
+# Browser tests (tests/TongBan.Web.Tests) drive Debian's chromium headless; Playwright's own browser download is not used.
+# A CJK font makes the zh-CN screenshots readable (without one chromium draws boxes; the tests pass either way).
+if [ ! -x /usr/bin/chromium ]; then
+  log "/usr/bin/chromium not found: installing the 'chromium' package"
+  apt_install chromium || {
+    echo "chromium is needed for the browser tests: install it (apt-get install chromium)." >&2
+    exit 2
+  }
+fi
+if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+  log "no CJK font found: installing 'fonts-wqy-microhei' for readable screenshots"
+  apt_install fonts-wqy-microhei || log "fonts-wqy-microhei could not be installed; screenshots will show boxes for Chinese text"
 fi
 
 log "building"

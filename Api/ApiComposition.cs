@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TongBan.Api.Endpoints;
 using TongBan.Api.Hubs;
 using TongBan.Api.Map;
+using TongBan.Api.Pages;
 using TongBan.Grains.Live;
 using TongBan.Api.Security;
 
@@ -35,6 +36,7 @@ public static class ApiComposition
         services.AddHostedService<LiveHubRegistrar>();
         services.AddTongBanSecurity(configuration, developmentMode);
         services.AddTongBanMap(configuration);
+        services.AddSingleton(configuration.GetSection(PageOptions.Section).Get<PageOptions>() ?? new PageOptions());
         if (developmentMode)
         {
             services.AddSingleton<DevelopmentTokenIssuer>();
@@ -60,6 +62,7 @@ public static class ApiComposition
         app.MapAppointmentEndpoints();
         app.MapMapEndpoints();
         app.MapAdminServicePointEndpoints();
+        app.MapBoundaryEndpoints(app.Services.GetRequiredService<PageOptions>(), developmentMode);
         if (developmentMode)
         {
             app.MapDevTokenEndpoint();

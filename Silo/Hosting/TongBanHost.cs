@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Orleans.Configuration;
@@ -8,6 +9,7 @@ using Orleans.Dashboard;
 using Orleans.Storage;
 using OpenTelemetry.Metrics;
 using TongBan.Api;
+using TongBan.Api.Pages;
 using TongBan.Api.Security;
 using TongBan.Grains.Common;
 using TongBan.Grains.Calendar;
@@ -169,6 +171,10 @@ public static partial class TongBanHost
         }
 
         app.UseTongBanApi(development);
+
+        // The web pages: Vite's output, copied next to the host's assembly by the build (see web/README.md).
+        var webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        app.MapPages(Directory.Exists(webRoot) ? new PhysicalFileProvider(webRoot) : new NullFileProvider());
 
         // Liveness says only that the process answers; readiness asks the cluster and storage.
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();

@@ -1,0 +1,166 @@
+import './common/style.css';
+import { api, errorText } from './common/api';
+import { tokenFor } from './common/auth';
+import { button, byId, fmtMinutes, h, param, replace, say } from './common/dom';
+import { currentHall, fatal, hallPicker, title } from './common/hall';
+import { Live } from './common/live';
+import { HallProfile, HallSnapshot, TICKET_STATES, WINDOW_STATES } from './common/types';
+
+interface WindowState { windowNo: number; state: string; clerk: string | null; categories: string[]; currentTicket: string | null; currentState: string | null; servedToday: number }
+interface TicketReply { ticketNo: string; category: string; state?: string; windowNo: number }
+
+const main = byId('main');
+let profile: HallProfile;
+try {
+  profile = await currentHall();
+} catch (e) {
+  fatal(errorText(e));
+  throw e;
+}
+title(`窗口工作台 · ${profile.name}`);
+
+const requested = Number(param('window') ?? profile.windows[0]?.windowNo ?? 1);
+const windowSelect = h('select', { id: 'window-pick' }, ...profile.windows.map((w) => {
+  const o = h('option', { value: w.windowNo }, `${w.windowNo} 号 ${w.name}`);
+  o.selected = w.windowNo === requested;
+  return o;
+}));
+const clerkInput = h('input', { id: 'clerk-id', value: sessionStorage.getItem('tongban.clerk') ?? 'clerk-01', maxlength: 64, autocomplete: 'username' });
+const signInButton = button('签到开窗', () => void signIn(), { id: 'sign-in', class: 'primary' });
+const message = h('p', { id: 'message', class: 'status-line', role: 'status', 'aria-live': 'polite' });
+const consoleEl = h('section', { id: 'console', 'aria-label': '窗口操作', hidden: true });
+
+replace(main,
+  h('div', { class: 'row' }, h('h2', null, profile.name), await hallPicker(profile.code)),
+  h('form', { id: 'sign-in-form', class: 'row panel' },
+    h('label', { for: 'window-pick' }, '窗口'), windowSelect,
+    h('label', { for: 'clerk-id' }, '工号'), clerkInput, signInButton),
+  message,
+  consoleEl,
+);
+byId('sign-in-form').addEventListener('submit', (e) => { e.preventDefault(); void signIn(); });
+
+let token = '';
+let windowNo = requested;
+let view: WindowState | null = null;
+let snapshot: HallSnapshot | null = null;
+const base = () => `/api/halls/${encodeURIComponent(profile.code)}/windows/${windowNo}`;
+
+const stateLine = h('div', { id: 'window-state', class: 'kpis' });
+const queueBody = h('tbody', { id: 'my-queues' });
+const transferCategory = h('select', { id: 'transfer-category' },
+  h('option', { value: '' }, '（不改类别）'), ...profile.categories.map((c) => h('option', { value: c.code }, `${c.code} ${c.name}`)));
+const transferWindow = h('select', { id: 'transfer-window' },
+  h('option', { value: '' }, '（任意窗口）'), ...profile.windows.map((w) => h('option', { value: w.windowNo }, `${w.windowNo} 号`)));
+
+const actions: [string, string, string][] = [
+  ['call-next', '叫号', 'primary'], ['recall', '重呼', ''], ['start', '开始办理', ''], ['finish', '办结', 'primary'],
+  ['no-show', '过号', ''], ['skip', '顺延', ''],
+];
+replace(consoleEl,
+  stateLine,
+  h('div', { class: 'row actions', role: 'group', 'aria-label': '叫号操作' },
+    ...actions.map(([route, label, cls]) => button(label, () => void act(route, label), { id: `act-${route}`, class: cls || null }))),
+  h('div', { class: 'row panel', role: 'group', 'aria-label': '转办' },
+    h('label', { for: 'transfer-category' }, '转到类别'), transferCategory,
+    h('label', { for: 'transfer-window' }, '指定窗口'), transferWindow,
+    button('转办', () => void transfer(), { id: 'act-transfer' })),
+  h('div', { class: 'row', role: 'group', 'aria-label': '窗口状态' },
+    button('暂停', () => void setState('pause', '已暂停'), { id: 'act-pause' }),
+    button('恢复', () => void setState('open', '已恢复'), { id: 'act-open' }),
+    button('签退关窗', () => void setState('close', '已签退'), { id: 'act-close' })),
+  h('h2', null, '本窗口服务的队列'),
+  h('div', { class: 'table-wrap' }, h('table', null,
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, '类别'), h('th', { class: 'num', scope: 'col' }, '等候'), h('th', { class: 'num', scope: 'col' }, '预计等候'))),
+    queueBody)),
+);
+
+async function signIn(): Promise<void> {
+  windowNo = Number(windowSelect.value);
+  const subject = clerkInput.value.trim() || 'clerk-01';
+  sessionStorage.setItem('tongban.clerk', subject);
+  try {
+    token = await tokenFor({ role: 'clerk', hallCode: profile.code, windowNo, subject });
+    view = await api.post<WindowState>(`${base()}/open`, {}, token);
+    consoleEl.hidden = false;
+    say(message, `已签到：${windowNo} 号窗口`, 'ok');
+    history.replaceState(null, '', `?hall=${encodeURIComponent(profile.code)}&window=${windowNo}`);
+    render();
+  } catch (e) {
+    say(message, errorText(e), 'error');
+  }
+}
+
+async function refresh(): Promise<void> {
+  view = await api.get<WindowState>(`${base()}/`, token);
+  render();
+}
+
+async function act(route: string, label: string): Promise<void> {
+  try {
+    const reply = await api.post<TicketReply>(`${base()}/${route}`, {}, token, { 'Idempotency-Key': crypto.randomUUID() });
+    if (route === 'call-next') {
+      say(message, reply ? `已叫号：${reply.ticketNo}` : '当前没有等候的号', reply ? 'ok' : 'info');
+    } else {
+      say(message, reply?.ticketNo ? `${label}：${reply.ticketNo}` : `${label}完成`, 'ok');
+    }
+    await refresh();
+  } catch (e) {
+    say(message, errorText(e), 'error');
+  }
+}
+
+async function transfer(): Promise<void> {
+  const toCategory = transferCategory.value || null;
+  const toWindow = transferWindow.value ? Number(transferWindow.value) : null;
+  if (!toCategory && !toWindow) { say(message, '请选择转到的类别或窗口', 'error'); return; }
+  try {
+    const reply = await api.post<TicketReply>(`${base()}/transfer`, { toCategory, toWindow }, token);
+    say(message, `已转办：${reply?.ticketNo ?? ''}`, 'ok');
+    await refresh();
+  } catch (e) {
+    say(message, errorText(e), 'error');
+  }
+}
+
+async function setState(route: string, done: string): Promise<void> {
+  try {
+    view = await api.post<WindowState>(`${base()}/${route}`, {}, token);
+    say(message, done, 'ok');
+    render();
+  } catch (e) {
+    say(message, errorText(e), 'error');
+  }
+}
+
+function render(): void {
+  if (!view) return;
+  const live = snapshot?.windows.find((w) => w.windowNo === windowNo);
+  const state = view.state;
+  replace(stateLine,
+    h('div', { class: 'kpi' }, h('div', { class: 'label' }, '窗口'), h('div', { class: 'value' }, `${windowNo} 号`)),
+    h('div', { class: 'kpi' }, h('div', { class: 'label' }, '状态'), h('div', { class: 'value', id: 'w-state' }, WINDOW_STATES[state] ?? state)),
+    h('div', { class: 'kpi' }, h('div', { class: 'label' }, '当前号'),
+      h('div', { class: 'value', id: 'w-ticket' }, view.currentTicket ?? '—'),
+      view.currentState ? h('div', { class: 'label' }, TICKET_STATES[view.currentState] ?? view.currentState) : null),
+    h('div', { class: 'kpi' }, h('div', { class: 'label' }, '今日办结'), h('div', { class: 'value', id: 'w-served' }, live?.servedToday ?? view.servedToday)));
+  const mine = view.categories.length ? view.categories : profile.windows.find((w) => w.windowNo === windowNo)?.categories ?? [];
+  const cats = snapshot?.categories.filter((c) => mine.includes(c.code)) ?? [];
+  replace(queueBody, ...cats.map((c) => h('tr', { 'data-category': c.code },
+    h('th', { scope: 'row' }, `${c.code} ${c.name}`),
+    h('td', { class: 'num', 'data-field': 'waiting' }, c.waiting),
+    h('td', { class: 'num' }, fmtMinutes(c.predictedWaitMinutes)))));
+}
+
+let live: Live | null = null;
+function startLive(): void {
+  live = new Live(byId('live-state'));
+  live.on('hallSnapshot', (s: HallSnapshot) => { if (s.hallCode === profile.code) { snapshot = s; render(); } });
+  live.onSync(async () => {
+    snapshot = await live!.invoke<HallSnapshot>('WatchHall', profile.code);
+    if (token) await refresh(); else render();
+  });
+  void live.start();
+}
+startLive();
+main.dataset.ready = 'clerk';

@@ -1,0 +1,135 @@
+import './common/style.css';
+import { api, errorText } from './common/api';
+import { tokenFor } from './common/auth';
+import { button, byId, fmtMinutes, fmtRate, fmtTime, h, replace, say } from './common/dom';
+import { currentHall, fatal, hallPicker, title } from './common/hall';
+import { Live } from './common/live';
+import { HallProfile, HallSnapshot, TicketCalled, WINDOW_STATES } from './common/types';
+
+const main = byId('main');
+let profile: HallProfile;
+try {
+  profile = await currentHall();
+} catch (e) {
+  fatal(errorText(e));
+  throw e;
+}
+title(`大厅看板 · ${profile.name}`);
+
+const kpis = h('div', { class: 'kpis', id: 'kpis', 'aria-live': 'off' });
+const queues = h('tbody', { id: 'queues' });
+const windows = h('tbody', { id: 'windows' });
+const calls = h('ol', { id: 'calls', class: 'calls' });
+const trend = h('div', { id: 'trend', class: 'trend' });
+const suspendStatus = h('p', { class: 'status-line', role: 'status' });
+const updated = h('span', { id: 'updated', class: 'muted' });
+const suspendButton = button('暂停服务', () => void toggleSuspend(), { id: 'suspend' });
+
+replace(main,
+  h('div', { class: 'row' }, h('h2', { id: 'hall-name' }, profile.name), await hallPicker(profile.code), updated),
+  kpis,
+  h('div', { class: 'dash' },
+    h('section', { 'aria-labelledby': 'q-h' },
+      h('h2', { id: 'q-h' }, '各类别排队'),
+      h('div', { class: 'table-wrap' }, h('table', null,
+        h('thead', null, h('tr', null, ...['类别', '等候', '预计等候', '最长已等', '服务窗口', '今日已办', '过号', '预测误差'].map((t, i) => h('th', { class: i ? 'num' : null, scope: 'col' }, t)))),
+        queues))),
+    h('section', { 'aria-labelledby': 'w-h' },
+      h('h2', { id: 'w-h' }, '窗口'),
+      h('div', { class: 'table-wrap' }, h('table', null,
+        h('thead', null, h('tr', null, ...['窗口', '状态', '工作人员', '当前号', '今日办结'].map((t, i) => h('th', { class: i === 4 ? 'num' : null, scope: 'col' }, t)))),
+        windows))),
+    h('section', { 'aria-labelledby': 't-h' }, h('h2', { id: 't-h' }, '等候人数走势（本页打开以来）'), trend),
+    h('section', { 'aria-labelledby': 'c-h' }, h('h2', { id: 'c-h' }, '最近叫号'), calls),
+    h('section', { 'aria-labelledby': 's-h' }, h('h2', { id: 's-h' }, '大厅服务状态'),
+      h('p', { class: 'muted' }, '暂停后不再发号（需大厅负责人权限）。'), suspendButton, suspendStatus),
+  ),
+  h('p', { class: 'muted' }, '评价与差评回访、超期案件将在评价、热线功能合并后显示。'),
+);
+
+let last: HallSnapshot | null = null;
+const history: { at: number; waiting: number }[] = [];
+
+function kpi(label: string, value: string | number, id: string): HTMLElement {
+  return h('div', { class: 'kpi' }, h('div', { class: 'label' }, label), h('div', { class: 'value', id }, value));
+}
+
+function render(s: HallSnapshot): void {
+  last = s;
+  const windowNames = new Map(profile.windows.map((w) => [w.windowNo, w.name]));
+  replace(kpis,
+    kpi('等候总数', s.waitingTotal, 'k-waiting'),
+    kpi('开放窗口', `${s.openWindows} / ${s.windows.length}`, 'k-open'),
+    kpi('今日办结', s.servedToday, 'k-served'),
+    kpi('平均等候', fmtMinutes(s.averageWaitMinutes), 'k-avg'),
+    kpi('P90 等候', fmtMinutes(s.p90WaitMinutes), 'k-p90'),
+    kpi('今日过号', s.noShowsToday, 'k-noshow'),
+    kpi('今日预约 / 下一小时', `${s.appointmentsToday} / ${s.appointmentsNextHour}`, 'k-appt'),
+    kpi('好评率', fmtRate(s.goodRate), 'k-good'),
+    kpi('服务状态', s.suspended ? '暂停服务' : '正常', 'k-status'));
+  replace(queues, ...s.categories.map((c) => h('tr', { 'data-category': c.code },
+    h('th', { scope: 'row' }, `${c.code} ${c.name}`),
+    h('td', { class: 'num', 'data-field': 'waiting' }, c.waiting),
+    h('td', { class: 'num' }, c.predictedWaitMinutes === null ? '无窗口' : fmtMinutes(c.predictedWaitMinutes)),
+    h('td', { class: 'num' }, fmtMinutes(c.longestWaitMinutes)),
+    h('td', { class: 'num' }, c.servingWindows.toFixed(1)),
+    h('td', { class: 'num' }, c.served),
+    h('td', { class: 'num' }, c.noShows),
+    h('td', { class: 'num' }, c.meanAbsoluteErrorMinutes === null ? '—' : `±${c.meanAbsoluteErrorMinutes.toFixed(1)}`))));
+  replace(windows, ...s.windows.map((w) => h('tr', { 'data-window': w.windowNo },
+    h('th', { scope: 'row' }, `${w.windowNo} ${windowNames.get(w.windowNo) ?? ''}`),
+    h('td', null, h('span', { class: `badge ${w.state}` }, WINDOW_STATES[w.state] ?? w.state)),
+    h('td', null, w.clerk ?? '—'),
+    h('td', { 'data-field': 'ticket' }, w.servingTicket ?? '—'),
+    h('td', { class: 'num' }, w.servedToday))));
+  suspendButton.textContent = s.suspended ? '恢复服务' : '暂停服务';
+  updated.textContent = `更新于 ${fmtTime(s.at)}`;
+  history.push({ at: Date.now(), waiting: s.waitingTotal });
+  if (history.length > 720) history.shift();
+  drawTrend();
+}
+
+function drawTrend(): void {
+  const W = 600, H = 120;
+  const svgNs = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(svgNs, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.setAttribute('role', 'img');
+  const max = Math.max(5, ...history.map((p) => p.waiting));
+  const t0 = history[0]?.at ?? Date.now();
+  const span = Math.max(60_000, (history.at(-1)?.at ?? t0) - t0);
+  const pts = history.map((p) => `${((p.at - t0) / span) * (W - 10) + 5},${H - 5 - (p.waiting / max) * (H - 20)}`).join(' ');
+  const line = document.createElementNS(svgNs, 'polyline');
+  line.setAttribute('points', pts);
+  line.setAttribute('fill', 'none');
+  line.setAttribute('stroke', '#0550ae');
+  line.setAttribute('stroke-width', '2');
+  svg.appendChild(line);
+  const label = `等候人数，最高 ${max}，当前 ${history.at(-1)?.waiting ?? 0}`;
+  svg.setAttribute('aria-label', label);
+  replace(trend, svg, h('div', { class: 'muted' }, label));
+}
+
+async function toggleSuspend(): Promise<void> {
+  if (!last) return;
+  try {
+    const token = await tokenFor({ role: 'hallManager', hallCode: profile.code });
+    const suspend = !last.suspended;
+    await api.put(`/api/halls/${encodeURIComponent(profile.code)}/status`, { suspended: suspend, reason: suspend ? '大厅负责人暂停' : null }, token);
+    say(suspendStatus, suspend ? '已暂停服务' : '已恢复服务', 'ok');
+  } catch (e) {
+    say(suspendStatus, errorText(e), 'error');
+  }
+}
+
+const live = new Live(byId('live-state'));
+live.on('hallSnapshot', (s: HallSnapshot) => { if (s.hallCode === profile.code) render(s); });
+live.on('ticketCalled', (c: TicketCalled) => {
+  if (c.hallCode !== profile.code) return;
+  calls.prepend(h('li', null, `${fmtTime(c.at)} ${c.ticketNo} → ${c.windowNo} 号窗口`));
+  while (calls.children.length > 10) calls.lastElementChild?.remove();
+});
+// Watching answers with the current snapshot: a reconnect redraws everything it may have missed.
+live.onSync(async () => render(await live.invoke<HallSnapshot>('WatchHall', profile.code)));
+void live.start();
+main.dataset.ready = 'hall';

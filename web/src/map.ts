@@ -1,0 +1,241 @@
+import 'leaflet/dist/leaflet.css';
+import './common/style.css';
+import './map.css';
+import L from 'leaflet';
+import { api, errorText } from './common/api';
+import { button, byId, fmtMinutes, fmtRate, h, replace, say } from './common/dom';
+import { baseMap, textNode } from './common/geo';
+import { Live } from './common/live';
+import { MapPoint, MapPointDetail, NearestResult, ServiceItem, TYPE_NAMES, waitColor } from './common/types';
+
+const RADIUS: Record<string, number> = { hall: 8, subHall: 6, partner: 5, station: 4, selfService: 3 };
+
+const main = byId('main');
+const mapEl = h('div', { id: 'map', role: 'region', 'aria-label': '办事地图：点击地图任意位置查找附近网点' });
+const itemInput = h('input', { id: 'item-q', type: 'search', placeholder: '事项名称或拼音首字母，如 sfz', autocomplete: 'off' });
+const itemResults = h('ul', { id: 'item-results', class: 'item-results', 'aria-label': '事项搜索结果' });
+const itemChosen = h('p', { id: 'item-chosen', class: 'muted' }, '未选择事项：显示全部网点');
+const modeSelect = h('select', { id: 'mode' },
+  h('option', { value: 'walk' }, '步行'), h('option', { value: 'drive' }, '驾车'), h('option', { value: 'transit' }, '公交'));
+const typeBoxes = Object.entries(TYPE_NAMES).map(([type, name]) => {
+  const box = h('input', { type: 'checkbox', value: type, id: `type-${type}`, checked: true });
+  return { type, box, label: h('label', { for: `type-${type}` }, box, ` ${name}`) };
+});
+const status = h('p', { id: 'map-status', class: 'status-line', role: 'status', 'aria-live': 'polite' });
+const nearestList = h('ol', { id: 'nearest', class: 'nearest', 'aria-label': '推荐网点（按路程加等候排序）' });
+
+replace(main,
+  h('div', { class: 'map-layout' },
+    h('section', { class: 'side', 'aria-label': '查找' },
+      h('h2', null, '找事项'),
+      h('label', { for: 'item-q' }, '事项搜索'), itemInput, itemResults, itemChosen,
+      h('h2', null, '离我最近'),
+      h('div', { class: 'row' },
+        button('📍 用我的位置', () => locateMe(), { id: 'locate' }),
+        h('label', { for: 'mode' }, '出行方式'), modeSelect),
+      h('p', { class: 'muted' }, '或在地图上点击出发地点。排序依据：路程时间 + 到达时的预计等候。'),
+      status,
+      nearestList,
+      h('h2', null, '网点类型'),
+      h('div', { class: 'row types' }, ...typeBoxes.map((t) => t.label)),
+      h('h2', null, '预计等候'),
+      h('div', { class: 'legend', 'aria-label': '颜色图例' },
+        ...[['#1a7f37', '≤10 分钟'], ['#bf8700', '≤30 分钟'], ['#d1590b', '≤60 分钟'], ['#cf222e', '>60 分钟'], ['#8c959f', '暂无数据'], ['#6e7781', '已下班']]
+          .map(([c, t]) => h('span', null, swatch(c), t))),
+    ),
+    mapEl,
+  ),
+);
+
+function swatch(color: string): HTMLElement {
+  const i = h('i');
+  i.style.background = color;
+  return i;
+}
+
+const points = new Map<string, { point: MapPoint; marker: L.CircleMarker }>();
+let item: ServiceItem | null = null;
+let origin: L.LatLng | null = null;
+let originMarker: L.CircleMarker | null = null;
+const live = new Live(byId('live-state'));
+const { map } = await baseMap(mapEl);
+const pointLayer = L.layerGroup().addTo(map);
+main.dataset.ready = 'map';
+
+/** True when some known point lists the chosen item; the directory may not carry item lists yet. */
+function itemListed(): boolean {
+  if (!item) return false;
+  for (const e of points.values()) if (e.point.items.includes(item.code)) return true;
+  return false;
+}
+
+function visible(p: MapPoint): boolean {
+  if (!typeBoxes.some((t) => t.type === p.type && t.box.checked)) return false;
+  return !item || !itemFilter || p.items.includes(item.code);
+}
+
+let itemFilter = false;
+
+function upsert(p: MapPoint): void {
+  const open = p.open && !p.suspended && !p.closed;
+  const style: L.CircleMarkerOptions = {
+    radius: RADIUS[p.type] ?? 4, color: '#24292f', weight: 1, fillColor: waitColor(p.predictedWaitMinutes, open), fillOpacity: open ? 0.9 : 0.5,
+  };
+  const known = points.get(p.code);
+  if (known) {
+    known.point = p;
+    known.marker.setStyle(style);
+    known.marker.setTooltipContent(textNode(tooltip(p)));
+  } else {
+    const marker = L.circleMarker([p.location.lat, p.location.lon], style);
+    marker.bindTooltip(textNode(tooltip(p)));
+    marker.on('click', () => void showDetails(p.code));
+    points.set(p.code, { point: p, marker });
+  }
+  const entry = points.get(p.code)!;
+  if (visible(p)) pointLayer.addLayer(entry.marker); else pointLayer.removeLayer(entry.marker);
+}
+
+function tooltip(p: MapPoint): string {
+  const state = p.closed ? '已撤销' : p.suspended ? '暂停服务' : p.open ? '' : '已下班';
+  const wait = p.always && p.waiting === null ? '24小时自助' : `等候 ${p.waiting ?? '—'} 人 · 预计 ${fmtMinutes(p.predictedWaitMinutes)}`;
+  return `${p.name}（${TYPE_NAMES[p.type] ?? p.type}）${state ? ' · ' + state : ''} · ${wait}`;
+}
+
+function refilter(): void {
+  for (const e of points.values()) {
+    if (visible(e.point)) pointLayer.addLayer(e.marker); else pointLayer.removeLayer(e.marker);
+  }
+  main.dataset.points = String(pointLayer.getLayers().length);
+}
+typeBoxes.forEach((t) => t.box.addEventListener('change', refilter));
+
+async function watchViewport(): Promise<void> {
+  if (!live.connected) return;
+  const b = map.getBounds().pad(0.2);
+  const west = Math.max(-180, b.getWest()), east = Math.min(180, b.getEast());
+  const south = Math.max(-90, b.getSouth()), north = Math.min(90, b.getNorth());
+  const list = await live.invoke<MapPoint[]>('WatchViewport', west, south, east, north);
+  list.forEach(upsert);
+  main.dataset.points = String(pointLayer.getLayers().length);
+}
+
+let moveTimer = 0;
+map.on('moveend', () => {
+  clearTimeout(moveTimer);
+  moveTimer = window.setTimeout(() => void watchViewport().catch(() => undefined), 250);
+});
+live.on('pointsChanged', (list: MapPoint[]) => {
+  list.forEach(upsert);
+  main.dataset.points = String(pointLayer.getLayers().length);
+});
+live.onSync(watchViewport);
+void live.start();
+
+// --- details popup -------------------------------------------------------------------------------------------------
+
+async function showDetails(code: string): Promise<void> {
+  const entry = points.get(code);
+  if (!entry) return;
+  const box = h('div', { class: 'popup' }, h('strong', null, entry.point.name), h('p', null, '加载中…'));
+  entry.marker.bindPopup(box, { maxWidth: 320 }).openPopup();
+  try {
+    const d = (await api.get<MapPointDetail>(`/api/map/points/${encodeURIComponent(code)}`))!;
+    const p = d.point;
+    const state = p.closed ? '已撤销' : p.suspended ? '暂停服务' : p.open ? '服务中' : '已下班';
+    replace(box,
+      h('strong', null, p.name),
+      h('div', { class: 'muted' }, `${TYPE_NAMES[p.type] ?? p.type} · ${d.regionName ?? ''} · ${state}`),
+      h('div', null, d.address), d.phone ? h('div', null, `电话：${d.phone}`) : null,
+      d.categories.length
+        ? h('table', null, h('thead', null, h('tr', null, h('th', null, '类别'), h('th', { class: 'num' }, '等候'), h('th', { class: 'num' }, '预计'))),
+            h('tbody', null, ...d.categories.map((c) => h('tr', null, h('td', null, c.name), h('td', { class: 'num' }, c.waiting ?? '—'), h('td', { class: 'num' }, fmtMinutes(c.predictedWaitMinutes))))))
+        : h('p', null, p.always ? '24小时自助服务，无需排队。' : '无排队信息。'),
+      p.goodRate !== null ? h('div', null, `好评率：${fmtRate(p.goodRate)}`) : null,
+      d.categories.length ? h('div', { class: 'row' },
+        h('a', { href: `/hall?hall=${encodeURIComponent(p.code)}` }, '大厅看板'),
+        h('a', { href: `/screen?hall=${encodeURIComponent(p.code)}` }, '叫号屏')) : null,
+    );
+  } catch (e) {
+    replace(box, h('strong', null, entry.point.name), h('p', null, errorText(e)));
+  }
+}
+
+// --- item search ---------------------------------------------------------------------------------------------------
+
+let searchTimer = 0;
+itemInput.addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  searchTimer = window.setTimeout(() => void searchItems(itemInput.value.trim()), 250);
+});
+
+async function searchItems(q: string): Promise<void> {
+  if (!q) { replace(itemResults); return; }
+  try {
+    const items = (await api.get<ServiceItem[]>(`/api/items?q=${encodeURIComponent(q)}`)) ?? [];
+    replace(itemResults, ...items.slice(0, 8).map((it) =>
+      h('li', null, button(`${it.name}`, () => chooseItem(it), { class: 'link', title: it.departmentName }))),
+      items.length === 0 ? h('li', { class: 'muted' }, '没有找到事项') : null);
+  } catch (e) {
+    replace(itemResults, h('li', null, errorText(e)));
+  }
+}
+
+function chooseItem(it: ServiceItem | null): void {
+  item = it;
+  itemFilter = itemListed();
+  replace(itemResults);
+  const note = !it ? '未选择事项：显示全部网点'
+    : itemFilter ? `已选事项：${it.name}（只显示可办理的网点）` : `已选事项：${it.name}（网点可办事项清单尚未录入，显示全部网点）`;
+  replace(itemChosen, note,
+    it ? button('清除', () => chooseItem(null), { class: 'small' }) : null);
+  refilter();
+  if (origin) void nearest(origin);
+}
+
+// --- nearest -------------------------------------------------------------------------------------------------------
+
+map.on('click', (e: L.LeafletMouseEvent) => void nearest(e.latlng));
+modeSelect.addEventListener('change', () => { if (origin) void nearest(origin); });
+
+function locateMe(): void {
+  if (!navigator.geolocation) { say(status, '此浏览器不支持定位，请在地图上点击出发地点。', 'error'); return; }
+  say(status, '正在定位…');
+  navigator.geolocation.getCurrentPosition(
+    (pos) => void nearest(L.latLng(pos.coords.latitude, pos.coords.longitude)),
+    () => say(status, '无法获取位置（未授权或无信号），请在地图上点击出发地点。', 'error'),
+    { enableHighAccuracy: true, timeout: 10_000 });
+}
+
+async function nearest(at: L.LatLng): Promise<void> {
+  origin = at;
+  originMarker?.remove();
+  originMarker = L.circleMarker(at, { radius: 7, color: '#0550ae', weight: 3, fillColor: '#fff', fillOpacity: 1 }).addTo(map)
+    .bindTooltip(textNode('出发地点'));
+  say(status, '正在计算…');
+  const q = new URLSearchParams({ lat: at.lat.toFixed(6), lon: at.lng.toFixed(6), k: '5', mode: modeSelect.value });
+  if (item && itemFilter) q.set('item', item.code);
+  try {
+    const results = (await api.get<NearestResult[]>(`/api/map/nearest?${q}`)) ?? [];
+    replace(nearestList, ...results.map(renderResult));
+    say(status, results.length ? `找到 ${results.length} 个推荐网点` : '附近没有符合条件的网点', results.length ? 'ok' : 'info');
+  } catch (e) {
+    replace(nearestList);
+    say(status, errorText(e), 'error');
+  }
+}
+
+function renderResult(r: NearestResult): HTMLElement {
+  const li = h('li', { tabindex: 0, 'data-code': r.hallCode },
+    h('strong', null, r.name),
+    h('div', null, `合计 ${r.totalMinutes.toFixed(0)} 分钟 = 路程 ${r.travelMinutes.toFixed(0)} 分钟 + 等候 ${r.predictedWaitMinutes ?? '—'} 分钟`),
+    h('div', { class: 'muted' }, `${(r.distanceMeters / 1000).toFixed(1)} 公里 · ${TYPE_NAMES[r.type] ?? r.type}${r.open ? '' : ' · ' + (r.closedReason ?? '到达时未开放')}`),
+    h('div', { class: 'reason' }, r.reason.split(' | ')[0]));
+  const go = () => {
+    map.flyTo([r.location.lat, r.location.lon], Math.max(map.getZoom(), 12));
+    void showDetails(r.hallCode);
+  };
+  li.addEventListener('click', go);
+  li.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); go(); } });
+  return li;
+}
