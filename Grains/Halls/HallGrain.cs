@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using TongBan.Grains.Common;
 using TongBan.Grains.Live;
 using TongBan.Grains.Queues;
+using TongBan.Grains.Ratings;
 using TongBan.Grains.Windows;
 
 namespace TongBan.Grains.Halls;
@@ -21,6 +22,7 @@ public sealed partial class HallGrain(
     private readonly Dictionary<string, QueueView> queues = new(StringComparer.Ordinal);
     private readonly Dictionary<int, WindowView> windows = [];
     private (int Today, int NextHour) appointments;
+    private double? goodRate;
     private bool loaded;
 
     private string Code => this.GetPrimaryKeyString();
@@ -81,6 +83,16 @@ public sealed partial class HallGrain(
         await PublishSnapshot();
     }
 
+    public async Task RatingsChanged(double? rate)
+    {
+        await EnsureLoaded();
+        if (goodRate != rate)
+        {
+            goodRate = rate;
+            await PublishSnapshot();
+        }
+    }
+
     private async Task EnsureLoaded()
     {
         if (loaded)
@@ -103,6 +115,9 @@ public sealed partial class HallGrain(
 
         loaded = true;
         await UpdateServingWindows();
+
+        // One-way: the hall's rating roll-up answers with RatingsChanged, so the hall never waits on the rating store.
+        await GrainFactory.GetGrain<IRatingRollupGrain>(RatingScopes.HallKey(p.Code)).Announce();
     }
 
     /// <summary>Tells each queue how many window-equivalents now serve it (1/n of each open window listing n categories).</summary>
@@ -163,7 +178,7 @@ public sealed partial class HallGrain(
             windowList,
             ServedToday: queues.Values.Sum(q => q.Counts.Done),
             AppointmentsToday: appointments.Today,
-            GoodRate: null,
+            GoodRate: goodRate,
             Suspended: status.State.Suspended,
             AppointmentsNextHour: appointments.NextHour,
             NoShowsToday: queues.Values.Sum(q => q.Counts.NoShow),
