@@ -28,8 +28,11 @@ public interface IRatingIntakeGrain : IGrainWithIntegerKey
 /// activations alike. So good ratings, the vast majority, never activate a per-rating grain.
 /// After the append it fans out one-way to every roll-up the rating counts in (see
 /// <see cref="RatingRollupGrain"/> for why a lost delta cannot leave a roll-up wrong for long).
+/// Reentrant: it holds no state between awaits, and its work is waiting on the store, so one activation
+/// serves many ratings at once instead of one per activation (a stateless worker alone is one per core).
 /// </summary>
 [StatelessWorker]
+[Reentrant]
 public sealed partial class RatingIntakeGrain(
     IRatingStore store,
     RatingOptions options,

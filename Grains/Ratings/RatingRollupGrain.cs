@@ -93,7 +93,10 @@ public sealed partial class RatingRollupGrain(
     /// <summary>A stored rating whose delta has not arrived within this is counted as lost by a check.</summary>
     public static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(5);
 
-    private readonly Dictionary<string, DateTimeOffset> applied = new(StringComparer.Ordinal);
+    /// <summary>Keys of the deltas held, remembered for <see cref="RecentWindow"/>; the queue forgets them oldest first.</summary>
+    private readonly HashSet<string> applied = new(StringComparer.Ordinal);
+
+    private readonly Queue<(string Key, DateTimeOffset At)> appliedOrder = new();
     private RollupCounts counts = null!;
     private string key = string.Empty;
     private string scope = string.Empty;
@@ -127,7 +130,7 @@ public sealed partial class RatingRollupGrain(
         Advance(now);
         Forget(now);
         // A delta older than the remembered window may have been counted and forgotten: the recount settles it.
-        if (now - delta.At > RecentWindow || !applied.TryAdd(delta.Key, delta.At))
+        if (now - delta.At > RecentWindow || !Hold(delta.Key, delta.At))
         {
             return Task.CompletedTask;
         }
@@ -148,7 +151,7 @@ public sealed partial class RatingRollupGrain(
         Advance(now);
         // The window follows this roll-up's day (which never goes back), so both counts split days the same way.
         var (recount, snapshot) = await Load(counts.Today, CancellationToken.None);
-        var inFlight = snapshot.Recent.Where(d => !applied.ContainsKey(d.Key) && now - d.At < InFlightGrace).ToList();
+        var inFlight = snapshot.Recent.Where(d => !applied.Contains(d.Key) && now - d.At < InFlightGrace).ToList();
         var expected = new RollupCounts(counts.Today, snapshot);
         foreach (var d in inFlight)
         {
@@ -194,20 +197,28 @@ public sealed partial class RatingRollupGrain(
     {
         foreach (var d in snapshot.Recent)
         {
-            applied[d.Key] = d.At;
+            Hold(d.Key, d.At);
         }
     }
 
-    private void Forget(DateTimeOffset now)
+    private bool Hold(string deltaKey, DateTimeOffset at)
     {
-        if (applied.Count < 1024)
+        if (!applied.Add(deltaKey))
         {
-            return; // cheap enough to keep; trimming is for busy scopes (province, large halls)
+            return false;
         }
 
-        foreach (var (k, at) in applied.Where(a => now - a.Value > RecentWindow).ToList())
+        appliedOrder.Enqueue((deltaKey, at));
+        return true;
+    }
+
+    /// <summary>Constant work per delta: deltas arrive about in time order, so the oldest are at the head.</summary>
+    private void Forget(DateTimeOffset now)
+    {
+        while (appliedOrder.TryPeek(out var oldest) && now - oldest.At > RecentWindow)
         {
-            applied.Remove(k);
+            appliedOrder.Dequeue();
+            applied.Remove(oldest.Key);
         }
     }
 
