@@ -3,6 +3,7 @@ using Npgsql;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Queues;
+using TongBan.Grains.Ratings;
 
 namespace TongBan.Silo.Postgres;
 
@@ -24,6 +25,7 @@ public static class PostgresMode
         services.AddHostedService<SchemaMigrationStartup>();
         services.AddSingleton<IServicePointStore, PostgresServicePointStore>();
         services.AddSingleton<IQueueDayArchive, PostgresQueueDayArchive>();
+        services.AddSingleton<IRatingStore, PostgresRatingStore>();
     }
 
     public static void ConfigureSilo(ISiloBuilder silo, PostgresSettings settings)
