@@ -53,6 +53,7 @@ public static class ApiComposition
         app.MapHallEndpoints();
         app.MapQueueEndpoints();
         app.MapCaseEndpoints();
+        app.MapRatingEndpoints();
         if (developmentMode)
         {
             app.MapDevTokenEndpoint();
