@@ -258,6 +258,11 @@ public class RatingEndpointTests(EmbeddedApp app)
         var list = await Ok(await Send(HttpMethod.Get, "/api/ratings/follow-ups?open=true", manager));
         Assert.Contains(list.EnumerateArray(), r => r.GetProperty("ratingId").GetString() == ratingId);
         await ProblemAssert.IsProblem(await Send(HttpMethod.Get, $"/api/ratings/{ratingId}", await app.TokenAsync("hallManager", hallCode: "520329-H001")), HttpStatusCode.NotFound);
+        var zunyi = await app.TokenAsync("supervisor", regionCode: "520300");
+        Assert.Contains((await Ok(await Send(HttpMethod.Get, "/api/ratings/follow-ups?region=520328", zunyi))).EnumerateArray(), r => r.GetProperty("ratingId").GetString() == ratingId);
+        Assert.Contains((await Ok(await Send(HttpMethod.Get, $"/api/ratings/follow-ups?hall={hall}&open=true", zunyi))).EnumerateArray(), r => r.GetProperty("ratingId").GetString() == ratingId);
+        await ProblemAssert.IsProblem(await Send(HttpMethod.Get, "/api/ratings/follow-ups?region=520328", await app.TokenAsync("supervisor", regionCode: "520100")), HttpStatusCode.Forbidden);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Send(HttpMethod.Get, "/api/ratings/follow-ups", await app.TokenAsync("clerk", hallCode: hall))).StatusCode);
 
         var outOfOrder = await ProblemAssert.IsProblem(await Send(HttpMethod.Post, $"/api/ratings/{ratingId}/follow-up", manager, new { step = "reply", note = "已整改" }), HttpStatusCode.Conflict);
         Assert.Equal(["verify", "appeal"], outOfOrder.GetProperty("allowedActions").EnumerateArray().Select(a => a.GetString()!));
