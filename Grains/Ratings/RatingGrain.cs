@@ -42,8 +42,8 @@ public interface IRatingGrain : IGrainWithStringKey
 /// <summary>
 /// Non-reentrant: follow-up steps apply one at a time, each committed (event + follow-up row + exclusion)
 /// in one store transaction with an optimistic version, so even a duplicate activation cannot apply two
-/// steps from the same version. An upheld appeal sends −1 deltas to the rating's roll-ups, one-way like
-/// the intake's (the stored exclusion is what recounts use).
+/// steps from the same version. An upheld appeal sends −1 deltas to the rating's roll-ups the way the
+/// intake sends its +1 (the stored exclusion is what recounts use).
 /// </summary>
 public sealed partial class RatingGrain(
     IRatingStore store,
@@ -102,11 +102,7 @@ public sealed partial class RatingGrain(
 
         if (result.Exclusion is { } exclusion)
         {
-            var delta = RollupDelta.Excluded(current.Rating, exclusion);
-            foreach (var scope in current.Rating.Scopes)
-            {
-                await GrainFactory.GetGrain<IRatingRollupGrain>(scope).Apply(delta);
-            }
+            await RatingIntakeGrain.ApplyEverywhere(GrainFactory, current.Rating.Scopes, RollupDelta.Excluded(current.Rating, exclusion), logger);
         }
 
         await PublishFollowUp(GrainFactory, current.Rating, result.State!, ChinaTime.Today(clock));

@@ -26,8 +26,9 @@ public interface IRatingIntakeGrain : IGrainWithIntegerKey
 /// is either pure or read from the target's own grains, and the one thing that must be exclusive, one
 /// rating per ticket or case, is the store's unique key, which holds across silos and duplicate
 /// activations alike. So good ratings, the vast majority, never activate a per-rating grain.
-/// After the append it fans out one-way to every roll-up the rating counts in (see
-/// <see cref="RatingRollupGrain"/> for why a lost delta cannot leave a roll-up wrong for long).
+/// After the append it sends the rating to every roll-up it counts in and waits (at most
+/// <see cref="FanOutWait"/>) until they have applied it, so an acknowledged rating is already in the live
+/// figures; a roll-up that cannot be reached in time is left to its recount (see <see cref="RatingRollupGrain"/>).
 /// Reentrant: it holds no state between awaits, and its work is waiting on the store, so one activation
 /// serves many ratings at once instead of one per activation (a stateless worker alone is one per core).
 /// </summary>
@@ -42,6 +43,12 @@ public sealed partial class RatingIntakeGrain(
     TimeProvider clock,
     ILogger<RatingIntakeGrain> logger) : Grain, IRatingIntakeGrain
 {
+    /// <summary>
+    /// How long a rating waits for its roll-ups before it is answered anyway: bounded, because a roll-up on a
+    /// silo that just died is unreachable until membership notices (the rating is stored either way).
+    /// </summary>
+    public static readonly TimeSpan FanOutWait = TimeSpan.FromSeconds(2);
+
     private readonly FollowUpRules rules = new(options);
 
     public Task RecordServed(ServedTicket served) => store.RecordServiceAsync(served, CancellationToken.None);
@@ -210,18 +217,33 @@ public sealed partial class RatingIntakeGrain(
         return status;
     }
 
-    /// <summary>One-way deltas to every roll-up the rating counts in, and the follow-up to the owner's dashboards.</summary>
+    /// <summary>The delta to every roll-up the rating counts in, and the follow-up to the owner's dashboards.</summary>
     private async Task FanOut(RatingRecord rating, FollowUpState? followUp)
     {
-        var delta = RollupDelta.Counted(rating);
-        foreach (var scope in rating.Scopes)
-        {
-            await GrainFactory.GetGrain<IRatingRollupGrain>(scope).Apply(delta);
-        }
-
+        await ApplyEverywhere(GrainFactory, rating.Scopes, RollupDelta.Counted(rating), logger);
         if (followUp is not null)
         {
             await RatingGrain.PublishFollowUp(GrainFactory, rating, followUp);
+        }
+    }
+
+    /// <summary>
+    /// Sends a delta to roll-ups in parallel and waits for them, at most <see cref="FanOutWait"/>. A failure or
+    /// timeout is logged, not thrown: the rating is stored, and the roll-up's recount repairs what it missed.
+    /// </summary>
+    public static async Task ApplyEverywhere(IGrainFactory grains, IReadOnlyList<string> scopes, RollupDelta delta, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(scopes);
+        var applied = Task.WhenAll(scopes.Select(scope => grains.GetGrain<IRatingRollupGrain>(scope).Apply(delta)));
+        try
+        {
+            await applied.WaitAsync(FanOutWait);
+        }
+        catch (Exception e)
+        {
+            _ = applied.ContinueWith(t => t.Exception, TaskScheduler.Default); // observe a late failure
+            LogFanOutIncomplete(logger, e, delta.RatingId);
         }
     }
 
@@ -232,6 +254,9 @@ public sealed partial class RatingIntakeGrain(
     }
 
     private static RatingRefusal Unknown(string message) => new(RatingRefusalKind.UnknownTarget, "unknownTarget", message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rating {RatingId}: not every roll-up confirmed the delta in time; their recount will count it")]
+    private static partial void LogFanOutIncomplete(ILogger logger, Exception exception, string ratingId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rating {RatingId}: level {Level} via {Channel}, counted in {Scopes} roll-ups")]
     private static partial void LogRated(ILogger logger, string ratingId, int level, RatingChannel channel, int scopes);

@@ -58,8 +58,10 @@ public static class RatingLive
 /// </summary>
 public interface IRatingRollupGrain : IGrainWithStringKey
 {
-    /// <summary>A rating counted or excluded; one-way from the intake and the follow-up grains. Repeats are ignored.</summary>
-    [OneWay]
+    /// <summary>
+    /// A rating counted or excluded, from the intake and the rating grains; completes once applied (in memory, so
+    /// it is cheap to wait for). Repeats are ignored.
+    /// </summary>
     Task Apply(RollupDelta delta);
 
     Task<RollupView> Get();
@@ -74,11 +76,12 @@ public interface IRatingRollupGrain : IGrainWithStringKey
 
 /// <summary>
 /// A projection of the store, not a second source of truth: it is loaded from the stored ratings when it
-/// activates (so a restart or a lost activation can never leave it wrong), kept live by one-way deltas,
-/// and recounted from the store every <see cref="RatingOptions.ReconcileMinutes"/> (and on the admin
-/// recount), which repairs the one thing one-way delivery can do wrong: a delta lost while it is active.
-/// Deltas carry the rating id, and the load also returns the ids of recent ratings, so a delta that
-/// arrives after the load that already counted it is not counted twice.
+/// activates (so a restart or a lost activation can never leave it wrong), kept live by the deltas the
+/// intake sends after storing a rating, and recounted from the store every
+/// <see cref="RatingOptions.ReconcileMinutes"/> (and on the admin recount), which repairs the one thing
+/// delivery can still do wrong: a delta lost while this activation lives (its sender died, or gave up
+/// waiting for an unreachable silo). Deltas carry the rating id, and the load also returns the ids of
+/// recent ratings, so a delta that arrives after the load that already counted it is not counted twice.
 /// Non-reentrant: deltas and recounts are applied one at a time.
 /// </summary>
 public sealed partial class RatingRollupGrain(

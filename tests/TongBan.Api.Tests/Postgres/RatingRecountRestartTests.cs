@@ -144,7 +144,7 @@ public sealed class RatingRecountRestartTests(PostgresServer server, ITestOutput
                 Assert.Equal((Ratings, Ratings), ((int)reader.GetInt64(0), (int)reader.GetInt64(1)));
             }
 
-            // Let the last one-way deltas land, then recount every roll-up against the stored ratings.
+            // Let any delta still on its way land, then recount every roll-up against the stored ratings.
             await Task.Delay(TimeSpan.FromSeconds(2));
             var admin = TestTokens.Admin();
             var recount = Stopwatch.StartNew();
@@ -153,9 +153,10 @@ public sealed class RatingRecountRestartTests(PostgresServer server, ITestOutput
                              $"{report.GetProperty("matching").GetInt32()} equal, {report.GetProperty("mismatched").GetInt32()} different, {report.GetProperty("inFlight").GetInt32()} in flight");
             Assert.Equal(Ratings, report.GetProperty("ratings").GetInt64());
 
-            // The one thing one-way delivery can do wrong is lose a delta that a dying silo had queued after
-            // answering (sub-millisecond window): a roll-up may then be short, never over. Every roll-up
-            // repairs that itself within ReconcileMinutes; here the admin repair does it at once.
+            // The one thing delivery can still do wrong is lose a delta: the intake waits for its roll-ups (2 s at
+            // most) before answering, but a silo that dies between storing and sending, or a roll-up unreachable
+            // for longer than the wait, leaves a roll-up short, never over. Every roll-up repairs that itself
+            // within ReconcileMinutes; here the admin repair does it at once.
             foreach (var difference in report.GetProperty("differences").EnumerateArray())
             {
                 var rollup = difference.GetProperty("rollup");
@@ -165,6 +166,8 @@ public sealed class RatingRecountRestartTests(PostgresServer server, ITestOutput
 
             if (report.GetProperty("mismatched").GetInt32() > 0)
             {
+                output.WriteLine("short: " + string.Join("; ", report.GetProperty("differences").EnumerateArray().Select(d =>
+                    $"{d.GetProperty("scopeKey").GetString()} {d.GetProperty("rollup").GetProperty("total").GetInt32()} of {d.GetProperty("recount").GetProperty("total").GetInt32()}")));
                 var repaired = await PostAsync(silos[0], "/api/admin/ratings/recount?repair=true", admin);
                 output.WriteLine($"repair: {repaired.GetProperty("repaired").GetInt32()} roll-up(s) took their recount");
                 report = await PostAsync(silos[0], "/api/admin/ratings/recount?repair=false", admin);

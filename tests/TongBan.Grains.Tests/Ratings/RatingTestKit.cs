@@ -51,7 +51,7 @@ internal static class RatingTestKit
 
     public static Task<RollupView> Rollup(IGrainFactory grains, string scope, string id) => grains.GetGrain<IRatingRollupGrain>(RatingScopes.Key(scope, id)).Get();
 
-    /// <summary>Waits for one-way deltas: polls until <paramref name="condition"/> holds (5 s at most).</summary>
+    /// <summary>Waits for one-way reports (hall snapshot, live feed) or a delta's late arrival: polls until <paramref name="condition"/> holds (5 s at most).</summary>
     public static async Task Eventually(Func<Task<bool>> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(5);
