@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using TongBan.Grains.Cases;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Queues;
@@ -26,6 +27,8 @@ public static class PostgresMode
         services.AddSingleton<IServicePointStore, PostgresServicePointStore>();
         services.AddSingleton<IQueueDayArchive, PostgresQueueDayArchive>();
         services.AddSingleton<IRatingStore, PostgresRatingStore>();
+        services.AddSingleton<ICaseStore, PostgresCaseStore>();
+        services.AddHostedService<AuditSealer>();
     }
 
     public static void ConfigureSilo(ISiloBuilder silo, PostgresSettings settings)
