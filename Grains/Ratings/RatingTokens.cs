@@ -42,7 +42,8 @@ public sealed class RatingTokens
             return new RatingTokens(Convert.FromBase64String(configured));
         }
 
-        var root = Convert.FromBase64String(privacy.HashKey ?? throw new InvalidOperationException("TongBan:Privacy:HashKey is not set."));
+        // The privacy hash key is secret text (its UTF-8 bytes key the personal-data hashes too), not base64.
+        var root = Encoding.UTF8.GetBytes(privacy.HashKey ?? throw new InvalidOperationException("TongBan:Privacy:HashKey is not set."));
         return new RatingTokens(HMACSHA256.HashData(root, "tongban-rating-token-v1"u8));
     }
 

@@ -159,6 +159,10 @@ public class RatingRulesTests
         Assert.Equal(derived.Issue("520102-H001", day, "A001"), RatingTokens.Create(new RatingOptions(), privacy).Issue("520102-H001", day, "A001"));
         var configured = RatingTokens.Create(new RatingOptions { TokenKey = Convert.ToBase64String(new byte[32]) }, privacy);
         Assert.NotEqual(derived.Issue("520102-H001", day, "A001"), configured.Issue("520102-H001", day, "A001"));
+
+        // The hash key is text (PostgreSQL mode derives a base64-looking one from the signing key): any text works, and keys differ.
+        var fromSigningKey = RatingTokens.Create(new RatingOptions(), PrivacyOptions.DerivedFrom("a-production-signing-key-0123456789abcdef"));
+        Assert.NotEqual(derived.Issue("520102-H001", day, "A001"), fromSigningKey.Issue("520102-H001", day, "A001"));
     }
 
     [Fact]
