@@ -372,5 +372,12 @@ public class RatingEndpointTests(EmbeddedApp app)
         await Eventually(() => Task.FromResult(ratings.LastOrDefault()), r => r.ValueKind == JsonValueKind.Object && r.GetProperty("allTime").GetProperty("total").GetInt32() == 2, "ratingsChanged");
         Assert.Equal(("hall", hall), (ratings.Last().GetProperty("scope").GetString(), ratings.Last().GetProperty("id").GetString()));
         Assert.Equal(0.5, (await app.Http.GetFromJsonAsync<JsonElement>($"/api/halls/{hall}/snapshot")).GetProperty("goodRate").GetDouble());
+
+        // The digital map's overlay is fed by the same snapshot push: the county's choropleth shows the hall's rate.
+        var county = await Eventually(
+            async () => (await app.Http.GetFromJsonAsync<JsonElement>("/api/map/aggregates?level=county")).EnumerateArray().Single(c => c.GetProperty("code").GetString() == "522302"),
+            c => c.GetProperty("goodRate").ValueKind == JsonValueKind.Number && c.GetProperty("goodRate").GetDouble() == 0.5,
+            "the map's county goodRate");
+        Assert.Equal(1, county.GetProperty("ratedPoints").GetInt32());
     }
 }

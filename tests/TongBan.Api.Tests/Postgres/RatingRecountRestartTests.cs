@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using Npgsql;
 using NpgsqlTypes;
 using TongBan.Api.Tests.Infrastructure;
@@ -54,6 +55,21 @@ public sealed class RatingRecountRestartTests(PostgresServer server, ITestOutput
             var plan = Plan(day);
             await SeedServedTicketsAsync(connectionString, plan, day);
             var tokens = new RatingTokens(TokenKey);
+
+            // A dashboard on silo A (never killed) follows the province; ratings posted to either silo reach it.
+            await using var hub = new HubConnectionBuilder().WithUrl(new Uri(silos[0].Http.BaseAddress!, "/hubs/live")).Build();
+            var provincePushes = 0;
+            var provinceTotal = 0;
+            hub.On<JsonElement>(RatingLive.RatingsChanged, r =>
+            {
+                if (r.GetProperty("scope").GetString() == RatingScopes.Province)
+                {
+                    Interlocked.Increment(ref provincePushes);
+                    Volatile.Write(ref provinceTotal, r.GetProperty("allTime").GetProperty("total").GetInt32());
+                }
+            });
+            await hub.StartAsync();
+            await hub.InvokeAsync<JsonElement>("WatchRegion", RegionCatalog.ProvinceCode);
 
             // Workers post the plan; a request that fails (connection reset by the kill, 5xx) is retried on the other silo.
             var acknowledged = new ConcurrentDictionary<int, int>();
@@ -182,6 +198,16 @@ public sealed class RatingRecountRestartTests(PostgresServer server, ITestOutput
             {
                 await AssertSummary(silos[i % 2], "hall", hall, plan.Where(p => p.HallCode == hall).ToList());
             }
+
+            // The live figure the SignalR client holds is the stored one.
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (Volatile.Read(ref provinceTotal) != Ratings && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            output.WriteLine($"SignalR client on silo A: {Volatile.Read(ref provincePushes)} province ratingsChanged pushes (coalesced), last allTime.total {Volatile.Read(ref provinceTotal)}");
+            Assert.Equal(Ratings, Volatile.Read(ref provinceTotal));
 
             output.WriteLine($"whole test {total.Elapsed.TotalSeconds:F1} s");
         }
