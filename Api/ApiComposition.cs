@@ -59,6 +59,7 @@ public static class ApiComposition
         app.MapHallEndpoints();
         app.MapQueueEndpoints();
         app.MapCaseEndpoints();
+        app.MapRatingEndpoints();
         app.MapAppointmentEndpoints();
         app.MapMapEndpoints();
         app.MapAdminServicePointEndpoints();

@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using TongBan.Api.Security;
+using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Queues;
+using TongBan.Grains.Ratings;
 using TongBan.Grains.Windows;
 
 namespace TongBan.Api.Endpoints;
@@ -16,7 +18,8 @@ namespace TongBan.Api.Endpoints;
 /// <param name="Priority">normal (default), greenChannel (老年人、残疾人、孕妇 绿色通道) or assisted (帮办代办).</param>
 public sealed record TakeTicketRequest(string? Category, string? Kind, string? Priority, string? AppointmentId);
 
-public sealed record TicketTakenDto(string HallCode, string TicketNo, string Category, int? Position, int? PredictedWaitMinutes, DateTimeOffset IssuedAt);
+/// <param name="RatingToken">评价码: printed on the slip (QR) and kept by the phone that took the ticket; rates this ticket once it is served (POST /api/ratings).</param>
+public sealed record TicketTakenDto(string HallCode, string TicketNo, string Category, int? Position, int? PredictedWaitMinutes, DateTimeOffset IssuedAt, string? RatingToken = null);
 
 public sealed record TicketDto(string HallCode, string TicketNo, string Category, string State, int? Position, int? PredictedWaitMinutes, int? WindowNo)
 {
@@ -49,7 +52,7 @@ public static class QueueEndpoints
         // Ticket taking is public: kiosks, the mobile app (remote tickets) and walk-in screens.
         halls.MapPost("/tickets", async Task<Results<Ok<TicketTakenDto>, ValidationProblem, ProblemHttpResult>> (
             string hallCode, TakeTicketRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-            ServicePointDirectory directory, IGrainFactory grains) =>
+            ServicePointDirectory directory, IGrainFactory grains, RatingTokens ratingTokens) =>
         {
             var lookup = HallLookup.Of(hallCode, directory);
             if (lookup.Invalid is { } invalid)
@@ -106,7 +109,9 @@ public static class QueueEndpoints
             }
 
             var t = result.Value;
-            return TypedResults.Ok(new TicketTakenDto(hallCode, t.Ticket.Number, t.Ticket.Category, t.Position, t.PredictedWaitMinutes, t.Ticket.IssuedAt));
+            var day = DateOnly.FromDateTime(t.Ticket.IssuedAt.ToOffset(ChinaTime.Offset).DateTime);
+            return TypedResults.Ok(new TicketTakenDto(hallCode, t.Ticket.Number, t.Ticket.Category, t.Position, t.PredictedWaitMinutes, t.Ticket.IssuedAt,
+                ratingTokens.Issue(hallCode, day, t.Ticket.Number)));
         })
         .AllowAnonymous()
         .WithSummary("取号: take a ticket (walkIn, remote, kiosk). Idempotency-Key makes a retry return the same ticket.");

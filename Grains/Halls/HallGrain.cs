@@ -3,6 +3,7 @@ using TongBan.Grains.Appointments;
 using TongBan.Grains.Common;
 using TongBan.Grains.Live;
 using TongBan.Grains.Queues;
+using TongBan.Grains.Ratings;
 using TongBan.Grains.Windows;
 
 namespace TongBan.Grains.Halls;
@@ -22,6 +23,7 @@ public sealed partial class HallGrain(
     private readonly Dictionary<string, QueueView> queues = new(StringComparer.Ordinal);
     private readonly Dictionary<int, WindowView> windows = [];
     private (int Today, int NextHour) appointments;
+    private double? goodRate;
     private bool loaded;
     private IGrainTimer? publishTimer;
 
@@ -86,6 +88,16 @@ public sealed partial class HallGrain(
         await PublishSnapshot();
     }
 
+    public async Task RatingsChanged(double? rate)
+    {
+        await EnsureLoaded();
+        if (goodRate != rate)
+        {
+            goodRate = rate;
+            await PublishSnapshot();
+        }
+    }
+
     private async Task EnsureLoaded()
     {
         if (loaded)
@@ -115,6 +127,9 @@ public sealed partial class HallGrain(
 
         loaded = true;
         await UpdateServingWindows();
+
+        // One-way: the hall's rating roll-up answers with RatingsChanged, so the hall never waits on the rating store.
+        await GrainFactory.GetGrain<IRatingRollupGrain>(RatingScopes.HallKey(p.Code)).Announce();
     }
 
     /// <summary>Tells each queue how many window-equivalents now serve it (1/n of each open window listing n categories).</summary>
@@ -175,7 +190,7 @@ public sealed partial class HallGrain(
             windowList,
             ServedToday: queues.Values.Sum(q => q.Counts.Done),
             AppointmentsToday: appointments.Today,
-            GoodRate: null,
+            GoodRate: goodRate,
             Suspended: status.State.Suspended,
             AppointmentsNextHour: appointments.NextHour,
             NoShowsToday: queues.Values.Sum(q => q.Counts.NoShow),

@@ -25,6 +25,10 @@ public interface IHallGrain : IGrainWithStringKey
     /// <summary>The appointment book of today reports its figures.</summary>
     [OneWay]
     Task AppointmentsChanged(int today, int nextHour);
+
+    /// <summary>The hall's rating roll-up reports its 好评率 of the last 30 days (null without ratings).</summary>
+    [OneWay]
+    Task RatingsChanged(double? goodRate);
 }
 
 /// <summary>Operator-set service status of a hall, persisted.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Queues;
+using TongBan.Grains.Ratings;
 
 namespace TongBan.Grains.Windows;
 
@@ -192,6 +193,7 @@ public sealed partial class WindowGrain(
         if (ticket.State == TicketState.Done)
         {
             S.ServedToday++;
+            await RecordServed(ticket);
         }
 
         return await Remember(idempotencyKey, Reply(ticket));
@@ -293,6 +295,25 @@ public sealed partial class WindowGrain(
         return accepted.IsOk ? accepted.Value.Ticket : null;
     }
 
+    /// <summary>
+    /// Tells the rating intake what this window served and who served it, so the ticket can be rated
+    /// (一次一评) for days after its queue has dropped the day. A failure never undoes the finish: the same
+    /// day the intake can still read the ticket from its queue.
+    /// </summary>
+    private async Task RecordServed(Ticket ticket)
+    {
+        try
+        {
+            var day = DateOnly.FromDateTime(ticket.IssuedAt.ToOffset(ChinaTime.Offset).DateTime);
+            await GrainFactory.GetGrain<IRatingIntakeGrain>(0).RecordServed(
+                new ServedTicket(hallCode, day, ticket.Number, ticket.Category, windowNo, S.Clerk, ticket.FinishedAt ?? ChinaTime.Now(clock)));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogServedNotRecorded(logger, e, hallCode, ticket.Number);
+        }
+    }
+
     private IQueueGrain Queue(string category) => GrainFactory.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, category));
 
     private void RollOver()
@@ -342,6 +363,9 @@ public sealed partial class WindowGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} transferred {From} → {To} (window {ToWindow})")]
     private static partial void LogTransferred(ILogger logger, string hallCode, string ticketNo, string from, string to, int? toWindow);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode}: served ticket {TicketNo} not recorded for rating; it stays rateable today through its queue")]
+    private static partial void LogServedNotRecorded(ILogger logger, Exception exception, string hallCode, string ticketNo);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hall {HallCode}: transfer of {TicketNo} to {Category} refused: {Reason}")]
     private static partial void LogTransferRefused(ILogger logger, string hallCode, string ticketNo, string category, string reason);

@@ -18,6 +18,7 @@ using TongBan.Grains.Catalogue;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Identity;
 using TongBan.Grains.Queues;
+using TongBan.Grains.Ratings;
 using TongBan.Grains.Regions;
 using TongBan.Silo.Postgres;
 
@@ -116,6 +117,8 @@ public static partial class TongBanHost
 
         // Fallbacks after the mode's own registrations: PostgreSQL mode registers its stores first.
         services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
+        services.TryAddSingleton<IRatingStore, InMemoryRatingStore>();
+        services.AddRatings(builder.Configuration);
 
         services.AddHostedService<ReferenceDataStartup>();
 

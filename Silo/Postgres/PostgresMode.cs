@@ -4,6 +4,7 @@ using TongBan.Grains.Cases;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Queues;
+using TongBan.Grains.Ratings;
 
 namespace TongBan.Silo.Postgres;
 
@@ -25,6 +26,7 @@ public static class PostgresMode
         services.AddHostedService<SchemaMigrationStartup>();
         services.AddSingleton<IServicePointStore, PostgresServicePointStore>();
         services.AddSingleton<IQueueDayArchive, PostgresQueueDayArchive>();
+        services.AddSingleton<IRatingStore, PostgresRatingStore>();
         services.AddSingleton<ICaseStore, PostgresCaseStore>();
         services.AddHostedService<AuditSealer>();
     }

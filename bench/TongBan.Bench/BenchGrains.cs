@@ -64,6 +64,8 @@ public sealed class NullHallGrain : Grain, IHallGrain
     public Task WindowChanged(WindowView view, bool statusChanged) => Task.CompletedTask;
 
     public Task AppointmentsChanged(int today, int nextHour) => Task.CompletedTask;
+
+    public Task RatingsChanged(double? goodRate) => Task.CompletedTask;
 }
 
 /// <summary>What-if variant (<c>--null-live</c>): a live notifier that drops every message (no batching, no delivery).</summary>

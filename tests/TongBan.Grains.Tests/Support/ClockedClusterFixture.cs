@@ -18,6 +18,9 @@ public sealed class ClockedClusterFixture : IAsyncLifetime
     /// <summary>The silo's case store, reachable from tests (tamper tests edit it directly).</summary>
     public static readonly TongBan.Grains.Cases.InMemoryCaseStore CaseStore = new();
 
+    /// <summary>The silos' rating store, reachable from tests (lost-delta tests write to it directly).</summary>
+    public static readonly TongBan.Grains.Ratings.InMemoryRatingStore RatingStore = new();
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.GrainFactory;
@@ -44,6 +47,8 @@ public sealed class ClockedClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton(_ => TongBan.Grains.Catalogue.ServiceCatalogue.Seeded());
             silo.Services.AddSingleton(_ => TongBan.Grains.Calendar.CalendarProvider.FromEmbedded());
             silo.Services.AddSingleton<TongBan.Grains.Cases.ICaseStore>(CaseStore);
+            silo.Services.AddSingleton<TongBan.Grains.Ratings.IRatingStore>(RatingStore);
+            silo.Services.AddSingleton(new TongBan.Grains.Ratings.RatingOptions());
             silo.Services.AddSingleton(new TongBan.Grains.Appointments.AppointmentOptions());
             silo.Services.AddSingleton(new TongBan.Grains.Appointments.AppointmentClock(Clock));
             silo.Services.AddSingleton(TongBan.Grains.Appointments.ApplicantHasher.FromText(TongBan.Grains.Appointments.ApplicantHasher.DevelopmentKey));

@@ -221,7 +221,8 @@ public class QueueAndWindowGrainTests(ClusterFixture fixture)
 
         var snapshot = await fixture.Grains.GetGrain<IHallGrain>(hall).GetSnapshot();
         var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (snapshot.ServedToday != views.Sum(v => v.Counts.Done) && DateTime.UtcNow < deadline)
+        // Both figures come from the queues' one-way reports: wait for the last report of every queue, not only the last finish.
+        while ((snapshot.ServedToday != views.Sum(v => v.Counts.Done) || snapshot.WaitingTotal != views.Sum(v => v.Waiting)) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
             snapshot = await fixture.Grains.GetGrain<IHallGrain>(hall).GetSnapshot();
