@@ -109,6 +109,7 @@ public static class QueueEndpoints
             return TypedResults.Ok(new TicketTakenDto(hallCode, t.Ticket.Number, t.Ticket.Category, t.Position, t.PredictedWaitMinutes, t.Ticket.IssuedAt));
         })
         .AllowAnonymous()
+        .RequireRateLimiting(RateLimitPolicies.TicketTaking)
         .WithSummary("取号: take a ticket (walkIn, remote, kiosk). Idempotency-Key makes a retry return the same ticket.");
 
         halls.MapGet("/tickets/{ticketNo}", async Task<Results<Ok<TicketDto>, ValidationProblem, ProblemHttpResult>> (
