@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TongBan.Api.Endpoints;
@@ -27,8 +28,10 @@ public static class ApiComposition
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         });
         services.AddOpenApi("v1");
-        services.AddSignalR(o => o.MaximumReceiveMessageSize = 16 * 1024)
+        services.AddTongBanWebSecurity(configuration);
+        services.AddSignalR()
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        services.AddOptions<HubOptions>().Configure<WebSecurityOptions>((o, web) => o.MaximumReceiveMessageSize = web.MaxHubMessageBytes);
         services.AddSingleton<SignalRLiveObserver>();
         // In-process consumers (the map overlay) take the internal groups; SignalR gets the rest.
         services.AddSingleton<ILiveHubObserver>(sp =>
@@ -49,8 +52,10 @@ public static class ApiComposition
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseTongBanWebSecurity();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter(); // after authentication: signed-in users are limited per account, others per address
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         // Connecting is anonymous (call screens, the public map); each hub method declares its own policy.

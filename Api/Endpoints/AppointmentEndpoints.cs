@@ -317,6 +317,7 @@ public static class AppointmentEndpoints
                 TongBan.Grains.Queues.TicketWire.State(ticket.Ticket.State), id, result.Value.Appointment.SlotStart));
         })
         .AllowAnonymous()
+        .RequireRateLimiting(RateLimitPolicies.TicketTaking)
         .ProducesProblem(StatusCodes.Status403Forbidden)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)

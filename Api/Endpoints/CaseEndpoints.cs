@@ -129,7 +129,7 @@ public static class CaseEndpoints
             .WithSummary("Apply: online (the citizen themself) or at a window (a clerk for the applicant). Idempotency-Key makes a retry return the same case.");
 
         cases.MapGet("/{caseNo}", GetAsync)
-            .RequireAuthorization()
+            .RequireAuthorization(Policies.Authenticated)
             .WithSummary("The case with its timeline, deadline and allowed actions (the applicant, and staff responsible for it).");
 
         cases.MapPost("/{caseNo}/transitions", TransitionAsync)
@@ -188,7 +188,7 @@ public static class CaseEndpoints
 
             return TypedResults.Ok(await store.QueryAsync(query, ct));
         })
-        .RequireAuthorization()
+        .RequireAuthorization(Policies.Authenticated)
         .WithSummary("Search cases (query model): a citizen sees their own; staff within their hall, department and region.");
 
         routes.MapGet("/api/inbox", async Task<Results<Ok<IReadOnlyList<CaseSummary>>, ForbidHttpResult>> (ClaimsPrincipal user, IGrainFactory grains) =>

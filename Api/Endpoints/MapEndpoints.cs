@@ -9,6 +9,7 @@ using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.Converters;
 using TongBan.Api.Map;
+using TongBan.Api.Security;
 using TongBan.Grains.Geo;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Map;
@@ -202,6 +203,7 @@ public static partial class MapEndpoints
 
             return TypedResults.Ok(results);
         })
+        .RequireRateLimiting(RateLimitPolicies.Nearest)
         .WithSummary("Service points ranked by total minutes = travel + predicted wait at arrival (incl. people already sent there). " +
                      "mode walk|drive|transit (default walk); k 1..50 (default 5); at = planned arrival; type; item (filters on the point's item codes); " +
                      "includeClosed lists points closed at arrival after the open ones; always = only 24h points; allowOutside answers outside Guizhou.");

@@ -114,6 +114,7 @@ public static class QueueEndpoints
                 ratingTokens.Issue(hallCode, day, t.Ticket.Number)));
         })
         .AllowAnonymous()
+        .RequireRateLimiting(RateLimitPolicies.TicketTaking)
         .WithSummary("取号: take a ticket (walkIn, remote, kiosk). Idempotency-Key makes a retry return the same ticket.");
 
         halls.MapGet("/tickets/{ticketNo}", async Task<Results<Ok<TicketDto>, ValidationProblem, ProblemHttpResult>> (

@@ -5,6 +5,7 @@ using TongBan.Api.Endpoints;
 using TongBan.Grains.Cases;
 using NetTopologySuite.Geometries;
 using TongBan.Api.Map;
+using TongBan.Api.Security;
 using TongBan.Grains.Geo;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Identity;
@@ -51,7 +52,7 @@ public sealed class LiveHub(ServicePointDirectory directory, IGrainFactory grain
     }
 
     /// <summary>The applicant or responsible staff follow a case (caseChanged); others get the same error as for a missing case.</summary>
-    [Authorize]
+    [Authorize(Policy = Policies.Authenticated)]
     public async Task WatchCase(string caseNo)
     {
         var view = CaseNumber.TryParse(caseNo, out var number) ? await grains.GetGrain<ICaseGrain>(number.Value).Get() : null;

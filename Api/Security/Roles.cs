@@ -46,6 +46,9 @@ public static class Policies
 {
     public const string Admin = "admin";
 
+    /// <summary>Any signed-in user of any role; the endpoint then checks the resource (e.g. a citizen's own case).</summary>
+    public const string Authenticated = "authenticated";
+
     /// <summary>Any staff role: clerk, approver, hall manager, hotline agent, supervisor, admin.</summary>
     public const string Staff = "staff";
 

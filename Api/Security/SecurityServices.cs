@@ -73,6 +73,7 @@ public static class SecurityServices
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Authenticated, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.Clerk, Roles.Approver, Roles.HallManager, Roles.HotlineAgent, Roles.Supervisor, Roles.Admin))
             .AddPolicy(Policies.HallOperations, p => p.RequireRole(Roles.HallManager, Roles.Supervisor, Roles.Admin))
             .AddPolicy(Policies.WindowOperations, p => p.RequireRole(Roles.Clerk, Roles.HallManager, Roles.Admin));

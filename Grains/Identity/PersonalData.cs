@@ -15,6 +15,12 @@ public sealed class PrivacyOptions
     /// <summary>Base64 AES key (32 bytes) sealing raw names, ID numbers and phones at rest.</summary>
     public string? EncryptionKey { get; set; }
 
+    /// <summary>
+    /// Retired encryption keys (base64, 32 bytes each) that may still open data sealed before a rotation; new data is
+    /// always sealed with <see cref="EncryptionKey"/>. Rotate: move the current key here, set a new current key.
+    /// </summary>
+    public string[] PreviousEncryptionKeys { get; set; } = [];
+
     /// <summary>The public development hash key (also the appointment books'); refused in production.</summary>
     public const string DevelopmentHashKey = "tongban-embedded-development-privacy-key-not-for-production";
 
@@ -54,19 +60,34 @@ public sealed record ApplicantRecord(
     [property: Id(5)] byte[] Sealed);
 
 /// <summary>Seals and opens personal data; hashes it for look-ups. Thread-safe.</summary>
+/// <remarks>
+/// Sealed format v2: <c>[2][key id: 4 bytes][nonce: 12][cipher][tag: 16]</c>, the key id being the first 4 bytes of
+/// SHA-256 of the key, so data sealed before a rotation opens with the retired key that sealed it. Format v1 (no key
+/// id, written before key rotation existed) is opened by trying the current key, then the retired ones (AES-GCM's tag
+/// tells a wrong key).
+/// </remarks>
 public sealed class PersonalDataProtector
 {
-    private const byte FormatVersion = 1;
-    private readonly byte[] encryptionKey;
+    private const byte LegacyFormat = 1;
+    private const byte FormatVersion = 2;
+    private const int KeyIdSize = 4;
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+    private readonly byte[] currentKey;
+    private readonly byte[] currentKeyId;
+    private readonly List<(byte[] Id, byte[] Key)> keys = [];
 
     public PersonalDataProtector(PrivacyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Hash = new KeyedHash(Encoding.UTF8.GetBytes(options.HashKey ?? throw new InvalidOperationException("TongBan:Privacy:HashKey is not set.")));
-        encryptionKey = Convert.FromBase64String(options.EncryptionKey ?? throw new InvalidOperationException("TongBan:Privacy:EncryptionKey is not set."));
-        if (encryptionKey.Length != 32)
+        currentKey = ParseKey(options.EncryptionKey ?? throw new InvalidOperationException("TongBan:Privacy:EncryptionKey is not set."), "EncryptionKey");
+        currentKeyId = KeyId(currentKey);
+        keys.Add((currentKeyId, currentKey));
+        foreach (var (previous, i) in options.PreviousEncryptionKeys.Select((k, i) => (k, i)))
         {
-            throw new InvalidOperationException("TongBan:Privacy:EncryptionKey must be 32 bytes (base64).");
+            var key = ParseKey(previous, $"PreviousEncryptionKeys:{i}");
+            keys.Add((KeyId(key), key));
         }
     }
 
@@ -83,30 +104,81 @@ public sealed class PersonalDataProtector
     public ApplicantDetails Open(ApplicantRecord record) =>
         JsonSerializer.Deserialize<ApplicantDetails>(Unseal(record.Sealed))!;
 
+    /// <summary>Whether the record was sealed with a retired key (or the legacy format) and should be re-sealed.</summary>
+    public bool NeedsReseal(ApplicantRecord record) =>
+        record.Sealed.Length < 1 + KeyIdSize || record.Sealed[0] != FormatVersion || !record.Sealed.AsSpan(1, KeyIdSize).SequenceEqual(currentKeyId);
+
+    /// <summary>The same record sealed with the current key (hashes and masks unchanged).</summary>
+    public ApplicantRecord Reseal(ApplicantRecord record) => record with { Sealed = Seal(Unseal(record.Sealed)) };
+
     private byte[] Seal(byte[] plain)
     {
-        var output = new byte[1 + AesGcm.NonceByteSizes.MaxSize + plain.Length + AesGcm.TagByteSizes.MaxSize];
+        var output = new byte[1 + KeyIdSize + NonceSize + plain.Length + TagSize];
         output[0] = FormatVersion;
-        var nonce = output.AsSpan(1, AesGcm.NonceByteSizes.MaxSize);
+        currentKeyId.CopyTo(output, 1);
+        var nonce = output.AsSpan(1 + KeyIdSize, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(encryptionKey, AesGcm.TagByteSizes.MaxSize);
-        aes.Encrypt(nonce, plain, output.AsSpan(1 + nonce.Length, plain.Length), output.AsSpan(1 + nonce.Length + plain.Length));
+        using var aes = new AesGcm(currentKey, TagSize);
+        // The header (format and key id) is authenticated too.
+        aes.Encrypt(nonce, plain, output.AsSpan(1 + KeyIdSize + NonceSize, plain.Length), output.AsSpan(output.Length - TagSize), output.AsSpan(0, 1 + KeyIdSize));
         return output;
     }
 
     private byte[] Unseal(byte[] sealedData)
     {
-        if (sealedData.Length < 1 + 12 + 16 || sealedData[0] != FormatVersion)
+        if (sealedData.Length >= 1 + KeyIdSize + NonceSize + TagSize && sealedData[0] == FormatVersion)
         {
-            throw new CryptographicException("Unknown sealed personal-data format.");
+            var id = sealedData[1..(1 + KeyIdSize)];
+            var key = keys.FirstOrDefault(k => k.Id.AsSpan().SequenceEqual(id)).Key
+                ?? throw new CryptographicException("Personal data sealed with a key that is not configured (add it to TongBan:Privacy:PreviousEncryptionKeys).");
+            return Decrypt(key, sealedData, 1 + KeyIdSize, sealedData.AsSpan(0, 1 + KeyIdSize));
         }
 
-        var nonce = sealedData.AsSpan(1, 12);
-        var cipher = sealedData.AsSpan(13, sealedData.Length - 13 - 16);
+        if (sealedData.Length >= 1 + NonceSize + TagSize && sealedData[0] == LegacyFormat)
+        {
+            foreach (var (_, key) in keys)
+            {
+                try
+                {
+                    return Decrypt(key, sealedData, 1, []);
+                }
+                catch (AuthenticationTagMismatchException)
+                {
+                    // not this key; try the next one
+                }
+            }
+
+            throw new CryptographicException("Personal data (format 1) opens with none of the configured keys.");
+        }
+
+        throw new CryptographicException("Unknown sealed personal-data format.");
+    }
+
+    private static byte[] Decrypt(byte[] key, byte[] sealedData, int nonceAt, ReadOnlySpan<byte> associated)
+    {
+        var nonce = sealedData.AsSpan(nonceAt, NonceSize);
+        var cipher = sealedData.AsSpan(nonceAt + NonceSize, sealedData.Length - nonceAt - NonceSize - TagSize);
         var plain = new byte[cipher.Length];
-        using var aes = new AesGcm(encryptionKey, 16);
-        aes.Decrypt(nonce, cipher, sealedData.AsSpan(sealedData.Length - 16), plain);
+        using var aes = new AesGcm(key, TagSize);
+        aes.Decrypt(nonce, cipher, sealedData.AsSpan(sealedData.Length - TagSize), plain, associated);
         return plain;
+    }
+
+    private static byte[] KeyId(byte[] key) => SHA256.HashData(key)[..KeyIdSize];
+
+    private static byte[] ParseKey(string base64, string name)
+    {
+        byte[] key;
+        try
+        {
+            key = Convert.FromBase64String(base64);
+        }
+        catch (FormatException)
+        {
+            throw new InvalidOperationException($"TongBan:Privacy:{name} is not base64.");
+        }
+
+        return key.Length == 32 ? key : throw new InvalidOperationException($"TongBan:Privacy:{name} must be 32 bytes (base64).");
     }
 
     /// <summary>For tests and logs: never the raw values.</summary>

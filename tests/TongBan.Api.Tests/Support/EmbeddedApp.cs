@@ -10,7 +10,7 @@ using TongBan.Silo.Hosting;
 namespace TongBan.Api.Tests.Support;
 
 /// <summary>The real silo host in embedded mode, in this process, serving Kestrel on 127.0.0.1 with free ports.</summary>
-public sealed class EmbeddedApp : IAsyncLifetime
+public class EmbeddedApp : IAsyncLifetime
 {
     public WebApplication App { get; private set; } = null!;
 
@@ -27,12 +27,21 @@ public sealed class EmbeddedApp : IAsyncLifetime
             "--TongBan:Silo:GatewayPort", FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--TongBan:Silo:Dashboard", "false",
             "--Logging:LogLevel:Default", "Warning",
-        ]);
+            .. ExtraArgs,
+        ], Configure);
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         await Readiness.WaitAsync(Http, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>More command-line configuration for a variant of the app (later values win).</summary>
+    protected virtual IEnumerable<string> ExtraArgs => [];
+
+    /// <summary>Lets a variant add services (e.g. a log capture) before the host is built.</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
     }
 
     public async Task DisposeAsync()
