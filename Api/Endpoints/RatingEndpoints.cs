@@ -128,6 +128,7 @@ public static class RatingEndpoints
         // Public: the rating pad, the citizen's phone (rating token), the applicant, 12345. The proof is checked per target.
         ratings.MapPost("/", SubmitAsync)
             .AllowAnonymous()
+            .RequireRateLimiting(RateLimitPolicies.RatingSubmission)
             .Produces<RatingReceiptDto>(StatusCodes.Status201Created)
             .WithSummary("好差评: rate a served ticket (hallCode + ticketNo with its ratingToken, or on the window's pad) or a finished case (caseNo, by its applicant or a 12345 agent). One rating per ticket and per case; level 1..5, 5 = 非常满意.")
             .WithDescription("goodRate everywhere = " + GoodRate.Definition);

@@ -42,6 +42,8 @@ public sealed class RatingRecountRestartTests(PostgresServer server, ITestOutput
             ["TongBan__Ratings__TokenKey"] = Convert.ToBase64String(TokenKey),
             ["TongBan__Silo__Dashboard"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
+            // The test is the whole province rating from one loopback address: lift the per-client limit.
+            ["TongBan__Security__RateLimits__ratingSubmission__PermitLimit"] = "1000000",
         };
         var silos = new SiloProcess[2];
         silos[0] = SiloProcess.Start(connectionString, environment);

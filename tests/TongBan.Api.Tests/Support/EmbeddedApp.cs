@@ -27,6 +27,11 @@ public class EmbeddedApp : IAsyncLifetime
             "--TongBan:Silo:GatewayPort", FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--TongBan:Silo:Dashboard", "false",
             "--Logging:LogLevel:Default", "Warning",
+            // Every test class shares this host from one loopback address, as if a whole province used one client:
+            // the per-client limits are lifted here and tested with their own small values in AbuseLimitTests.
+            "--TongBan:Security:RateLimits:nearest:PermitLimit", "1000000",
+            "--TongBan:Security:RateLimits:ticketTaking:PermitLimit", "1000000",
+            "--TongBan:Security:RateLimits:ratingSubmission:PermitLimit", "1000000",
             .. ExtraArgs,
         ], Configure);
         await App.StartAsync();
