@@ -53,6 +53,7 @@ public static class ApiComposition
         app.MapHallEndpoints();
         app.MapQueueEndpoints();
         app.MapCaseEndpoints();
+        app.MapHotlineEndpoints();
         if (developmentMode)
         {
             app.MapDevTokenEndpoint();
