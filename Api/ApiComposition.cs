@@ -54,6 +54,7 @@ public static class ApiComposition
         app.MapQueueEndpoints();
         app.MapCaseEndpoints();
         app.MapHotlineEndpoints();
+        app.MapCreditEndpoints();
         if (developmentMode)
         {
             app.MapDevTokenEndpoint();
