@@ -55,6 +55,7 @@ public static class ApiComposition
         app.MapCaseEndpoints();
         app.MapHotlineEndpoints();
         app.MapCreditEndpoints();
+        app.MapLicenceEndpoints();
         if (developmentMode)
         {
             app.MapDevTokenEndpoint();

@@ -1,12 +1,13 @@
 using TongBan.Grains.Calendar;
 using TongBan.Grains.Cases;
+using TongBan.Grains.Licences;
 
 namespace TongBan.Grains.Credit;
 
 /// <summary>
 /// Checks of a transition that need other grains, run by the case grain after the pure state machine
 /// has accepted a command and before it commits: 容缺受理 only for applicants in good standing (and
-/// registering their promise), no delivery of a revoked result. Kept out of the state machine so it
+/// registering their promise), cited e-licences verified on receipt, no delivery of a revoked result. Kept out of the state machine so it
 /// stays pure; kept in one place so the case grain needs one line to call them.
 /// </summary>
 public static class CaseGates
@@ -31,6 +32,12 @@ public static class CaseGates
             await grains.GetGrain<ICaseDeferralGrain>(before.CaseNo).Register(new DeferralPromise(
                 before.CaseNo, before.DepartmentCode, before.RegionCode, [.. after.DeferredMaterials.Select(g => g.MaterialId)],
                 after.AcceptedOn!.Value, DeferralRules.Due(after.AcceptedOn!.Value, calendar), after.Version));
+        }
+
+        if (command.Action == CaseAction.Receive &&
+            await ELicenceGate.RefusalAsync(grains, before.ApplicantKey, command.Materials, CaseState.ChinaDate(after.UpdatedAt), before) is { } licence)
+        {
+            return licence;
         }
 
         if (command.Action == CaseAction.Deliver && await grains.GetGrain<ICaseSanctionGrain>(before.CaseNo).IsRevoked())

@@ -15,6 +15,7 @@ using TongBan.Grains.Cases;
 using TongBan.Grains.Catalogue;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Identity;
+using TongBan.Grains.Licences;
 using TongBan.Grains.Queues;
 using TongBan.Grains.Regions;
 using TongBan.Silo.Postgres;
@@ -108,6 +109,7 @@ public static partial class TongBanHost
 
         // Fallbacks after the mode's own registrations: PostgreSQL mode registers its stores first.
         services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
+        services.TryAddSingleton<IELicenceRegistry>(sp => new InProcessELicenceRegistry(sp.GetRequiredService<PersonalDataProtector>()));
 
         services.AddHostedService<ReferenceDataStartup>();
 
