@@ -56,6 +56,7 @@ public static class ApiComposition
         app.MapHotlineEndpoints();
         app.MapCreditEndpoints();
         app.MapLicenceEndpoints();
+        app.MapSealEndpoints();
         if (developmentMode)
         {
             app.MapDevTokenEndpoint();

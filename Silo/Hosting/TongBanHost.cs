@@ -18,6 +18,7 @@ using TongBan.Grains.Identity;
 using TongBan.Grains.Licences;
 using TongBan.Grains.Queues;
 using TongBan.Grains.Regions;
+using TongBan.Grains.Seals;
 using TongBan.Silo.Postgres;
 
 namespace TongBan.Silo.Hosting;
@@ -110,6 +111,8 @@ public static partial class TongBanHost
         // Fallbacks after the mode's own registrations: PostgreSQL mode registers its stores first.
         services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
         services.TryAddSingleton<IELicenceRegistry>(sp => new InProcessELicenceRegistry(sp.GetRequiredService<PersonalDataProtector>()));
+        var seals = builder.Configuration.GetSection(SealOptions.Section).Get<SealOptions>() ?? new SealOptions();
+        services.TryAddSingleton(sp => SealKeyCipher.From(seals, sp.GetRequiredService<PrivacyOptions>()));
 
         services.AddHostedService<ReferenceDataStartup>();
 
