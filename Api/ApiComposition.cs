@@ -57,6 +57,7 @@ public static class ApiComposition
         app.MapCreditEndpoints();
         app.MapLicenceEndpoints();
         app.MapSealEndpoints();
+        app.MapBundleEndpoints();
         if (developmentMode)
         {
             app.MapDevTokenEndpoint();
