@@ -94,7 +94,8 @@ public class HotlineEndpointTests(EmbeddedApp app)
         Assert.Equal(Shape(a, caseNo), Shape(b, unknown));
         Assert.Equal(wrong.Headers.Select(h => h.Key).Order(), missing.Headers.Select(h => h.Key).Order());
 
-        // Timing class: the same calls are made on both paths, so medians stay within a small factor.
+        // Timing class: the same calls are made on both paths (case read, comparison, guard write), so the
+        // medians stay within a small factor of each other; generous, since CI boxes are noisy.
         var wrongTimes = new List<double>();
         var missingTimes = new List<double>();
         for (var i = 0; i < 4; i++)
@@ -103,7 +104,8 @@ public class HotlineEndpointTests(EmbeddedApp app)
             missingTimes.Add(await Time(() => cases.Send(HttpMethod.Get, $"/api/hotline/cases/{Unknown(unknown, i + 2)}?verify=1111", agent)));
         }
 
-        Assert.True(Median(wrongTimes) < 50 && Median(missingTimes) < 50, $"wrong {Median(wrongTimes)} ms, unknown {Median(missingTimes)} ms");
+        var (w, m) = (Median(wrongTimes), Median(missingTimes));
+        Assert.True((w < 25 && m < 25) || Math.Max(w, m) / Math.Max(0.1, Math.Min(w, m)) < 10, $"wrong {w} ms, unknown {m} ms");
 
         foreach (var url in new[] { $"/api/hotline/cases/{caseNo}?verify=12", $"/api/hotline/cases/{caseNo}?verify=12a4", $"/api/hotline/cases/{caseNo}", "/api/hotline/cases/GZ123?verify=1234" })
         {
