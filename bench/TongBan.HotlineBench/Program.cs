@@ -131,7 +131,8 @@ static async Task<Result> OpenLoop(HttpClient http, List<(string CaseNo, string 
 
             tasks[i] = Lookup(http, cases[i % cases.Count], agents[i % agents.Count], due);
         }
-    }) { IsBackground = true, Name = "pacer" };
+    })
+    { IsBackground = true, Name = "pacer" };
     pacer.Start();
     await Task.Run(pacer.Join);
     var results = await Task.WhenAll(tasks);
