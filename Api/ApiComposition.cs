@@ -58,6 +58,7 @@ public static class ApiComposition
         app.MapLicenceEndpoints();
         app.MapSealEndpoints();
         app.MapBundleEndpoints();
+        app.MapCrossProvinceEndpoints();
         if (developmentMode)
         {
             app.MapDevTokenEndpoint();

@@ -10,6 +10,7 @@ using OpenTelemetry.Metrics;
 using TongBan.Api;
 using TongBan.Api.Security;
 using TongBan.Grains.Common;
+using TongBan.Grains.CrossProvince;
 using TongBan.Grains.Calendar;
 using TongBan.Grains.Cases;
 using TongBan.Grains.Catalogue;
@@ -113,6 +114,8 @@ public static partial class TongBanHost
         services.TryAddSingleton<IELicenceRegistry>(sp => new InProcessELicenceRegistry(sp.GetRequiredService<PersonalDataProtector>()));
         var seals = builder.Configuration.GetSection(SealOptions.Section).Get<SealOptions>() ?? new SealOptions();
         services.TryAddSingleton(sp => SealKeyCipher.From(seals, sp.GetRequiredService<PrivacyOptions>()));
+        services.TryAddSingleton(builder.Configuration.GetSection(PartnerOptions.Section).Get<PartnerOptions>() ?? new PartnerOptions());
+        services.TryAddSingleton<IPartnerGateway, HttpPartnerGateway>();
 
         services.AddHostedService<ReferenceDataStartup>();
 
