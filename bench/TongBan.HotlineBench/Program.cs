@@ -97,19 +97,20 @@ static async Task<string> Token(HttpClient http, string role, string subject)
     return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
 }
 
-static async Task<(bool Ok, double Ms)> Lookup(HttpClient http, (string CaseNo, string Verify) target, string agent, long scheduledTicks)
+static async Task<(bool Ok, double Ms, double ServiceMs)> Lookup(HttpClient http, (string CaseNo, string Verify) target, string agent, long scheduledTicks)
 {
+    var sent = Stopwatch.GetTimestamp();
     using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/hotline/cases/{target.CaseNo}?verify={target.Verify}");
     request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", agent);
     try
     {
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
         await response.Content.ReadAsByteArrayAsync();
-        return (response.StatusCode == HttpStatusCode.OK, Stopwatch.GetElapsedTime(scheduledTicks).TotalMilliseconds);
+        return (response.StatusCode == HttpStatusCode.OK, Stopwatch.GetElapsedTime(scheduledTicks).TotalMilliseconds, Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
     }
     catch (HttpRequestException)
     {
-        return (false, Stopwatch.GetElapsedTime(scheduledTicks).TotalMilliseconds);
+        return (false, Stopwatch.GetElapsedTime(scheduledTicks).TotalMilliseconds, Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
     }
 }
 
@@ -117,7 +118,7 @@ static async Task<Result> OpenLoop(HttpClient http, List<(string CaseNo, string 
 {
     // Paced from a dedicated thread, so a busy thread pool delays responses (measured) but not the schedule.
     var total = rate * seconds;
-    var tasks = new Task<(bool Ok, double Ms)>[total];
+    var tasks = new Task<(bool Ok, double Ms, double ServiceMs)>[total];
     var start = Stopwatch.GetTimestamp();
     var pacer = new Thread(() =>
     {
@@ -141,7 +142,7 @@ static async Task<Result> OpenLoop(HttpClient http, List<(string CaseNo, string 
 
 static async Task<Result> ClosedLoop(HttpClient http, List<(string CaseNo, string Verify)> cases, List<string> agents, int concurrency, int seconds)
 {
-    var results = new List<(bool, double)>[concurrency];
+    var results = new List<(bool, double, double)>[concurrency];
     var stop = Stopwatch.GetTimestamp() + (seconds * Stopwatch.Frequency);
     var start = Stopwatch.GetTimestamp();
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
@@ -155,17 +156,19 @@ static async Task<Result> ClosedLoop(HttpClient http, List<(string CaseNo, strin
     return Result.Of([.. results.SelectMany(r => r)], Stopwatch.GetElapsedTime(start));
 }
 
-internal sealed record Result(int Requests, int Errors, double PerSecond, double P50, double P95, double P99, double Max)
+/// <summary>Latency from the scheduled start (includes any queueing, in the client too) and the service part (from send to response).</summary>
+internal sealed record Result(int Requests, int Errors, double PerSecond, double P50, double P95, double P99, double Max, double ServiceP50, double ServiceP99)
 {
-    public static Result Of((bool Ok, double Ms)[] samples, TimeSpan elapsed)
+    public static Result Of((bool Ok, double Ms, double ServiceMs)[] samples, TimeSpan elapsed)
     {
         var ms = samples.Select(s => s.Ms).Order().ToArray();
-        double P(double q) => ms.Length == 0 ? 0 : ms[Math.Min(ms.Length - 1, (int)Math.Ceiling(q * ms.Length) - 1)];
-        return new(samples.Length, samples.Count(s => !s.Ok), samples.Length / elapsed.TotalSeconds, P(0.50), P(0.95), P(0.99), ms.LastOrDefault());
+        var service = samples.Select(s => s.ServiceMs).Order().ToArray();
+        static double P(double[] sorted, double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+        return new(samples.Length, samples.Count(s => !s.Ok), samples.Length / elapsed.TotalSeconds, P(ms, 0.50), P(ms, 0.95), P(ms, 0.99), ms.LastOrDefault(), P(service, 0.50), P(service, 0.99));
     }
 
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Requests} look-ups, {Errors} errors, {PerSecond:0} /s, p50 {P50:0.0} ms, p95 {P95:0.0} ms, p99 {P99:0.0} ms, max {Max:0.0} ms");
+        string.Create(CultureInfo.InvariantCulture, $"{Requests} look-ups, {Errors} errors, {PerSecond:0} /s, p50 {P50:0.0} ms, p95 {P95:0.0} ms, p99 {P99:0.0} ms, max {Max:0.0} ms (send→response p50 {ServiceP50:0.0} ms, p99 {ServiceP99:0.0} ms)");
 }
 
 internal sealed record Args(int Rate, int Seconds, int Cases, string? Pg)
