@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TongBan.Api.Endpoints;
 using TongBan.Api.Hubs;
+using TongBan.Api.Map;
 using TongBan.Grains.Live;
 using TongBan.Api.Security;
 
@@ -28,9 +29,12 @@ public static class ApiComposition
         services.AddSignalR(o => o.MaximumReceiveMessageSize = 16 * 1024)
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.AddSingleton<SignalRLiveObserver>();
-        services.AddSingleton<ILiveHubObserver>(sp => sp.GetRequiredService<SignalRLiveObserver>());
+        // In-process consumers (the map overlay) take the internal groups; SignalR gets the rest.
+        services.AddSingleton<ILiveHubObserver>(sp =>
+            new LocalFirstLiveObserver(sp.GetServices<ILocalLiveSubscriber>(), sp.GetRequiredService<SignalRLiveObserver>()));
         services.AddHostedService<LiveHubRegistrar>();
         services.AddTongBanSecurity(configuration, developmentMode);
+        services.AddTongBanMap(configuration);
         if (developmentMode)
         {
             services.AddSingleton<DevelopmentTokenIssuer>();
@@ -59,6 +63,9 @@ public static class ApiComposition
         app.MapSealEndpoints();
         app.MapBundleEndpoints();
         app.MapCrossProvinceEndpoints();
+        app.MapAppointmentEndpoints();
+        app.MapMapEndpoints();
+        app.MapAdminServicePointEndpoints();
         if (developmentMode)
         {
             app.MapDevTokenEndpoint();

@@ -18,7 +18,12 @@ fi
 
 dir=$(mktemp -d /tmp/tongban-mapbench-XXXXXX)
 user=$(id -un)
-if [ "$(id -u)" = 0 ]; then user=postgres; id -u postgres >/dev/null 2>&1 || user=nobody; chown "$user" "$dir"; fi
+if [ "$(id -u)" = 0 ]; then
+  # initdb refuses to run as root: the server runs as an unprivileged account that owns the directory.
+  user=postgres
+  id -u postgres >/dev/null 2>&1 || user=nobody
+  chown "$user" "$dir"
+fi
 run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u "$user" -- "$@"; else "$@"; fi; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cleanup() {
@@ -33,6 +38,7 @@ run_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
   -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c shared_buffers=256MB" start >/dev/null
 
 log "building (Release)"
-dotnet build bench/TongBan.MapBench -c Release -nologo -v quiet -clp:ErrorsOnly
+dotnet build bench/TongBan.MapBench/TongBan.MapBench.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
 log "running"
-dotnet bench/TongBan.MapBench/bin/Release/net10.0/TongBan.MapBench.dll "${1:-all}" --pg "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres" "${@:2}"
+dotnet bench/TongBan.MapBench/bin/Release/net10.0/TongBan.MapBench.dll "${1:-all}" \
+  --pg "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres" "${@:2}"

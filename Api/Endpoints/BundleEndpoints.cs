@@ -15,7 +15,7 @@ using TongBan.Grains.Regions;
 namespace TongBan.Api.Endpoints;
 
 /// <summary><c>POST /api/bundles</c>: one application for every item of a bundle.</summary>
-public sealed record BundleRequest(string? BundleCode, ApplicantInput? Applicant, string? Channel, string? ReceivingHallCode, IReadOnlyList<MaterialInput>? Materials);
+public sealed record BundleRequest(string? BundleCode, CaseApplicantInput? Applicant, string? Channel, string? ReceivingHallCode, IReadOnlyList<MaterialInput>? Materials);
 
 public sealed record BundleChildDto(string ItemCode, string? ItemName, string? CaseNo, string? Status, string? StatusName, string? DepartmentCode, string? DepartmentName, string? RegionCode, string? Failure);
 
@@ -23,7 +23,7 @@ public sealed record BundleChildDto(string ItemCode, string? ItemName, string? C
 /// <param name="Status">inProgress, done (every child finished) or incomplete (a child could not be opened).</param>
 public sealed record BundleDto(
     string BundleNo, string Code, string Name, string Status, string StatusName, int Done, int Total, int ProgressPercent,
-    ApplicantDto Applicant, DateTimeOffset SubmittedAt, IReadOnlyList<BundleChildDto> Children);
+    CaseApplicantDto Applicant, DateTimeOffset SubmittedAt, IReadOnlyList<BundleChildDto> Children);
 
 /// <summary>一件事 bundles (task 14): definitions, one application creating a parent and child cases, combined progress, hotline look-up.</summary>
 public static class BundleEndpoints
@@ -162,7 +162,7 @@ public static class BundleEndpoints
         v.BundleNo, v.Definition.Code, v.Definition.Name, v.Status,
         v.Status switch { "done" => "已全部办结", "incomplete" => "部分事项未能申请", _ => "办理中" },
         v.Done, v.Total, v.Total == 0 ? 0 : v.Done * 100 / v.Total,
-        new ApplicantDto(v.Applicant.NameMasked, v.Applicant.IdMasked, v.Applicant.PhoneMasked), v.SubmittedAt,
+        new CaseApplicantDto(v.Applicant.NameMasked, v.Applicant.IdMasked, v.Applicant.PhoneMasked), v.SubmittedAt,
         [.. v.Children.Select(c => new BundleChildDto(
             c.ItemCode, catalogue.Find(c.ItemCode)?.Name, c.CaseNo, c.Status is { } s ? CaseNames.Of(s) : null, c.Status is { } t ? StatusNames.Chinese(t) : null,
             c.DepartmentCode, Departments.Find(c.DepartmentCode)?.Name, c.RegionCode, c.Failure))]);

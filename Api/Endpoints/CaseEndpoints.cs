@@ -16,7 +16,7 @@ using TongBan.Grains.Regions;
 
 namespace TongBan.Api.Endpoints;
 
-public sealed record ApplicantInput(string? Name, string? IdNumber, string? Phone, string? RegionCode);
+public sealed record CaseApplicantInput(string? Name, string? IdNumber, string? Phone, string? RegionCode);
 
 public sealed record ELicenceInput(string? Type, string? LicenceNumber);
 
@@ -26,7 +26,7 @@ public sealed record MaterialGapInput(string? MaterialId, string? Problem, strin
 
 /// <summary><c>POST /api/cases</c>.</summary>
 /// <param name="Applicant">regionCode: the applicant's county (户籍地/住所地) when it differs from the receiving hall's; decides the competent region (属地).</param>
-public sealed record SubmitCaseRequest(string? ItemCode, ApplicantInput? Applicant, string? Channel, string? ReceivingHallCode, IReadOnlyList<MaterialInput>? Materials, string? Comment);
+public sealed record SubmitCaseRequest(string? ItemCode, CaseApplicantInput? Applicant, string? Channel, string? ReceivingHallCode, IReadOnlyList<MaterialInput>? Materials, string? Comment);
 
 public sealed record CaseCreatedDto(string CaseNo, string Status, int Version);
 
@@ -35,7 +35,7 @@ public sealed record TransitionRequest(
     string? Action, int? ExpectedVersion, string? Reason, string? Comment, IReadOnlyList<MaterialInput>? Materials,
     IReadOnlyList<MaterialGapInput>? MissingMaterials, string? DeliveryMethod, string? TrackingNumber, bool? DeferredMaterialsPromised);
 
-public sealed record ApplicantDto(string Name, string IdNumber, string Phone);
+public sealed record CaseApplicantDto(string Name, string IdNumber, string Phone);
 
 public sealed record DeadlineDto(DateOnly DueDate, DateOnly WarningFrom, int LimitWorkingDays, int ElapsedWorkingDays, int RemainingWorkingDays, int OverdueWorkingDays, bool Suspended, bool Provisional);
 
@@ -43,7 +43,7 @@ public sealed record TimelineDto(int Version, string? Action, string? From, stri
 
 public sealed record CaseDto(
     string CaseNo, string ItemCode, string? ItemName, string Status, string StatusName, string Stage, DeadlineDto? Deadline,
-    string DepartmentCode, string? DepartmentName, string RegionCode, string? ReceivingHallCode, string Channel, ApplicantDto Applicant,
+    string DepartmentCode, string? DepartmentName, string RegionCode, string? ReceivingHallCode, string Channel, CaseApplicantDto Applicant,
     IReadOnlyList<SubmittedMaterial> Materials, IReadOnlyList<MaterialGap> Gaps, MissingMaterialsNotice? Notice, CaseDecision? Decision,
     CaseDelivery? Delivery, string? RejectionReason, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt, int Version,
     IReadOnlyList<string> AllowedActions, IReadOnlyList<TimelineDto> Timeline)
@@ -56,7 +56,7 @@ public sealed record CaseDto(
             s.CaseNo, s.ItemCode, catalogue.Find(s.ItemCode)?.Name, CaseNames.Of(s.Status), StatusNames.Chinese(s.Status), v.Summary.Stage,
             d is null ? null : new DeadlineDto(d.Due.Date, d.WarningFrom.Date, d.LimitWorkingDays, d.ElapsedWorkingDays, d.RemainingWorkingDays, d.OverdueWorkingDays, d.IsSuspended, d.Provisional),
             s.DepartmentCode, Departments.Find(s.DepartmentCode)?.Name, s.RegionCode, s.ReceivingHallCode, CaseNames.Of(s.Channel),
-            new ApplicantDto(v.Applicant.NameMasked, v.Applicant.IdMasked, v.Applicant.PhoneMasked),
+            new CaseApplicantDto(v.Applicant.NameMasked, v.Applicant.IdMasked, v.Applicant.PhoneMasked),
             s.Materials, s.Gaps, s.Notice, s.Decision, s.Delivery, s.RejectionReason, s.SubmittedAt, s.UpdatedAt, s.Version,
             [.. v.AllowedActions.Select(CaseNames.Of)],
             [.. v.Timeline.Select(e => new TimelineDto(

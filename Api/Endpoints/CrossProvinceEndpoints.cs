@@ -11,13 +11,13 @@ using TongBan.Grains.Identity;
 namespace TongBan.Api.Endpoints;
 
 /// <summary><c>POST /api/cross-province/outbound</c>: an application received here for a partner province's department.</summary>
-public sealed record OutboundRequest(string? PartnerCode, string? TargetRegionCode, string? ItemName, ApplicantInput? Applicant, string? Note);
+public sealed record OutboundRequest(string? PartnerCode, string? TargetRegionCode, string? ItemName, CaseApplicantInput? Applicant, string? Note);
 
 /// <summary><c>POST /api/cross-province/inbound</c> (called by a partner): an application forwarded to Guizhou.</summary>
 public sealed record InboundRequest(string? TransferId, string? OriginRegionCode, string? TargetRegionCode, string? ItemName, string? ApplicantName, string? ApplicantIdNumber, string? ApplicantPhone);
 
 public sealed record TransferDto(
-    string TransferId, string PartnerCode, string OriginRegionCode, string TargetRegionCode, string ItemName, ApplicantDto Applicant,
+    string TransferId, string PartnerCode, string OriginRegionCode, string TargetRegionCode, string ItemName, CaseApplicantDto Applicant,
     string Status, int Attempts, string? LastError, DateTimeOffset? NextAttemptAt, string? PartnerReference, IReadOnlyList<TransferAttempt> History);
 
 /// <summary>
@@ -103,7 +103,7 @@ public static class CrossProvinceEndpoints
 
         group.MapGet("/inbound/{partnerCode}/{transferId}", async (string partnerCode, string transferId, PartnerOptions partners, IGrainFactory grains) =>
             partners.Find(partnerCode) is not null && transferId.Length <= 64 && await grains.GetGrain<IInboundTransferGrain>($"{partnerCode}/{transferId}").View() is { } t
-                ? (IResult)TypedResults.Ok(new { t.PartnerCode, t.TransferId, t.OriginRegionCode, t.TargetRegionCode, t.ItemName, applicant = new ApplicantDto(t.Applicant.NameMasked, t.Applicant.IdMasked, t.Applicant.PhoneMasked), t.ReceivedAt })
+                ? (IResult)TypedResults.Ok(new { t.PartnerCode, t.TransferId, t.OriginRegionCode, t.TargetRegionCode, t.ItemName, applicant = new CaseApplicantDto(t.Applicant.NameMasked, t.Applicant.IdMasked, t.Applicant.PhoneMasked), t.ReceivedAt })
                 : Problems.NotFound("Transfer", transferId))
         .RequireAuthorization(Policies.Staff)
         .WithSummary("An inbound transfer as received (masked applicant).");
@@ -111,6 +111,6 @@ public static class CrossProvinceEndpoints
 
     private static TransferDto Dto(TransferView v) => new(
         v.Transfer.TransferId, v.Transfer.PartnerCode, v.Transfer.OriginRegionCode, v.Transfer.TargetRegionCode, v.Transfer.ItemName,
-        new ApplicantDto(v.Transfer.Applicant.NameMasked, v.Transfer.Applicant.IdMasked, v.Transfer.Applicant.PhoneMasked),
+        new CaseApplicantDto(v.Transfer.Applicant.NameMasked, v.Transfer.Applicant.IdMasked, v.Transfer.Applicant.PhoneMasked),
         Wire.Name(v.Status), v.Attempts.Count, v.Attempts.LastOrDefault(a => !a.Delivered)?.Error, v.NextAttemptAt, v.PartnerReference, v.Attempts);
 }

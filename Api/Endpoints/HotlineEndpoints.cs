@@ -50,7 +50,7 @@ public sealed record HotlineOpenItemDto(int Seq, string Kind, DateTimeOffset At,
 /// <summary>The masked case view for a 12345 agent.</summary>
 public sealed record HotlineCaseDto(
     string CaseNo, string ItemCode, string? ItemName, string Status, string StatusName, string Stage, HotlineDeadlineDto? Deadline,
-    DepartmentContactDto Department, HallContactDto? ReceivingHall, ApplicantDto Applicant, DeliveryTracking Delivery,
+    DepartmentContactDto Department, HallContactDto? ReceivingHall, CaseApplicantDto Applicant, DeliveryTracking Delivery,
     IReadOnlyList<HotlineOpenItemDto> OpenItems, IReadOnlyList<HotlineTimelineDto> Timeline, int Version, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt);
 
 public sealed record HotlineEntryCreatedDto(string CaseNo, int Seq, string Kind, DateOnly? ResponseDue, int Calls, bool Repeat);
@@ -299,7 +299,7 @@ public static class HotlineEndpoints
             d is null ? null : new HotlineDeadlineDto(d.Due.Date, d.IsOverdue, d.OverdueWorkingDays, d.RemainingWorkingDays, d.IsSuspended, d.Provisional, view.Summary.Stage),
             department,
             s.ReceivingHallCode is null ? null : new HallContactDto(s.ReceivingHallCode, hall?.Name, hall?.Phone, hall?.Address),
-            new ApplicantDto(view.Applicant.NameMasked, view.Applicant.IdMasked, view.Applicant.PhoneMasked),
+            new CaseApplicantDto(view.Applicant.NameMasked, view.Applicant.IdMasked, view.Applicant.PhoneMasked),
             HotlineWording.Delivery(s, hall?.Name),
             [.. open.Select(e => new HotlineOpenItemDto(e.Seq, Wire(e.Kind), e.At, e.ResponseDue!.Value, e.ResponseDue < today,
                 e.Kind == HotlineEntryKind.Urge ? HotlineRules.Calls(entries, e.Seq) : 1, e.Text, e.Category))],

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
 using TongBan.Grains.Halls;
 
 namespace TongBan.Api.Endpoints;
@@ -29,6 +30,10 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
         {
             UnknownHallException => (StatusCodes.Status404NotFound, "未找到 Not found"),
             BadHttpRequestException bad => (bad.StatusCode, "请求无效 Bad request"),
+
+            // A silo died or is unreachable: the cluster recovers within seconds, so ask the client to retry.
+            SiloUnavailableException or OrleansMessageRejectionException or TimeoutException =>
+                (StatusCodes.Status503ServiceUnavailable, "暂时不可用 Temporarily unavailable"),
             _ => (0, string.Empty),
         };
         if (status == 0)
@@ -38,11 +43,23 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
         }
 
         httpContext.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "2";
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
             Exception = exception,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = exception.Message },
+            ProblemDetails = new ProblemDetails
+            {
+                Status = status,
+                Title = title,
+
+                // Cluster internals (silo addresses) stay in the log, not in the answer.
+                Detail = status == StatusCodes.Status503ServiceUnavailable ? "The service is recovering from a failure; retry in a few seconds." : exception.Message,
+            },
         });
     }
 

@@ -1,10 +1,16 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR;
 using TongBan.Api.Endpoints;
 using TongBan.Grains.Cases;
+using NetTopologySuite.Geometries;
+using TongBan.Api.Map;
+using TongBan.Grains.Geo;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Identity;
 using TongBan.Grains.Live;
+using TongBan.Grains.Map;
+using TongBan.Grains.Regions;
 
 namespace TongBan.Api.Hubs;
 
@@ -60,6 +66,70 @@ public sealed class LiveHub(ServicePointDirectory directory, IGrainFactory grain
 
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Case(number.Value));
     }
+
+    /// <summary>
+    /// The public map follows a viewport (WGS84 lon/lat; one per connection, replaced by each call): it answers with the
+    /// points inside now, then <c>pointsChanged</c> brings those of them that change, at most 4 times a second.
+    /// </summary>
+    [AllowAnonymous]
+    public IReadOnlyList<MapPointDto> WatchViewport(
+        double minLon, double minLat, double maxLon, double maxLat, [FromServices] MapService map, [FromServices] MapWatchers watchers)
+    {
+        if (!GeoPoint.IsValidCoordinate(minLat, minLon) || !GeoPoint.IsValidCoordinate(maxLat, maxLon))
+        {
+            throw new HubException("Viewport longitudes must be in [-180, 180] and latitudes in [-90, 90].");
+        }
+
+        if (minLon >= maxLon || minLat >= maxLat)
+        {
+            throw new HubException("Viewport is inverted or empty: minLon < maxLon and minLat < maxLat are required.");
+        }
+
+        var box = new Envelope(minLon, maxLon, minLat, maxLat);
+        watchers.SetViewport(Context.ConnectionId, box);
+        Context.Items[WatchersKey] = watchers;
+        var now = map.Now;
+        return [.. map.InBox(box).Take(MaxInitialPoints).Select(e => MapPointDto.From(e.Point, map, now, CoordinateSystem.Wgs84))];
+    }
+
+    /// <summary>Follows every service point of a region (county, prefecture or 520000 for the province) on the map.</summary>
+    [AllowAnonymous]
+    public async Task<IReadOnlyList<MapPointDto>> WatchRegion(string code, [FromServices] MapService map, [FromServices] MapWatchers watchers)
+    {
+        if (!RegionCatalog.IsWellFormedCode(code) || map.Regions.Find(code) is not { } region)
+        {
+            throw new HubException($"Unknown region '{code}'.");
+        }
+
+        if (!watchers.AddRegion(Context.ConnectionId, region.Code))
+        {
+            throw new HubException($"A connection watches at most {MapWatch.MaxRegions} regions.");
+        }
+
+        Context.Items[WatchersKey] = watchers;
+
+        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Region(region.Code));
+        var now = map.Now;
+        return [.. map.Index.Entries.Where(e => map.Regions.IsWithin(e.Point.RegionCode, region.Code))
+            .Take(MaxInitialPoints).Select(e => MapPointDto.From(e.Point, map, now, CoordinateSystem.Wgs84))];
+    }
+
+    /// <summary>
+    /// Map watches end with the connection (they are per connection, not SignalR groups). The watcher list was
+    /// left in the connection's items by the Watch call: the request's services may be gone by now.
+    /// </summary>
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (Context.Items.TryGetValue(WatchersKey, out var watchers) && watchers is MapWatchers map)
+        {
+            map.Remove(Context.ConnectionId);
+        }
+
+        return base.OnDisconnectedAsync(exception);
+    }
+
+    private const int MaxInitialPoints = 5000;
+    private const string WatchersKey = "map.watchers";
 
     private void RequireHall(string hallCode)
     {

@@ -2,7 +2,7 @@ namespace TongBan.Grains.Geo;
 
 public static class GreatCircle
 {
-    private const double EarthRadiusMeters = 6_371_008.8; // IUGG mean radius
+    public const double EarthRadiusMeters = 6_371_008.8; // IUGG mean radius
 
     /// <summary>Haversine distance in metres.</summary>
     public static double DistanceMeters(GeoPoint a, GeoPoint b)

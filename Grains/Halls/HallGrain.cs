@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TongBan.Grains.Appointments;
 using TongBan.Grains.Common;
 using TongBan.Grains.Live;
 using TongBan.Grains.Queues;
@@ -101,6 +102,13 @@ public sealed partial class HallGrain(
             windows[view.WindowNo] = view;
         }
 
+        if (p.Windows.Count > 0)
+        {
+            // Today's book reports changes as they happen; a reactivated hall asks once instead of showing 0.
+            var figures = await GrainFactory.GetGrain<IAppointmentBookGrain>(AppointmentBookKeys.Of(p.Code, ChinaTime.Today(clock))).GetFigures();
+            appointments = (figures.Today, figures.NextHour);
+        }
+
         loaded = true;
         await UpdateServingWindows();
     }
@@ -173,8 +181,15 @@ public sealed partial class HallGrain(
             OpenWindows: windowList.Count(w => w.State == "open"));
     }
 
-    private Task PublishSnapshot() =>
-        GrainFactory.PublishLive(new LiveMessage(LiveGroups.Hall(Code), LiveMethods.HallSnapshot, BuildSnapshot(), CoalesceKey: "snapshot:" + Code));
+    private Task PublishSnapshot()
+    {
+        var snapshot = BuildSnapshot();
+        return GrainFactory.PublishLive(
+        [
+            new LiveMessage(LiveGroups.Hall(Code), LiveMethods.HallSnapshot, snapshot, CoalesceKey: "snapshot:" + Code),
+            Map.MapLiveFeed.For(snapshot), // every silo's map overlay (coalesced per hall)
+        ]);
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} service status set: suspended={Suspended} by {Actor}")]
     private static partial void LogStatusChanged(ILogger logger, string hallCode, bool suspended, string actor);

@@ -10,6 +10,9 @@ public interface IServicePointStore
 
     /// <summary>Inserts the points whose codes are not stored yet; returns how many were added.</summary>
     Task<int> AddMissingAsync(IReadOnlyList<ServicePoint> points, CancellationToken cancellationToken);
+
+    /// <summary>Inserts or replaces one point (admin edits: add, move, close, reopen).</summary>
+    Task UpsertAsync(ServicePoint point, CancellationToken cancellationToken);
 }
 
 public sealed class InMemoryServicePointStore : IServicePointStore
@@ -40,5 +43,15 @@ public sealed class InMemoryServicePointStore : IServicePointStore
 
             return Task.FromResult(added);
         }
+    }
+
+    public Task UpsertAsync(ServicePoint point, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            points[point.Code] = point;
+        }
+
+        return Task.CompletedTask;
     }
 }

@@ -60,6 +60,10 @@ public sealed record OpeningHours(
 }
 
 /// <summary>Static profile of a service point: reference data seeded from the shipped boundaries.</summary>
+/// <param name="Closed">
+/// 撤销/停用: closed for good (or until an operator reopens it) through the admin API. Unlike a hall's
+/// temporary suspension (暂停服务, <see cref="HallServiceStatus"/>) a closed point leaves the map and the nearest search.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record ServicePoint(
     [property: Id(0)] string Code,
@@ -73,4 +77,5 @@ public sealed record ServicePoint(
     [property: Id(8)] OpeningHours Hours,
     [property: Id(9)] IReadOnlyList<QueueCategory> Categories,
     [property: Id(10)] IReadOnlyList<WindowProfile> Windows,
-    [property: Id(11)] IReadOnlyList<string> ItemCodes);
+    [property: Id(11)] IReadOnlyList<string> ItemCodes,
+    [property: Id(12)] bool Closed = false);

@@ -9,17 +9,31 @@ public sealed class PrivacyOptions
 {
     public const string Section = "TongBan:Privacy";
 
-    /// <summary>Base64 key (≥ 16 bytes) of the keyed hashes used to find people by ID number or phone.</summary>
+    /// <summary>Secret text (≥ 32 bytes of UTF-8) keying the hashes used to find people by ID number or phone.</summary>
     public string? HashKey { get; set; }
 
     /// <summary>Base64 AES key (32 bytes) sealing raw names, ID numbers and phones at rest.</summary>
     public string? EncryptionKey { get; set; }
 
-    /// <summary>Development keys: derived from a public phrase, so only for the embedded mode and tests.</summary>
+    /// <summary>The public development hash key (also the appointment books'); refused in production.</summary>
+    public const string DevelopmentHashKey = "tongban-embedded-development-privacy-key-not-for-production";
+
+    /// <summary>Development keys: public, so only for the embedded mode and tests.</summary>
     public static PrivacyOptions Development() => new()
     {
-        HashKey = Convert.ToBase64String(SHA256.HashData("tongban-dev-hash-key"u8)),
+        HashKey = DevelopmentHashKey,
         EncryptionKey = Convert.ToBase64String(SHA256.HashData("tongban-dev-encryption-key"u8)),
+    };
+
+    /// <summary>
+    /// Keys derived (HKDF-SHA256, one label each) from the JWT signing key, for a PostgreSQL deployment that has
+    /// not configured its own: that key is already a production secret. Configure both to rotate the signing key
+    /// without changing stored hashes or losing sealed data.
+    /// </summary>
+    public static PrivacyOptions DerivedFrom(string signingKey) => new()
+    {
+        HashKey = Convert.ToBase64String(HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(signingKey), 32, info: "tongban/privacy-case-hash/v1"u8.ToArray())),
+        EncryptionKey = Convert.ToBase64String(HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(signingKey), 32, info: "tongban/privacy-seal/v1"u8.ToArray())),
     };
 }
 
@@ -48,7 +62,7 @@ public sealed class PersonalDataProtector
     public PersonalDataProtector(PrivacyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Hash = new KeyedHash(Convert.FromBase64String(options.HashKey ?? throw new InvalidOperationException("TongBan:Privacy:HashKey is not set.")));
+        Hash = new KeyedHash(Encoding.UTF8.GetBytes(options.HashKey ?? throw new InvalidOperationException("TongBan:Privacy:HashKey is not set.")));
         encryptionKey = Convert.FromBase64String(options.EncryptionKey ?? throw new InvalidOperationException("TongBan:Privacy:EncryptionKey is not set."));
         if (encryptionKey.Length != 32)
         {

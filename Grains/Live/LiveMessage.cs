@@ -22,6 +22,11 @@ public static class LiveGroups
     public static string Case(string caseNo) => "case:" + caseNo;
 
     public static string Region(string regionCode) => "region:" + regionCode;
+
+    /// <summary>Groups for in-process consumers on every host (<see cref="ILocalLiveSubscriber"/>), never sent to SignalR.</summary>
+    public const string InternalPrefix = "internal:";
+
+    public static string Internal(string name) => InternalPrefix + name;
 }
 
 /// <summary>Client method names of the live hub (published contract).</summary>

@@ -78,13 +78,19 @@ public static partial class TongBanHost
         services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
         services.AddSingleton(_ => ServiceCatalogue.Seeded());
         services.AddSingleton(_ => CalendarProvider.FromEmbedded());
+        // Privacy keys: configured, else the public development keys (embedded), else derived from the JWT signing key.
         var privacy = builder.Configuration.GetSection(PrivacyOptions.Section).Get<PrivacyOptions>() ?? new PrivacyOptions();
         if (privacy.HashKey is null || privacy.EncryptionKey is null)
         {
-            // Development keys unless configured; production deployments set TongBan__Privacy__* (see README).
-            var devKeys = PrivacyOptions.Development();
-            privacy.HashKey ??= devKeys.HashKey;
-            privacy.EncryptionKey ??= devKeys.EncryptionKey;
+            var signingKey = builder.Configuration["TongBan:Auth:SigningKey"];
+            var fallback = development ? PrivacyOptions.Development() : string.IsNullOrEmpty(signingKey) ? null : PrivacyOptions.DerivedFrom(signingKey);
+            privacy.HashKey ??= fallback?.HashKey;
+            privacy.EncryptionKey ??= fallback?.EncryptionKey;
+        }
+
+        if (!development && privacy.HashKey == PrivacyOptions.DevelopmentHashKey)
+        {
+            throw new StartupException("TongBan:Privacy:HashKey is the public development key; set a secret key for production.");
         }
 
         services.AddSingleton(privacy);
@@ -159,6 +165,9 @@ public static partial class TongBanHost
         {
             throw new StartupException(e.Message, e);
         }
+
+        // After the API: a missing signing key is reported as such before the privacy key derived from it.
+        services.AddTongBanAppointments(builder.Configuration, development);
 
         var app = builder.Build();
         LogMode(app.Logger, mode, silo.SiloPort, silo.GatewayPort, string.Join(",", app.Urls.DefaultIfEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrls)));

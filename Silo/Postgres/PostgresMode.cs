@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using TongBan.Grains.Cases;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Queues;
@@ -24,6 +25,8 @@ public static class PostgresMode
         services.AddHostedService<SchemaMigrationStartup>();
         services.AddSingleton<IServicePointStore, PostgresServicePointStore>();
         services.AddSingleton<IQueueDayArchive, PostgresQueueDayArchive>();
+        services.AddSingleton<ICaseStore, PostgresCaseStore>();
+        services.AddHostedService<AuditSealer>();
     }
 
     public static void ConfigureSilo(ISiloBuilder silo, PostgresSettings settings)

@@ -68,6 +68,21 @@ public sealed class PostgresServicePointStore(NpgsqlDataSource dataSource) : ISe
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task UpsertAsync(ServicePoint point, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            insert into tongban.service_point (code, region_code, type, data)
+            values ($1, $2, $3, $4)
+            on conflict (code) do update
+               set region_code = excluded.region_code, type = excluded.type, data = excluded.data, updated_at = now()
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = point.Code });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = point.RegionCode });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = TypeName(point.Type) });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = JsonSerializer.Serialize(point, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>The enum as it appears in the stored JSON, e.g. "selfService".</summary>
     public static string TypeName(ServicePointType type) => JsonNamingPolicy.CamelCase.ConvertName(type.ToString());
 }

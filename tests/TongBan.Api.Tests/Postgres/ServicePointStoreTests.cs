@@ -63,6 +63,23 @@ public sealed class ServicePointStoreTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task Upsert_adds_moves_and_closes_a_point_and_keeps_the_side_columns_in_step()
+    {
+        await using var data = await MigratedAsync("points_upsert");
+        var store = new PostgresServicePointStore(data);
+        var hall = ServicePointSeed.Generate(RegionCatalog.LoadEmbedded()).First(p => p.Code == "520102-H001");
+        await store.UpsertAsync(hall, CancellationToken.None);
+        var moved = hall with { Location = new Grains.Geo.GeoPoint(26.60, 106.70), RegionCode = "520103", ItemCodes = ["ITEM-1"], Closed = true };
+        await store.UpsertAsync(moved, CancellationToken.None);
+
+        var loaded = Assert.Single(await store.LoadAllAsync(CancellationToken.None));
+        AssertSame(moved, loaded);
+        Assert.True(loaded.Closed);
+        await using var check = data.CreateCommand("select region_code from tongban.service_point where code = '520102-H001'");
+        Assert.Equal("520103", await check.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public void Json_is_camel_case_with_enums_as_names()
     {
         var point = ServicePointSeed.Generate(RegionCatalog.LoadEmbedded()).First(p => p.Type == ServicePointType.SelfService);

@@ -43,6 +43,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton(_ => TongBan.Grains.Catalogue.ServiceCatalogue.Seeded());
             silo.Services.AddSingleton(_ => TongBan.Grains.Calendar.CalendarProvider.FromEmbedded());
             silo.Services.AddSingleton<TongBan.Grains.Cases.ICaseStore>(CaseStore);
+            silo.Services.AddSingleton(new TongBan.Grains.Appointments.AppointmentOptions());
+            silo.Services.AddSingleton(new TongBan.Grains.Appointments.AppointmentClock(TimeProvider.System));
+            silo.Services.AddSingleton(TongBan.Grains.Appointments.ApplicantHasher.FromText(TongBan.Grains.Appointments.ApplicantHasher.DevelopmentKey));
             silo.Services.AddSingleton<IQueueDayArchive, InMemoryQueueDayArchive>();
             silo.Services.AddSingleton(_ => Regions.Value);
             silo.Services.AddSingleton(sp =>

@@ -1,0 +1,62 @@
+using TongBan.Api.Endpoints;
+using TongBan.Grains.Geo;
+using TongBan.Grains.Halls;
+using TongBan.Grains.Map;
+
+namespace TongBan.Api.Map;
+
+/// <summary>
+/// A service point on the map with its live figures: the <c>pointsChanged</c> push element and the GeoJSON
+/// feature properties. <c>waiting</c>/<c>predictedWaitMinutes</c> are null when no live figure has reached this
+/// silo yet (or, for 24h self-service points, because there is no queue).
+/// </summary>
+public sealed record MapPointDto(
+    string Code, string Name, string Type, string Level, string RegionCode, LatLon Location,
+    bool Open, bool Suspended, bool Closed, bool Always, int? Waiting, int? PredictedWaitMinutes, double? GoodRate, int? OpenWindows,
+    IReadOnlyList<string> Items, DateTimeOffset? At)
+{
+    public static MapPointDto From(ServicePoint p, MapService map, DateTimeOffset now, CoordinateSystem crs)
+    {
+        var live = map.Overlay.Find(p.Code)?.Live;
+        return new(
+            p.Code, p.Name, Wire.Name(p.Type), Wire.Name(p.Level), p.RegionCode, LatLon.From(p.Location, crs),
+            map.IsOpenNow(p, now), live?.Suspended ?? false, p.Closed, p.Hours.Always,
+            live?.WaitingTotal, live?.QuotedCategory()?.PredictedWaitMinutes, live?.GoodRate, live?.OpenWindows, p.ItemCodes, live?.At);
+    }
+}
+
+/// <summary>One point's details: the map point plus profile and per-category live figures.</summary>
+public sealed record MapPointDetailDto(
+    MapPointDto Point, string Address, string Phone, OpeningHoursDto OpeningHours, IReadOnlyList<CategoryLiveDto> Categories,
+    int WindowCount, int? AppointmentsNextHour, string? RegionName);
+
+public sealed record CategoryLiveDto(string Code, string Name, int? Waiting, int? PredictedWaitMinutes, double? ServingWindows);
+
+/// <summary>
+/// One nearest result (published fields first). Minutes are rounded to 0.1; ranking used the exact values.
+/// <c>predictedWaitMinutes</c> includes the anti-herding load (<c>herdingMinutes</c>); null when the hall has no
+/// live figure yet or is a 24h self-service point (no queue).
+/// </summary>
+public sealed record NearestResultDto(
+    string HallCode, string Name, double DistanceMeters, double TravelMinutes, int? PredictedWaitMinutes, double TotalMinutes,
+    int? Waiting, bool Open, string Reason,
+    int Rank, string Type, LatLon Location, double? RouteMeters, DateTimeOffset ArrivalAt, double HerdingMinutes, double ExpectedArrivalsAhead,
+    double? GoodRate, bool HandlesItem, string TravelSource, string? ClosedReason)
+{
+    public static NearestResultDto From(NearestCandidate c, int rank, NearestCandidate? next, NearestQuery q, string? note, CoordinateSystem crs)
+    {
+        var live = c.Entry.Cell.Live;
+        var p = c.Entry.Point;
+        int? wait = p.Categories.Count == 0 || (c.BaseWaitMinutes is null && c.HerdingMinutes == 0)
+            ? null
+            : (int)Math.Ceiling(c.WaitMinutes - 1e-9);
+        return new(
+            p.Code, p.Name, Math.Round(c.DistanceMeters), Math.Round(c.TravelMinutes, 1), wait, Math.Round(c.TotalMinutes, 1),
+            p.Categories.Count == 0 ? null : live?.WaitingTotal, c.Open, RankReason.Explain(c, rank, next, q.Mode, note),
+            rank, Wire.Name(p.Type), LatLon.From(p.Location, crs), c.RouteMeters is { } m ? Math.Round(m) : null, c.Arrival,
+            Math.Round(c.HerdingMinutes, 1), Math.Round(c.ExpectedAhead, 2), live?.GoodRate,
+            q.ItemCode is null || p.ItemCodes.Contains(q.ItemCode, StringComparer.Ordinal), Wire.Name(c.TravelSource), c.ClosedReason);
+    }
+}
+
+public sealed record RegionAggregateDto(string Code, string Name, string Level, int Points, int OpenPoints, int Waiting, int SuspendedPoints, double? GoodRate, int RatedPoints);

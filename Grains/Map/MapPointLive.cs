@@ -1,0 +1,59 @@
+using TongBan.Grains.Halls;
+
+namespace TongBan.Grains.Map;
+
+/// <summary>One queue category's figures as the map needs them.</summary>
+[GenerateSerializer, Immutable]
+public readonly record struct CategoryWait(
+    [property: Id(0)] string Code,
+    [property: Id(1)] int Waiting,
+    [property: Id(2)] int? PredictedWaitMinutes,
+    [property: Id(3)] double ServingWindows);
+
+/// <summary>
+/// The live figures of one service point that the map overlay keeps on every silo: a compact projection of
+/// <see cref="HallSnapshot"/> (no windows, no day statistics), pushed by the hall through the live path.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record MapPointLive(
+    [property: Id(0)] string Code,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] int WaitingTotal,
+    [property: Id(3)] IReadOnlyList<CategoryWait> Categories,
+    [property: Id(4)] double? GoodRate,
+    [property: Id(5)] bool Suspended,
+    [property: Id(6)] int OpenWindows,
+    [property: Id(7)] int AppointmentsNextHour)
+{
+    /// <summary>全省通办 general intake: any listed item can be handled there, so it is the wait the map quotes.</summary>
+    public const string GeneralCategory = "A";
+
+    public static MapPointLive From(HallSnapshot s) => new(
+        s.HallCode, s.At, s.WaitingTotal,
+        [.. s.Categories.Select(c => new CategoryWait(c.Code, c.Waiting, c.PredictedWaitMinutes, c.ServingWindows))],
+        s.GoodRate, s.Suspended, s.OpenWindows, s.AppointmentsNextHour);
+
+    /// <summary>
+    /// The category a citizen of the map would queue in: the general 全省通办 category when the point has one,
+    /// else the category with the shortest known wait (a department sub-hall's own queue).
+    /// </summary>
+    public CategoryWait? QuotedCategory()
+    {
+        CategoryWait? best = null;
+        for (var i = 0; i < Categories.Count; i++) // indexed: this runs per visited point in the nearest search, no enumerator
+        {
+            var c = Categories[i];
+            if (c.Code == GeneralCategory)
+            {
+                return c;
+            }
+
+            if (best is null || (c.PredictedWaitMinutes ?? int.MaxValue) < (best.Value.PredictedWaitMinutes ?? int.MaxValue))
+            {
+                best = c;
+            }
+        }
+
+        return best;
+    }
+}

@@ -1,0 +1,455 @@
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Index;
+using NetTopologySuite.Index.Strtree;
+using TongBan.Grains.Calendar;
+using TongBan.Grains.Geo;
+using TongBan.Grains.Halls;
+
+namespace TongBan.Grains.Map;
+
+/// <summary>A nearest-hall question (all coordinates WGS84).</summary>
+/// <param name="ArriveAt">Planned arrival time; null = leave now and arrive after the travel time.</param>
+/// <param name="IncludeClosed">Also list points closed at arrival (marked, ranked after every open one).</param>
+/// <param name="AlwaysOpenOnly">Only 24h points (自助服务 around the clock).</param>
+public sealed record NearestQuery(
+    GeoPoint Origin,
+    TravelMode Mode,
+    int K,
+    DateTimeOffset Now,
+    DateTimeOffset? ArriveAt = null,
+    ServicePointType? Type = null,
+    string? ItemCode = null,
+    bool IncludeClosed = false,
+    bool AlwaysOpenOnly = false);
+
+/// <summary>One ranked service point with the figures behind its rank.</summary>
+/// <param name="BaseWaitMinutes">The hall's own predicted wait for its quoted category (null: no live figure or no window serving).</param>
+/// <param name="ExpectedAhead">Recommended citizens expected to arrive before this one (anti-herding).</param>
+/// <param name="HerdingMinutes">What those expected arrivals add to the wait.</param>
+public sealed record NearestCandidate(
+    MapEntry Entry,
+    double DistanceMeters,
+    double TravelMinutes,
+    double? RouteMeters,
+    DateTimeOffset Arrival,
+    int? BaseWaitMinutes,
+    double ExpectedAhead,
+    double HerdingMinutes,
+    double TotalMinutes,
+    bool Open,
+    string? ClosedReason,
+    TravelSource TravelSource = TravelSource.GreatCircle)
+{
+    public double WaitMinutes => (BaseWaitMinutes ?? 0) + HerdingMinutes;
+
+    public string Code => Entry.Point.Code;
+}
+
+/// <summary>
+/// Ranks service points by total time = travel + predicted wait at arrival (+ the load of recommendations
+/// already handed out that arrive earlier), open points first, ties by code. Pure: the same index, live cells,
+/// calendar and time give the same answer, which is what the brute-force comparison test relies on.
+/// </summary>
+public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel load)
+{
+    private const double EarthRadiusMeters = 6_371_008.8;
+
+    public GreatCircleTravelModel Model => model;
+
+    public QueueLoadModel Load => load;
+
+    /// <summary>
+    /// Exact top-k with the great-circle model. Travel grows strictly with distance and waits are ≥ 0, so a point
+    /// at least r away totals at least <c>travel(r)</c>; once the k-th best open total is below that, nothing
+    /// farther can enter the top k. On the STRtree (default) nodes and points are taken best-first by a lower bound
+    /// of their distance until that holds; on a KdTree, envelopes of "radius" r are queried with r doubling (each
+    /// round visiting only its new ring) up to the index extent.
+    /// </summary>
+    public List<NearestCandidate> Find(MapIndex index, NearestQuery query, WorkingDayCalendar calendar)
+    {
+        var run = new Run(this, query, calendar);
+        if (index.Entries.Length == 0 || query.K <= 0)
+        {
+            return run.Best;
+        }
+
+        if (index.StrRoot(query.Type) is { } root)
+        {
+            return Explained(BestFirst(root, run, query), calendar);
+        }
+
+        // KdTree: start where about k points are expected, and double: each round visits only the ring it adds.
+        var radius = Math.Max(500, Math.Sqrt(query.K / (Math.PI * Math.Max(index.PointsPerKm2(query.Type), 1e-6))) * 1_000);
+        Envelope? previous = null;
+        while (true)
+        {
+            var (box, covers) = BoxAround(query.Origin, radius, index.Extent);
+            run.Skip = previous;
+            index.Query(box, run, query.Type);
+            if (covers || run.CanStop(model.Minutes(radius, query.Mode)))
+            {
+                return Explained(run.Best, calendar);
+            }
+
+            previous = box;
+            radius *= 2;
+        }
+    }
+
+    /// <summary>
+    /// Best-first over the STRtree: nodes and points come out of a priority queue in order of a lower bound of their
+    /// distance from the origin; once travel(bound) exceeds the k-th best open total, nothing left can enter.
+    /// Visits little more than the points that could rank, and walks each tree node at most once.
+    /// </summary>
+    private List<NearestCandidate> BestFirst(AbstractNode<Envelope, MapEntry> root, Run run, NearestQuery query)
+    {
+        var queue = new PriorityQueue<IBoundable<Envelope, MapEntry>, double>();
+        var cosOrigin = Math.Cos(query.Origin.Lat * Math.PI / 180.0);
+        queue.Enqueue(root, 0);
+        while (queue.TryDequeue(out var next, out var bound))
+        {
+            if (run.CanStop(model.Minutes(bound, query.Mode)))
+            {
+                break;
+            }
+
+            if (next is AbstractNode<Envelope, MapEntry> node)
+            {
+                foreach (var child in node.ChildBoundables)
+                {
+                    queue.Enqueue(child, LowerBoundMeters(query.Origin, cosOrigin, child.Bounds));
+                }
+            }
+            else
+            {
+                run.Visit(next.Item);
+            }
+        }
+
+        return run.Best;
+    }
+
+    /// <summary>
+    /// A lower bound of the great-circle distance from the origin to any point of a lon/lat box: the latitude gap
+    /// (meridian arc), and the longitude gap as the distance to the nearest bounding meridian's great circle,
+    /// R·asin(sin Δλ · cos φ). The larger of the two.
+    /// </summary>
+    internal static double LowerBoundMeters(GeoPoint origin, double cosOrigin, Envelope box)
+    {
+        var dLat = origin.Lat < box.MinY ? box.MinY - origin.Lat : origin.Lat > box.MaxY ? origin.Lat - box.MaxY : 0;
+        var dLon = origin.Lon < box.MinX ? box.MinX - origin.Lon : origin.Lon > box.MaxX ? origin.Lon - box.MaxX : 0;
+        if (dLat == 0 && dLon == 0)
+        {
+            return 0;
+        }
+
+        var byLat = dLat * Math.PI / 180.0 * GreatCircle.EarthRadiusMeters;
+        var byLon = Math.Asin(Math.Sin(Math.Min(dLon, 90) * Math.PI / 180.0) * cosOrigin) * GreatCircle.EarthRadiusMeters;
+        return Math.Max(byLat, byLon);
+    }
+
+    /// <summary>
+    /// The reference answer: every point scored (no index, no pruning), the best k kept by <see cref="Compare"/>.
+    /// Same travel model and scoring; used by the tests and the benchmark.
+    /// </summary>
+    public List<NearestCandidate> BruteForce(MapIndex index, NearestQuery query, WorkingDayCalendar calendar)
+    {
+        var memo = new DayMemo(calendar);
+        var best = new List<NearestCandidate>(query.K + 1);
+        foreach (var e in index.Entries)
+        {
+            var d = GreatCircle.DistanceMeters(query.Origin, e.Location);
+            var travel = model.Minutes(d, query.Mode);
+            if (!TryScore(e, query, memo, travel, out var s))
+            {
+                continue;
+            }
+
+            var c = new NearestCandidate(e, d, travel, model.RouteMeters(d, query.Mode), query.ArriveAt ?? query.Now.AddMinutes(travel), s.BaseWait, s.Ahead, s.Herding, s.Total, s.Open, null);
+            if (best.Count == query.K && Compare(c, best[^1]) >= 0)
+            {
+                continue;
+            }
+
+            var at = 0;
+            while (at < best.Count && Compare(best[at], c) < 0)
+            {
+                at++;
+            }
+
+            best.Insert(at, c);
+            if (best.Count > query.K)
+            {
+                best.RemoveAt(best.Count - 1);
+            }
+        }
+
+        return Explained(best, calendar);
+    }
+
+    public static readonly IComparer<NearestCandidate> Comparer = Comparer<NearestCandidate>.Create(Compare);
+
+    /// <summary>Rank order: open before closed, then total minutes, then code (deterministic ties).</summary>
+    public static int Compare(NearestCandidate a, NearestCandidate b)
+    {
+        if (a.Open != b.Open)
+        {
+            return a.Open ? -1 : 1;
+        }
+
+        var c = a.TotalMinutes.CompareTo(b.TotalMinutes);
+        return c != 0 ? c : string.CompareOrdinal(a.Code, b.Code);
+    }
+
+    /// <summary>
+    /// Evaluates one point with a given travel time (from the model or a routing engine). Null when a filter
+    /// excludes it, or it is closed at arrival and closed points were not asked for.
+    /// </summary>
+    public NearestCandidate? Evaluate(MapEntry e, NearestQuery q, WorkingDayCalendar calendar, double distance, double travelMinutes, double? routeMeters, TravelSource source, DayMemo? memo = null)
+    {
+        memo ??= new DayMemo(calendar);
+        return TryScore(e, q, memo, travelMinutes, out var s)
+            ? new NearestCandidate(e, distance, travelMinutes, routeMeters, q.ArriveAt ?? q.Now.AddMinutes(travelMinutes), s.BaseWait, s.Ahead, s.Herding, s.Total, s.Open, null, source)
+            : null;
+    }
+
+    /// <summary>The figures behind a rank, computed without allocating (most visited points do not make the top k).</summary>
+    internal readonly record struct Score(int? BaseWait, double Ahead, double Herding, double Total, bool Open);
+
+    internal bool TryScore(MapEntry e, NearestQuery q, DayMemo memo, double travelMinutes, out Score score)
+    {
+        score = default;
+        var p = e.Point;
+        if ((q.Type is { } t && p.Type != t) || (q.AlwaysOpenOnly && !p.Hours.Always) ||
+            (q.ItemCode is { } item && !Contains(p.ItemCodes, item)))
+        {
+            return false;
+        }
+
+        // Times as local (Beijing) minutes since 0001-01-01: plain arithmetic in the hot loop, no DateTimeOffset.
+        var nowLocal = LocalMinutes(q.Now);
+        var arrivalLocal = q.ArriveAt is { } fixedArrival ? LocalMinutes(fixedArrival) : nowLocal + travelMinutes;
+        var live = e.Cell.Live;
+        var suspended = live?.Suspended ?? false;
+        var open = !suspended && (p.Hours.Always || memo.IsOpenAt(p.Hours, arrivalLocal));
+        if (!open && !q.IncludeClosed)
+        {
+            return false;
+        }
+
+        int? baseWait = null;
+        double ahead = 0, herding = 0;
+        if (p.Categories.Count > 0)
+        {
+            var quoted = live?.QuotedCategory();
+            baseWait = quoted?.PredictedWaitMinutes;
+            ahead = e.Cell.Arrivals.Ahead(UnixMinute(nowLocal), UnixMinute(arrivalLocal));
+            if (ahead > 0)
+            {
+                herding = ahead * load.MinutesPerArrival(quoted);
+            }
+        }
+
+        score = new Score(baseWait, ahead, herding, travelMinutes + (baseWait ?? 0) + herding, open);
+        return true;
+    }
+
+    private static readonly double OffsetMinutes = Common.ChinaTime.Offset.TotalMinutes;
+    private static readonly double UnixEpochMinutes = DateTimeOffset.UnixEpoch.UtcTicks / (double)TimeSpan.TicksPerMinute;
+
+    /// <summary>Beijing local time as minutes since 0001-01-01 00:00.</summary>
+    public static double LocalMinutes(DateTimeOffset t) => (t.UtcTicks / (double)TimeSpan.TicksPerMinute) + OffsetMinutes;
+
+    private static long UnixMinute(double localMinutes) => (long)Math.Floor(localMinutes - OffsetMinutes - UnixEpochMinutes);
+
+    /// <summary>Adds the closed-at-arrival reason to the final results only (it costs a calendar look-up per point).</summary>
+    public static List<NearestCandidate> Explained(List<NearestCandidate> results, WorkingDayCalendar calendar)
+    {
+        for (var i = 0; i < results.Count; i++)
+        {
+            var c = results[i];
+            if (!c.Open && c.ClosedReason is null)
+            {
+                results[i] = c with
+                {
+                    ClosedReason = c.Entry.Cell.Live?.Suspended == true
+                        ? "暂停服务 service suspended"
+                        : OpeningRules.ClosedReason(c.Entry.Point.Hours, calendar, c.Arrival),
+                };
+            }
+        }
+
+        return results;
+    }
+
+    public static long MinuteOf(DateTimeOffset t) => UnixMinute(LocalMinutes(t));
+
+    private static bool Contains(IReadOnlyList<string> items, string item)
+    {
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (string.Equals(items[i], item, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A lon/lat box such that every point outside it is at least <paramref name="radius"/> metres away:
+    /// |Δlat| ≥ r/R bounds the meridian arc; for longitude the nearest point of the meridian at Δλ lies
+    /// R·asin(sin Δλ · cos φ) away, so Δλ = asin(sin(r/R) / cos φ). Covers = the box holds the whole extent.
+    /// </summary>
+    internal static (Envelope Box, bool Covers) BoxAround(GeoPoint origin, double radius, Envelope extent)
+    {
+        var angular = radius / EarthRadiusMeters;
+        var dLat = angular * 180 / Math.PI;
+        var s = Math.Sin(Math.Min(angular, Math.PI / 2)) / Math.Cos(origin.Lat * Math.PI / 180);
+        var dLon = s >= 1 ? 180 : Math.Asin(s) * 180 / Math.PI;
+        var box = new Envelope(origin.Lon - dLon, origin.Lon + dLon, origin.Lat - dLat, origin.Lat + dLat);
+        return (box, box.Covers(extent));
+    }
+
+    /// <summary>Caches the calendar's verdict per date (a query's arrivals mostly fall on one or two dates).</summary>
+    public sealed class DayMemo(WorkingDayCalendar calendar)
+    {
+        private int lastDay = -1;
+        private DayKind lastKind;
+        private bool saturday;
+
+        public bool IsOpen(OpeningHours hours, DateTimeOffset at) => hours.Always || IsOpenAt(hours, LocalMinutes(at));
+
+        /// <summary>Open at a local time given as minutes since 0001-01-01 (see <see cref="LocalMinutes"/>).</summary>
+        public bool IsOpenAt(OpeningHours hours, double localMinutes)
+        {
+            var day = (int)(localMinutes / MinutesPerDay);
+            if (day != lastDay)
+            {
+                var date = DateOnly.FromDayNumber(day);
+                lastKind = calendar.Describe(date).Kind;
+                saturday = date.DayOfWeek == DayOfWeek.Saturday;
+                lastDay = day;
+            }
+
+            var sessions = lastKind switch
+            {
+                DayKind.Workday or DayKind.AdjustedWorkday => hours.Workdays,
+                DayKind.Weekend when saturday => hours.Saturday,
+                _ => null,
+            };
+            if (sessions is null)
+            {
+                return false;
+            }
+
+            var time = localMinutes - (day * MinutesPerDay);
+            for (var i = 0; i < sessions.Count; i++)
+            {
+                if (time >= Minutes(sessions[i].Opens) && time < Minutes(sessions[i].Closes))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private const double MinutesPerDay = 1440;
+
+        private static double Minutes(TimeOnly t) => t.Ticks / (double)TimeSpan.TicksPerMinute;
+    }
+
+    /// <summary>One search: evaluates visited entries and keeps the best k in a small sorted buffer.</summary>
+    private sealed class Run(NearestSearch search, NearestQuery query, WorkingDayCalendar calendar) : IMapEntryVisitor
+    {
+        private readonly DayMemo memo = new(calendar);
+        private readonly double originCos = Math.Cos(query.Origin.Lat * Math.PI / 180.0);
+
+        public List<NearestCandidate> Best { get; } = new(query.K + 1);
+
+        /// <summary>The previous round's box (KdTree rounds): its points were evaluated already (boundary included, as queries include it).</summary>
+        public Envelope? Skip { get; set; }
+
+        /// <summary><see cref="GreatCircle.DistanceMeters"/> with both cosines precomputed: the same formula and the same bits.</summary>
+        private double Distance(MapEntry e)
+        {
+            var dLat = (e.Location.Lat - query.Origin.Lat) * Math.PI / 180.0;
+            var dLon = (e.Location.Lon - query.Origin.Lon) * Math.PI / 180.0;
+            var sLat = Math.Sin(dLat / 2);
+            var sLon = Math.Sin(dLon / 2);
+            var h = (sLat * sLat) + (originCos * e.CosLat * sLon * sLon);
+            return 2 * GreatCircle.EarthRadiusMeters * Math.Asin(Math.Min(1, Math.Sqrt(h)));
+        }
+
+        public bool CanStop(double travelAtRadius) =>
+            Best.Count >= query.K && Best[^1].Open && Best[^1].TotalMinutes < travelAtRadius;
+
+        public void Visit(MapEntry entry)
+        {
+            if (Skip is { } skip && skip.Covers(entry.Location.Lon, entry.Location.Lat))
+            {
+                return;
+            }
+
+            // With k results in hand, a point whose travel alone exceeds the k-th open total cannot enter.
+            var d = Distance(entry);
+            var travel = search.Model.Minutes(d, query.Mode);
+            var full = Best.Count >= query.K;
+            if (full && Best[^1].Open && travel > Best[^1].TotalMinutes)
+            {
+                return;
+            }
+
+            if (!search.TryScore(entry, query, memo, travel, out var s))
+            {
+                return;
+            }
+
+            if (full)
+            {
+                var last = Best[^1];
+                if (s.Open == last.Open &&
+                    (s.Total > last.TotalMinutes || (s.Total == last.TotalMinutes && string.CompareOrdinal(entry.Point.Code, last.Code) > 0)))
+                {
+                    return;
+                }
+
+                if (!s.Open && last.Open)
+                {
+                    return;
+                }
+            }
+
+            var c = new NearestCandidate(entry, d, travel, search.Model.RouteMeters(d, query.Mode), query.ArriveAt ?? query.Now.AddMinutes(travel), s.BaseWait, s.Ahead, s.Herding, s.Total, s.Open, null);
+            var at = Best.BinarySearch(c, Comparer);
+            Best.Insert(at < 0 ? ~at : at, c);
+            if (Best.Count > query.K)
+            {
+                Best.RemoveAt(Best.Count - 1);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// How much queue one more person adds, for the anti-herding load: the quoted category's observed service
+/// time per serving window when the hall reports a wait for people in line (predicted ÷ waiting), else the queue
+/// rules' prior service time (6 min) over the serving windows (at least one: a window will open).
+/// </summary>
+public sealed class QueueLoadModel(double priorServiceMinutes = 6)
+{
+    public double PriorServiceMinutes => priorServiceMinutes;
+
+    public double MinutesPerArrival(CategoryWait? quoted)
+    {
+        if (quoted is { Waiting: > 0, PredictedWaitMinutes: { } predicted } q && predicted > 0)
+        {
+            return (double)predicted / q.Waiting;
+        }
+
+        var windows = Math.Max(1.0, quoted?.ServingWindows ?? 1.0);
+        return priorServiceMinutes / windows;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TongBan.Grains.Appointments;
+using TongBan.Grains.Calendar;
+
+namespace TongBan.Silo.Hosting;
+
+/// <summary>Composition of the 预约 appointment books: options, their clock, the calendar, the applicant hasher.</summary>
+public static partial class AppointmentServices
+{
+    /// <summary>Key of the HMAC that hashes resident ID numbers (at least 32 bytes of text).</summary>
+    public const string PrivacyHashKey = "TongBan:Privacy:HashKey";
+
+    public static IServiceCollection AddTongBanAppointments(this IServiceCollection services, IConfiguration configuration, bool developmentMode)
+    {
+        var options = configuration.GetSection(AppointmentOptions.Section).Get<AppointmentOptions>() ?? new AppointmentOptions();
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new StartupException(e.Message.Split(Environment.NewLine)[0], e);
+        }
+
+        services.AddSingleton(options);
+        services.AddSingleton(sp => new AppointmentClock(sp.GetRequiredService<TimeProvider>(), options.TestClockOffset));
+        services.TryAddSingleton(_ => CalendarProvider.FromEmbedded());
+        services.AddSingleton(HasherFrom(configuration, developmentMode));
+        services.AddHostedService<AppointmentStartupNotes>();
+        return services;
+    }
+
+    /// <summary>
+    /// <c>TongBan:Privacy:HashKey</c> when set. Otherwise: the public development key in embedded mode; in PostgreSQL mode a
+    /// key derived (HKDF-SHA256, its own label) from the JWT signing key, which production must already keep secret. Set the
+    /// hash key explicitly to rotate the signing key without changing every stored hash.
+    /// </summary>
+    internal static ApplicantHasher HasherFrom(IConfiguration configuration, bool developmentMode)
+    {
+        var key = configuration[PrivacyHashKey];
+        if (!string.IsNullOrEmpty(key))
+        {
+            if (Encoding.UTF8.GetByteCount(key) < 32)
+            {
+                throw new StartupException($"{PrivacyHashKey} must have at least 32 bytes.");
+            }
+
+            if (!developmentMode && key == ApplicantHasher.DevelopmentKey)
+            {
+                throw new StartupException($"{PrivacyHashKey} is the public development key; set a secret key for production.");
+            }
+
+            return ApplicantHasher.FromText(key);
+        }
+
+        if (developmentMode)
+        {
+            return ApplicantHasher.FromText(ApplicantHasher.DevelopmentKey);
+        }
+
+        var signingKey = configuration["TongBan:Auth:SigningKey"];
+        if (string.IsNullOrEmpty(signingKey))
+        {
+            throw new StartupException($"{PrivacyHashKey} must be set (a secret of at least 32 bytes) when TongBan:Auth has no SigningKey.");
+        }
+
+        return new ApplicantHasher(HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(signingKey), 32, info: Encoding.UTF8.GetBytes("tongban/privacy-hash/v1")));
+    }
+}
+
+/// <summary>Says once at start-up what an operator must know about the appointment settings.</summary>
+internal sealed partial class AppointmentStartupNotes(AppointmentOptions options, IConfiguration configuration, ILogger<AppointmentStartupNotes> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.TestClockOffset != TimeSpan.Zero)
+        {
+            LogShifted(logger, options.TestClockOffset);
+        }
+
+        if (string.IsNullOrEmpty(configuration[AppointmentServices.PrivacyHashKey]) && TongBanHost.ModeOf(configuration) == StorageMode.Postgres)
+        {
+            LogDerivedKey(logger);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TongBan:Appointments:TestClockOffset is {Offset}: appointment books run on a shifted clock (tests only, never in production)")]
+    private static partial void LogShifted(ILogger logger, TimeSpan offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TongBan:Privacy:HashKey is not set: applicant hashes use a key derived from the JWT signing key; set it explicitly so the signing key can be rotated")]
+    private static partial void LogDerivedKey(ILogger logger);
+}

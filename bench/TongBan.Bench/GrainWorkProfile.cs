@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+using Orleans.Storage;
+using TongBan.Grains.Common;
+using TongBan.Grains.Queues;
+using TongBan.Grains.Windows;
+
+namespace TongBan.Bench;
+
+/// <summary>
+/// Single-threaded timings of the work one grain command does besides messaging, on states built through the
+/// public queue rules: what <c>QueueGrain.Commit</c> computes after every queue command (the waiting line, the
+/// view sent to the hall, the changed ticket's status) and what the storage provider serializes on every write
+/// (the whole queue day; a window's 32 remembered replies). Shows how the per-command cost grows with the
+/// tickets a queue holds by the end of a day.
+/// </summary>
+public static class GrainWorkProfile
+{
+    public sealed record Line(string What, double Micros, long Bytes);
+
+    public static IReadOnlyList<Line> Run(IGrainStorageSerializer serializer)
+    {
+        var lines = new List<Line>();
+        foreach (var (tickets, waiting) in new[] { (25, 10), (100, 10), (400, 10), (400, 50) })
+        {
+            var (queue, state, now, last) = BuildQueue(tickets, waiting);
+            const double serving = 3;
+            lines.Add(new Line($"queue commit work, {tickets} tickets today ({waiting} waiting)", Time(() =>
+            {
+                // QueueGrain.Commit: the line (come-now, pushes), View(now) for the hall, the changed ticket's status.
+                var line = queue.WaitingLine(serving, now);
+                var view = (queue.Counts, queue.WaitingLine(serving, now), queue.PredictNewcomerWaitMinutes(serving, now), queue.WaitStatistics);
+                var status = queue.Status(last, serving, now);
+                GC.KeepAlive(line);
+                GC.KeepAlive(view.Item2);
+                GC.KeepAlive(status);
+            }), 0));
+            var grainState = new QueueGrainState { Queue = state, ServingWindows = serving };
+            var bytes = serializer.Serialize(grainState).ToMemory().Length;
+            lines.Add(new Line($"  serialize queue state (every queue write), {tickets} tickets", Time(() => serializer.Serialize(grainState)), bytes));
+        }
+
+        var window = RememberingWindow();
+        var windowBytes = serializer.Serialize(window).ToMemory().Length;
+        lines.Add(new Line("serialize window state (every window write), 32 remembered replies", Time(() => serializer.Serialize(window)), windowBytes));
+        var bare = new WindowState { Status = window.Status, Clerk = window.Clerk, Current = window.Current, ServedToday = window.ServedToday, Day = window.Day };
+        lines.Add(new Line("  same window without remembered replies", Time(() => serializer.Serialize(bare)), serializer.Serialize(bare).ToMemory().Length));
+        return lines;
+    }
+
+    /// <summary>
+    /// Mean CPU microseconds of this thread per call over ~100 ms, after ~300 ms of warm-up (so tiered JIT has
+    /// promoted the hot code). CPU time rather than wall time: other processes on the box do not inflate it.
+    /// </summary>
+    private static double Time(Action action)
+    {
+        var warm = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(warm).TotalMilliseconds < 300)
+        {
+            action();
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        var cpu = ThreadCpu.Now();
+        var count = 0;
+        while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < 100)
+        {
+            action();
+            count++;
+        }
+
+        var used = ThreadCpu.Now() - cpu;
+        return (used ?? Stopwatch.GetElapsedTime(start)).TotalMicroseconds / count;
+    }
+
+    /// <summary>A queue that has issued <paramref name="tickets"/> today, served all but <paramref name="waiting"/>.</summary>
+    private static (CategoryQueue Queue, CategoryQueueState State, DateTimeOffset Now, string Last) BuildQueue(int tickets, int waiting)
+    {
+        var state = new CategoryQueueState();
+        var queue = new CategoryQueue(state, "A");
+        var now = new DateTimeOffset(2026, 3, 2, 9, 0, 0, ChinaTime.Offset);
+        var last = "";
+        for (var i = 0; i < tickets; i++)
+        {
+            var kind = (i % 10) switch { < 4 => TicketKind.WalkIn, < 7 => TicketKind.Kiosk, < 9 => TicketKind.Remote, _ => TicketKind.Appointment };
+            var slot = kind == TicketKind.Appointment ? now.AddMinutes(10) : (DateTimeOffset?)null;
+            last = queue.Take(new TicketRequest(kind, AppointmentSlotStart: slot, IdempotencyKey: "t" + i.ToString(CultureInfo.InvariantCulture)), 3, now).Value.Ticket.Number;
+            now = now.AddSeconds(20);
+        }
+
+        for (var i = 0; i < tickets - waiting; i++)
+        {
+            var called = queue.CallNext(1 + (i % 3), now).Value!;
+            now = now.AddSeconds(30);
+            queue.Start(called.Number, called.WindowNo!.Value, now);
+            now = now.AddMinutes(1);
+            queue.Finish(called.Number, called.WindowNo!.Value, now);
+        }
+
+        return (queue, state, now, last);
+    }
+
+    private static WindowState RememberingWindow()
+    {
+        var now = new DateTimeOffset(2026, 3, 2, 10, 0, 0, ChinaTime.Offset);
+        var state = new WindowState { Status = WindowStatus.Open, Clerk = "clerk-520102-H001-4", ServedToday = 40, Day = DateOnly.FromDateTime(now.DateTime) };
+        for (var i = 0; i < 32; i++)
+        {
+            var ticket = new Ticket($"B{i + 100:000}", "B", TicketKind.Kiosk, PriorityClass.Normal, TicketState.Serving, now, now, null, 4, null, 1,
+                now.AddMinutes(5), now.AddMinutes(5), now.AddMinutes(6), null, 12, null, null);
+            var view = new WindowView(4, WindowStatus.Open, state.Clerk, ["B", "A"], new HeldTicket("B", ticket.Number, TicketState.Serving), 40 + i, state.Day);
+            state.RecentReplies.Add(new($"a{i}", new WindowReply(view, ticket, null)));
+        }
+
+        return state;
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+using TongBan.Grains.Appointments;
+using TongBan.Silo.Hosting;
+
+namespace TongBan.Api.Tests.Appointments;
+
+/// <summary>Appointment settings and the privacy key are checked at start-up, with one line for the operator.</summary>
+public class AppointmentStartupTests
+{
+    private const string Production = "Host=127.0.0.1;Port=1;Database=x";
+    private const string SigningKey = "appointment-startup-test-signing-key-0123456789";
+
+    [Theory]
+    [InlineData("--TongBan:Privacy:HashKey", "short", "TongBan:Privacy:HashKey must have at least 32 bytes")]
+    [InlineData("--TongBan:Privacy:HashKey", ApplicantHasher.DevelopmentKey, "public development key")]
+    [InlineData("--TongBan:Appointments:SlotMinutes", "0", "SlotMinutes")]
+    [InlineData("--TongBan:Appointments:CheckInAfter", "-00:01:00", "CheckInAfter")]
+    public void Bad_appointment_settings_stop_the_start(string key, string value, string expected)
+    {
+        var error = Assert.Throws<StartupException>(() =>
+            TongBanHost.Build(["--ConnectionStrings:TongBan", Production, "--TongBan:Auth:SigningKey", SigningKey, key, value]));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', TongBanHost.Describe(error));
+    }
+
+    [Fact]
+    public void Privacy_key_defaults_per_mode()
+    {
+        static IConfiguration Config(params (string Key, string Value)[] pairs) =>
+            new ConfigurationBuilder().AddInMemoryCollection(pairs.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))).Build();
+
+        const string Id = "52010219900307001X";
+        var development = AppointmentServices.HasherFrom(Config(), developmentMode: true).HashResidentId(Id);
+        Assert.Equal(ApplicantHasher.FromText(ApplicantHasher.DevelopmentKey).HashResidentId(Id), development);
+
+        // Production without a hash key: derived from the signing key, never equal to the key itself or the development one.
+        var derived = AppointmentServices.HasherFrom(Config(("TongBan:Auth:SigningKey", SigningKey)), developmentMode: false).HashResidentId(Id);
+        Assert.NotEqual(development, derived);
+        Assert.NotEqual(ApplicantHasher.FromText(SigningKey).HashResidentId(Id), derived);
+
+        var explicitKey = AppointmentServices.HasherFrom(
+            Config(("TongBan:Auth:SigningKey", SigningKey), ("TongBan:Privacy:HashKey", "explicit-privacy-key-0123456789abcdef")), developmentMode: false);
+        Assert.Equal(ApplicantHasher.FromText("explicit-privacy-key-0123456789abcdef").HashResidentId(Id), explicitKey.HashResidentId(Id));
+
+        var none = Assert.Throws<StartupException>(() => AppointmentServices.HasherFrom(Config(("TongBan:Auth:Authority", "https://id.example")), developmentMode: false));
+        Assert.Contains("TongBan:Privacy:HashKey must be set", none.Message, StringComparison.Ordinal);
+    }
+}

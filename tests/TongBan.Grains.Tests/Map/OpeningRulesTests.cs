@@ -1,0 +1,43 @@
+using TongBan.Grains.Halls;
+using TongBan.Grains.Map;
+
+namespace TongBan.Grains.Tests.Map;
+
+public class OpeningRulesTests
+{
+    private static readonly OpeningHours Hall = new(
+        false, [new(new TimeOnly(9, 0), new TimeOnly(12, 0)), new(new TimeOnly(13, 0), new TimeOnly(17, 0))],
+        [new(new TimeOnly(9, 0), new TimeOnly(12, 0))]);
+
+    private static DateTimeOffset At(int y, int m, int d, int h, int min) => new(y, m, d, h, min, 0, TimeSpan.FromHours(8));
+
+    [Theory]
+    [InlineData(2025, 3, 3, 10, 0, true)]     // Monday morning
+    [InlineData(2025, 3, 3, 12, 30, false)]   // lunch break
+    [InlineData(2025, 3, 3, 17, 0, false)]    // closing time is exclusive
+    [InlineData(2025, 3, 3, 8, 59, false)]    // before opening
+    [InlineData(2025, 3, 8, 10, 0, true)]     // ordinary Saturday: Saturday session
+    [InlineData(2025, 3, 9, 10, 0, false)]    // Sunday
+    [InlineData(2025, 10, 1, 10, 0, false)]   // 国庆节 (Wednesday)
+    [InlineData(2025, 9, 28, 10, 0, true)]    // Sunday made a working day (调休上班): workday sessions
+    [InlineData(2025, 10, 4, 10, 0, false)]   // Saturday inside the holiday: no Saturday session
+    public void Hours_follow_the_official_calendar(int y, int m, int d, int h, int min, bool open)
+    {
+        Assert.Equal(open, OpeningRules.IsOpen(Hall, MapTestKit.Calendar.Value, At(y, m, d, h, min)));
+        var memo = new NearestSearch.DayMemo(MapTestKit.Calendar.Value);
+        Assert.Equal(open, memo.IsOpen(Hall, At(y, m, d, h, min)));
+    }
+
+    [Fact]
+    public void Around_the_clock_points_are_always_open_even_on_holidays()
+    {
+        Assert.True(OpeningRules.IsOpen(OpeningHours.AroundTheClock, MapTestKit.Calendar.Value, At(2025, 10, 1, 3, 0)));
+    }
+
+    [Fact]
+    public void Closed_reasons_name_the_holiday_and_the_lunch_break()
+    {
+        Assert.Contains("国庆节", OpeningRules.ClosedReason(Hall, MapTestKit.Calendar.Value, At(2025, 10, 1, 10, 0)), StringComparison.Ordinal);
+        Assert.Contains("lunch", OpeningRules.ClosedReason(Hall, MapTestKit.Calendar.Value, At(2025, 3, 3, 12, 30)), StringComparison.Ordinal);
+    }
+}
