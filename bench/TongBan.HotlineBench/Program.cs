@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using TongBan.CaseBench;
 using TongBan.Grains.Identity;
 using TongBan.Silo.Hosting;
 
@@ -18,8 +19,12 @@ using TongBan.Silo.Hosting;
 // from each request's scheduled start, so queueing is not hidden), and finally a closed loop at
 // fixed concurrency for the ceiling. Every request runs the full path: JWT auth, case grain read,
 // constant-time check, guard grain, hotline log read, DTO.
-// Usage: dotnet run -c Release --project bench/TongBan.HotlineBench -- [--rate 500] [--seconds 20] [--cases 300] [--pg "Host=…"]
+// Usage: dotnet run -c Release --project bench/TongBan.HotlineBench -- [--rate 500] [--seconds 20] [--cases 300] [--pg "Host=…" | --pg throwaway]
+// --pg throwaway starts a PostgreSQL from /usr/lib/postgresql/*/bin for the run (fsync off, like the tests) and deletes it afterwards.
 var options = Args.Parse(args);
+Console.WriteLine($"load average before: {LoadAverage()}");
+await using var throwaway = options.Pg == "throwaway" ? await ThrowawayPostgres.StartAsync(durable: false, extraOptions: null) : null;
+var connectionString = throwaway?.AdminConnectionString ?? options.Pg;
 
 // Client and server share the process: start with enough pool threads that thread injection is not what is measured.
 ThreadPool.SetMinThreads(64, 64);
@@ -32,7 +37,7 @@ var hostArgs = new List<string>
     "--TongBan:Silo:Dashboard", "false",
     "--Logging:LogLevel:Default", "Warning",
 };
-if (options.Pg is { } pg)
+if (connectionString is { } pg)
 {
     hostArgs.AddRange(["--ConnectionStrings:TongBan", pg, "--TongBan:Auth:SigningKey", "tongban-bench-signing-key-0123456789abcdef"]);
 }
@@ -45,7 +50,7 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
     BaseAddress = baseAddress,
     Timeout = TimeSpan.FromSeconds(30),
 };
-Console.WriteLine($"mode: {(options.Pg is null ? "embedded (in-memory case store and grain state)" : "PostgreSQL (grain state/reminders/clustering on PostgreSQL; case store: " + app.Services.GetRequiredService<TongBan.Grains.Cases.ICaseStore>().GetType().Name + ")")}");
+Console.WriteLine($"mode: {(connectionString is null ? "embedded (in-memory case store and grain state)" : "PostgreSQL (grain state/reminders/clustering on PostgreSQL; case store: " + app.Services.GetRequiredService<TongBan.Grains.Cases.ICaseStore>().GetType().Name + ")")}");
 Console.WriteLine($"host: {baseAddress}  cores: {Environment.ProcessorCount}  (client and server share this box)");
 
 for (var i = 0; i < 100 && !(await http.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode; i++)
@@ -88,7 +93,10 @@ var open = await OpenLoop(http, seeded, agents, options.Rate, options.Seconds);
 Console.WriteLine($"open loop, offered {options.Rate}/s for {options.Seconds} s: {open}");
 var closed = await ClosedLoop(http, seeded, agents, 32, Math.Max(5, options.Seconds / 2));
 Console.WriteLine($"closed loop, 32 in flight: {closed}");
+Console.WriteLine($"load average after: {LoadAverage()}");
 await app.StopAsync();
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
 static async Task<string> Token(HttpClient http, string role, string subject)
 {
