@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using TongBan.Api.Security;
 using TongBan.CaseBench;
 using TongBan.Grains.Identity;
 using TongBan.Silo.Hosting;
@@ -51,6 +52,9 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
     Timeout = TimeSpan.FromSeconds(30),
 };
 Console.WriteLine($"mode: {(connectionString is null ? "embedded (in-memory case store and grain state)" : "PostgreSQL (grain state/reminders/clustering on PostgreSQL; case store: " + app.Services.GetRequiredService<TongBan.Grains.Cases.ICaseStore>().GetType().Name + ")")}");
+// Tokens minted in-process with the host's signing key (POST /api/dev/token exists in embedded mode only).
+var issuer = ActivatorUtilities.CreateInstance<DevelopmentTokenIssuer>(app.Services);
+string Token(string role, string subject) => issuer.Issue(new DevTokenRequest(role, subject, null, null, null, null)).Token;
 Console.WriteLine($"host: {baseAddress}  cores: {Environment.ProcessorCount}  (client and server share this box)");
 
 for (var i = 0; i < 100 && !(await http.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode; i++)
@@ -67,7 +71,7 @@ for (var i = 0; i < options.Cases; i++)
     var first17 = $"520102198{i / 999 % 10}0101{(i % 999) + 1:000}";
     var idNumber = first17 + ResidentId.CheckCharacter(first17);
     var phone = $"139{i:00000000}";
-    var token = await Token(http, "citizen", idNumber);
+    var token = Token("citizen", idNumber);
     using var request = new HttpRequestMessage(HttpMethod.Post, "/api/cases")
     {
         Content = JsonContent.Create(new { itemCode = item.Code, applicant = new { name = "测试" + i, idNumber, phone }, channel = "online" }),
@@ -83,7 +87,7 @@ Console.WriteLine($"seeded {seeded.Count} cases in {seedWatch.Elapsed.TotalSecon
 var agents = new List<string>();
 for (var a = 0; a < 8; a++)
 {
-    agents.Add(await Token(http, "hotlineAgent", $"bench-agent-{a}"));
+    agents.Add(Token("hotlineAgent", $"bench-agent-{a}"));
 }
 
 // Warm-up (JIT tiers, connection pool, grain activations) with a short closed loop; not reported as a result.
@@ -97,13 +101,6 @@ Console.WriteLine($"load average after: {LoadAverage()}");
 await app.StopAsync();
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-static async Task<string> Token(HttpClient http, string role, string subject)
-{
-    using var response = await http.PostAsJsonAsync("/api/dev/token", new { role, subject });
-    response.EnsureSuccessStatusCode();
-    return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
-}
 
 static async Task<(bool Ok, double Ms, double ServiceMs)> Lookup(HttpClient http, (string CaseNo, string Verify) target, string agent, long scheduledTicks)
 {
