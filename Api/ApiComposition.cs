@@ -65,6 +65,12 @@ public static class ApiComposition
         app.MapQueueEndpoints();
         app.MapCaseEndpoints();
         app.MapRatingEndpoints();
+        app.MapHotlineEndpoints();
+        app.MapCreditEndpoints();
+        app.MapLicenceEndpoints();
+        app.MapSealEndpoints();
+        app.MapBundleEndpoints();
+        app.MapCrossProvinceEndpoints();
         app.MapAppointmentEndpoints();
         app.MapMapEndpoints();
         app.MapAdminServicePointEndpoints();

@@ -509,6 +509,7 @@ public static class CaseEndpoints
             CaseFailureKind.ActionNotAllowed => (StatusCodes.Status409Conflict, "当前状态不允许 Not allowed now"),
             CaseFailureKind.Forbidden => (StatusCodes.Status403Forbidden, "无权操作 Forbidden"),
             CaseFailureKind.InvalidCommand => (StatusCodes.Status400BadRequest, "输入有误 Invalid input"),
+            CaseFailureKind.LicenceRejected => (StatusCodes.Status409Conflict, "电子证照核验未通过 E-licence not verified"),
             _ => (StatusCodes.Status422UnprocessableEntity, "不符合办理规则 Rule violation"),
         };
         return TypedResults.Problem(statusCode: status, title: title, detail: f.Message, extensions: new Dictionary<string, object?>

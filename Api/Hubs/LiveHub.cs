@@ -51,12 +51,16 @@ public sealed class LiveHub(ServicePointDirectory directory, IGrainFactory grain
         return Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Ticket(hallCode, ticketNo));
     }
 
-    /// <summary>The applicant or responsible staff follow a case (caseChanged); others get the same error as for a missing case.</summary>
+    /// <summary>
+    /// The applicant or responsible staff follow a case (caseChanged), and a 12345 agent who verified the
+    /// caller on it in the last 30 minutes; others get the same error as for a missing case.
+    /// </summary>
     [Authorize(Policy = Policies.Authenticated)]
     public async Task WatchCase(string caseNo)
     {
         var view = CaseNumber.TryParse(caseNo, out var number) ? await grains.GetGrain<ICaseGrain>(number.Value).Get() : null;
-        if (view is null || Context.User is not { } user || !CaseEndpoints.MaySee(user, view, protector))
+        if (view is null || Context.User is not { } user ||
+            !(CaseEndpoints.MaySee(user, view, protector) || await HotlineWatch.MayWatchAsync(grains, user, number.Value)))
         {
             throw new HubException($"No case '{caseNo}'.");
         }

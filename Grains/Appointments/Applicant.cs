@@ -122,12 +122,19 @@ public static partial class ApplicantRules
 /// HMAC-SHA256 keyed hashes of personal identifiers (key: <c>TongBan:Privacy:HashKey</c>). Keyed, so that a
 /// leaked table cannot be reversed by hashing all 10^17 plausible ID numbers without also stealing the key.
 /// </summary>
+/// <remarks>
+/// The same hash as a case's applicant key (<see cref="Identity.KeyedHash.OfResidentId(string)"/> under the same key), with
+/// the scheme prefix <c>h1:</c>: one caller hash finds both a person's cases and their appointments (<see cref="FromCaseKey"/>).
+/// </remarks>
 public sealed class ApplicantHasher
 {
     /// <summary>Embedded (development) mode only; PostgreSQL mode refuses to start with it.</summary>
     public const string DevelopmentKey = "tongban-embedded-development-privacy-key-not-for-production";
 
-    private readonly byte[] key;
+    /// <summary>The scheme prefix of stored appointment hashes.</summary>
+    public const string Scheme = "h1:";
+
+    private readonly Identity.KeyedHash keyed;
 
     public ApplicantHasher(byte[] key)
     {
@@ -137,17 +144,19 @@ public sealed class ApplicantHasher
             throw new ArgumentException("The privacy hash key needs at least 32 bytes.", nameof(key));
         }
 
-        this.key = key;
+        keyed = new Identity.KeyedHash(key);
     }
 
     public static ApplicantHasher FromText(string key) => new(Encoding.UTF8.GetBytes(key));
 
     /// <summary>The keyed hash of a resident ID number (normalised first), hex, prefixed with the scheme.</summary>
-    public string HashResidentId(string idNumber)
+    public string HashResidentId(string idNumber) => Scheme + keyed.OfResidentId(idNumber ?? string.Empty);
+
+    /// <summary>The appointment form of a case's applicant key (both are keyed with <c>TongBan:Privacy:HashKey</c>).</summary>
+    public static string FromCaseKey(string caseApplicantKey)
     {
-        var normalized = ApplicantRules.NormalizeId(idNumber) ?? string.Empty;
-        var mac = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("resident-id:" + normalized));
-        return "h1:" + Convert.ToHexStringLower(mac);
+        ArgumentNullException.ThrowIfNull(caseApplicantKey);
+        return Scheme + caseApplicantKey;
     }
 
     /// <summary>Constant-time comparison of two stored hashes.</summary>

@@ -108,6 +108,9 @@ public enum CaseFailureKind
 
     /// <summary>Well-formed and allowed, but a domain rule says no: incomplete materials without 容缺, an incomplete notice (422).</summary>
     RuleViolation,
+
+    /// <summary>A cited e-licence is unknown, another person's, expired or revoked (409; the message says which).</summary>
+    LicenceRejected,
 }
 
 /// <summary>Why a command was refused, with what the caller may do instead.</summary>

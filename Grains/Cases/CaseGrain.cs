@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using TongBan.Grains.Calendar;
 using TongBan.Grains.Catalogue;
 using TongBan.Grains.Common;
+using TongBan.Grains.Credit;
 using TongBan.Grains.Identity;
 using TongBan.Grains.Live;
 
@@ -73,6 +74,12 @@ public sealed partial class CaseGrain(
         if (!result.Succeeded)
         {
             return new CaseReply(null, result.Failure);
+        }
+
+        // Credit (容缺 only in good standing), revoked results: checks that need other grains (Credit/CaseGates).
+        if (await CaseGates.BeforeCommitAsync(GrainFactory, current.State, command, result.State!, calendar.Current) is { } refusal)
+        {
+            return new CaseReply(null, refusal);
         }
 
         return await Commit(result.State!, result.Entry!, current.Applicant, current);

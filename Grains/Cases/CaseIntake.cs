@@ -1,6 +1,7 @@
 using TongBan.Grains.Catalogue;
 using TongBan.Grains.Common;
 using TongBan.Grains.Identity;
+using TongBan.Grains.Licences;
 
 namespace TongBan.Grains.Cases;
 
@@ -36,6 +37,12 @@ public static class CaseIntake
         if (!dryRun.Succeeded)
         {
             return new CaseReply(null, dryRun.Failure);
+        }
+
+        // Cited e-licences are verified before a number is spent (409 for unknown, another person's, expired).
+        if (await ELicenceGate.RefusalAsync(grains, application.ApplicantKey, application.Materials, day, null) is { } licence)
+        {
+            return new CaseReply(null, licence);
         }
 
         var sequence = await grains.GetGrain<ICaseNumberGrain>($"{application.NumberRegion}/{day:yyMMdd}").Next();

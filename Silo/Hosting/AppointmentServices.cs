@@ -1,8 +1,8 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TongBan.Grains.Appointments;
 using TongBan.Grains.Calendar;
+using TongBan.Grains.Identity;
 
 namespace TongBan.Silo.Hosting;
 
@@ -33,9 +33,10 @@ public static partial class AppointmentServices
     }
 
     /// <summary>
-    /// <c>TongBan:Privacy:HashKey</c> when set. Otherwise: the public development key in embedded mode; in PostgreSQL mode a
-    /// key derived (HKDF-SHA256, its own label) from the JWT signing key, which production must already keep secret. Set the
-    /// hash key explicitly to rotate the signing key without changing every stored hash.
+    /// <c>TongBan:Privacy:HashKey</c> when set. Otherwise: the public development key in embedded mode; in PostgreSQL mode the
+    /// key the cases derive from the JWT signing key (<see cref="PrivacyOptions.DerivedFrom"/>), which production must already
+    /// keep secret, so appointments and cases hash an ID number alike. Set the hash key explicitly to rotate the signing key
+    /// without changing every stored hash.
     /// </summary>
     internal static ApplicantHasher HasherFrom(IConfiguration configuration, bool developmentMode)
     {
@@ -66,7 +67,7 @@ public static partial class AppointmentServices
             throw new StartupException($"{PrivacyHashKey} must be set (a secret of at least 32 bytes) when TongBan:Auth has no SigningKey.");
         }
 
-        return new ApplicantHasher(HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(signingKey), 32, info: Encoding.UTF8.GetBytes("tongban/privacy-hash/v1")));
+        return ApplicantHasher.FromText(PrivacyOptions.DerivedFrom(signingKey).HashKey!);
     }
 }
 

@@ -12,14 +12,17 @@ using TongBan.Api;
 using TongBan.Api.Pages;
 using TongBan.Api.Security;
 using TongBan.Grains.Common;
+using TongBan.Grains.CrossProvince;
 using TongBan.Grains.Calendar;
 using TongBan.Grains.Cases;
 using TongBan.Grains.Catalogue;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Identity;
+using TongBan.Grains.Licences;
 using TongBan.Grains.Queues;
 using TongBan.Grains.Ratings;
 using TongBan.Grains.Regions;
+using TongBan.Grains.Seals;
 using TongBan.Silo.Postgres;
 
 namespace TongBan.Silo.Hosting;
@@ -119,6 +122,11 @@ public static partial class TongBanHost
         services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
         services.TryAddSingleton<IRatingStore, InMemoryRatingStore>();
         services.AddRatings(builder.Configuration);
+        services.TryAddSingleton<IELicenceRegistry>(sp => new InProcessELicenceRegistry(sp.GetRequiredService<PersonalDataProtector>()));
+        var seals = builder.Configuration.GetSection(SealOptions.Section).Get<SealOptions>() ?? new SealOptions();
+        services.TryAddSingleton(sp => SealKeyCipher.From(seals, sp.GetRequiredService<PrivacyOptions>()));
+        services.TryAddSingleton(builder.Configuration.GetSection(PartnerOptions.Section).Get<PartnerOptions>() ?? new PartnerOptions());
+        services.TryAddSingleton<IPartnerGateway, HttpPartnerGateway>();
 
         services.AddHostedService<ReferenceDataStartup>();
 

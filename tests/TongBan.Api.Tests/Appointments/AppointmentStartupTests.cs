@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using TongBan.Grains.Appointments;
+using TongBan.Grains.Identity;
 using TongBan.Silo.Hosting;
 
 namespace TongBan.Api.Tests.Appointments;
@@ -44,5 +46,37 @@ public class AppointmentStartupTests
 
         var none = Assert.Throws<StartupException>(() => AppointmentServices.HasherFrom(Config(("TongBan:Auth:Authority", "https://id.example")), developmentMode: false));
         Assert.Contains("TongBan:Privacy:HashKey must be set", none.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// One caller hash finds both a person's cases and their appointments (the 12345 caller look-up): in every mode the
+    /// appointment hash is the case applicant key under the same key, with the scheme prefix.
+    /// </summary>
+    [Theory]
+    [InlineData(false, null)]
+    [InlineData(true, null)]
+    [InlineData(true, "explicit-privacy-key-0123456789abcdef")]
+    public async Task Appointments_and_cases_hash_an_id_number_alike(bool postgresMode, string? hashKey)
+    {
+        const string Id = "52010219900307001X";
+        List<string> args = ["--urls", "http://127.0.0.1:0"];
+        if (postgresMode)
+        {
+            args.AddRange(["--ConnectionStrings:TongBan", Production, "--TongBan:Auth:SigningKey", SigningKey]);
+        }
+
+        if (hashKey is not null)
+        {
+            args.AddRange(["--TongBan:Privacy:HashKey", hashKey]);
+        }
+
+        await using var app = TongBanHost.Build([.. args]);
+        var caseKey = app.Services.GetRequiredService<PersonalDataProtector>().Hash.OfResidentId(Id);
+        var appointments = app.Services.GetRequiredService<ApplicantHasher>();
+
+        Assert.Equal(ApplicantHasher.FromCaseKey(caseKey), appointments.HashResidentId(Id));
+        Assert.Equal(appointments.HashResidentId(Id), appointments.HashResidentId(" 52010219900307001x"));
+        Assert.Equal(appointments.HashResidentId(Id), appointments.HashResidentId("５２０１０２１９９００３０７００１Ｘ"));
+        Assert.NotEqual(appointments.HashResidentId(Id), appointments.HashResidentId("520102199003070028"));
     }
 }

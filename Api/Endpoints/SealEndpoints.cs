@@ -1,0 +1,78 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using TongBan.Api.Security;
+using TongBan.Grains.Cases;
+using TongBan.Grains.Identity;
+using TongBan.Grains.Seals;
+
+namespace TongBan.Api.Endpoints;
+
+/// <summary>A signed decision document: <c>document</c> is exactly what was signed.</summary>
+public sealed record DecisionDocumentDto(JsonElement Document, string Signature, string KeyId, string Algorithm);
+
+/// <summary><c>POST /api/seals/verify</c>: the document as received, its signature, optionally the key id it claims.</summary>
+public sealed record SealVerifyRequest(JsonElement Document, string? Signature, string? KeyId);
+
+public sealed record SealKeyDto(string KeyId, string Algorithm, string PublicKeyPem, DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt);
+
+/// <summary>Electronic seals (task 8): signed decision documents, public verification, public keys, rotation.</summary>
+public static class SealEndpoints
+{
+    public static void MapSealEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/cases/{caseNo}/decision-document", async (string caseNo, ClaimsPrincipal user, IGrainFactory grains, PersonalDataProtector protector) =>
+        {
+            if (!CaseNumber.TryParse(caseNo, out var number))
+            {
+                return (IResult)Problems.Invalid("caseNo", HotlineEndpoints.CaseNoHint);
+            }
+
+            var view = await grains.GetGrain<ICaseGrain>(number.Value).Get();
+            if (view is null || !CaseEndpoints.MaySee(user, view, protector))
+            {
+                return Problems.NotFound("Case", number.Value);
+            }
+
+            return await grains.GetGrain<IDecisionDocumentGrain>(number.Value).Issue() is { } signed
+                ? TypedResults.Ok(new DecisionDocumentDto(JsonDocument.Parse(signed.Payload).RootElement.Clone(), signed.Signature, signed.KeyId, signed.Algorithm))
+                : Problems.Conflict("尚未作出决定，没有决定书 (no decision yet)");
+        })
+        .WithTags("Seals")
+        .RequireAuthorization()
+        .Produces<DecisionDocumentDto>()
+        .WithSummary("The decision document (准予/不予许可决定书) signed with the deciding department's seal (ES256); issued once, on first request after the decision.");
+
+        routes.MapPost("/api/seals/verify", async (SealVerifyRequest body, IGrainFactory grains) =>
+            TypedResults.Ok(await DecisionVerifier.VerifyAsync(grains, body.Document, body.Signature, body.KeyId)))
+        .WithTags("Seals")
+        .AllowAnonymous()
+        .Produces<SealVerification>()
+        .WithSummary("Anyone verifies a decision document: {valid, reason}. Tampered, unknown-key or malformed documents are valid:false, never an error.");
+
+        routes.MapGet("/api/seals/{departmentCode}/{regionCode}/keys", async (string departmentCode, string regionCode, IGrainFactory grains) =>
+        {
+            if (DecisionVerifier.ParseKeyId($"{departmentCode}/{regionCode}/1") is not { } seal)
+            {
+                return (IResult)Problems.NotFound("Seal", $"{departmentCode}/{regionCode}");
+            }
+
+            var keys = await grains.GetGrain<IDepartmentSealGrain>(seal.Seal).PublicKeys();
+            return TypedResults.Ok<IReadOnlyList<SealKeyDto>>([.. keys.Select(k => new SealKeyDto(k.KeyId, SealSignatures.Algorithm, SealSignatures.Pem(k.PublicKey), k.CreatedAt, k.RetiredAt))]);
+        })
+        .WithTags("Seals")
+        .AllowAnonymous()
+        .Produces<IReadOnlyList<SealKeyDto>>()
+        .WithSummary("A department seal's public keys (current and retired), PEM, for offline verification.");
+
+        routes.MapPost("/api/admin/seals/{departmentCode}/{regionCode}/rotate", async (string departmentCode, string regionCode, IGrainFactory grains) =>
+            DecisionVerifier.ParseKeyId($"{departmentCode}/{regionCode}/1") is not { } seal
+                ? (IResult)Problems.NotFound("Seal", $"{departmentCode}/{regionCode}")
+                : TypedResults.Ok(new { keyId = await grains.GetGrain<IDepartmentSealGrain>(seal.Seal).Rotate() }))
+        .WithTags("Seals")
+        .RequireAuthorization(Policies.Admin)
+        .WithSummary("Rotate a department seal: new key from now on; retired keys keep verifying what they signed.");
+    }
+}

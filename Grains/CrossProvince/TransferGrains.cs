@@ -1,0 +1,227 @@
+using Microsoft.Extensions.Logging;
+using TongBan.Grains.Common;
+using TongBan.Grains.Identity;
+
+namespace TongBan.Grains.CrossProvince;
+
+public enum TransferStatus
+{
+    /// <summary>Accepted here, not yet acknowledged by the partner; retried with backoff until it is.</summary>
+    Pending,
+
+    /// <summary>The partner acknowledged it.</summary>
+    Delivered,
+}
+
+/// <summary>An application received in Guizhou for another province's department (外转).</summary>
+[GenerateSerializer, Immutable]
+public sealed record OutboundTransfer(
+    [property: Id(0)] string TransferId,
+    [property: Id(1)] string PartnerCode,
+    [property: Id(2)] string OriginRegionCode,
+    [property: Id(3)] string TargetRegionCode,
+    [property: Id(4)] string ItemName,
+    [property: Id(5)] ApplicantRecord Applicant,
+    [property: Id(6)] string? Note,
+    [property: Id(7)] string ReceivedBy);
+
+[GenerateSerializer, Immutable]
+public sealed record TransferAttempt([property: Id(0)] int Number, [property: Id(1)] DateTimeOffset At, [property: Id(2)] bool Delivered, [property: Id(3)] string? Error);
+
+/// <summary>The visible state of a transfer: status, attempts so far, the last error and when the next try is.</summary>
+[GenerateSerializer, Immutable]
+public sealed record TransferView(
+    [property: Id(0)] OutboundTransfer Transfer,
+    [property: Id(1)] TransferStatus Status,
+    [property: Id(2)] IReadOnlyList<TransferAttempt> Attempts,
+    [property: Id(3)] DateTimeOffset? NextAttemptAt,
+    [property: Id(4)] string? PartnerReference);
+
+/// <summary>
+/// One outbound transfer to a partner province (keyed by transfer id). Written before the first
+/// attempt, so a failing partner or a restart never loses it: a grain timer retries with
+/// exponential backoff (<see cref="RetrySchedule"/>), and a reminder every few minutes revives
+/// the grain after a restart to carry on. Non-reentrant: one attempt at a time.
+/// </summary>
+public interface IOutboundTransferGrain : IGrainWithStringKey
+{
+    /// <summary>Stores and starts delivering; repeating with the same id returns the transfer as it is.</summary>
+    Task<TransferView> Start(OutboundTransfer transfer);
+
+    Task<TransferView?> View();
+
+    /// <summary>Tries now (operators; also what the timer and reminder call).</summary>
+    Task<TransferView?> TryDeliver();
+}
+
+[GenerateSerializer]
+public sealed class OutboundTransferState
+{
+    [Id(0)]
+    public OutboundTransfer? Transfer { get; set; }
+
+    [Id(1)]
+    public TransferStatus Status { get; set; }
+
+    [Id(2)]
+    public List<TransferAttempt> Attempts { get; set; } = [];
+
+    [Id(3)]
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    [Id(4)]
+    public string? PartnerReference { get; set; }
+}
+
+public sealed partial class OutboundTransferGrain(
+    [PersistentState("outboundtransfer", StorageNames.Default)] IPersistentState<OutboundTransferState> state,
+    PartnerOptions partners,
+    IPartnerGateway gateway,
+    PersonalDataProtector protector,
+    TimeProvider clock,
+    ILogger<OutboundTransferGrain> logger) : Grain, IOutboundTransferGrain, IRemindable
+{
+    private const string Reminder = "deliver";
+    private IGrainTimer? timer;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State is { Transfer: not null, Status: TransferStatus.Pending })
+        {
+            Schedule(state.State.NextAttemptAt is { } next && next > clock.GetUtcNow() ? next - clock.GetUtcNow() : TimeSpan.Zero);
+        }
+
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    public async Task<TransferView> Start(OutboundTransfer transfer)
+    {
+        if (state.State.Transfer is null)
+        {
+            state.State.Transfer = transfer;
+            state.State.Status = TransferStatus.Pending;
+            state.State.NextAttemptAt = clock.GetUtcNow();
+            await state.WriteStateAsync();
+            await this.RegisterOrUpdateReminder(Reminder, TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(2));
+            Schedule(TimeSpan.Zero);
+        }
+
+        return Current()!;
+    }
+
+    public Task<TransferView?> View() => Task.FromResult(Current());
+
+    public async Task<TransferView?> TryDeliver()
+    {
+        if (state.State.Transfer is not { } transfer || state.State.Status == TransferStatus.Delivered)
+        {
+            return Current();
+        }
+
+        var number = state.State.Attempts.Count + 1;
+        PartnerSendResult result;
+        if (partners.Find(transfer.PartnerCode) is not { } partner)
+        {
+            result = new PartnerSendResult(false, "partner not configured", null);
+        }
+        else
+        {
+            var applicant = protector.Open(transfer.Applicant);
+            result = await gateway.SendAsync(partner, new PartnerMessage(
+                transfer.TransferId, transfer.OriginRegionCode, transfer.TargetRegionCode, transfer.ItemName, applicant.Name, applicant.IdNumber, applicant.Phone, transfer.Note), CancellationToken.None);
+        }
+
+        var now = clock.GetUtcNow();
+        state.State.Attempts.Add(new TransferAttempt(number, now, result.Delivered, result.Error));
+        if (result.Delivered)
+        {
+            state.State.Status = TransferStatus.Delivered;
+            state.State.NextAttemptAt = null;
+            state.State.PartnerReference = result.PartnerReference;
+        }
+        else
+        {
+            var delay = RetrySchedule.After(number, partners.RetryBaseDelay, partners.RetryMaxDelay);
+            state.State.NextAttemptAt = now + delay;
+            Schedule(delay);
+            LogRetry(logger, transfer.TransferId, transfer.PartnerCode, number, result.Error, delay);
+        }
+
+        await state.WriteStateAsync();
+        if (result.Delivered && await this.GetReminder(Reminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        return Current();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (state.State.Status == TransferStatus.Pending && state.State.NextAttemptAt is { } next && next <= clock.GetUtcNow())
+        {
+            await TryDeliver();
+        }
+    }
+
+    private void Schedule(TimeSpan due)
+    {
+        timer?.Dispose();
+        timer = this.RegisterGrainTimer(async () =>
+        {
+            timer?.Dispose();
+            timer = null;
+            await TryDeliver();
+        }, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+    }
+
+    private TransferView? Current() => state.State.Transfer is { } t
+        ? new TransferView(t, state.State.Status, [.. state.State.Attempts], state.State.NextAttemptAt, state.State.PartnerReference)
+        : null;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer {TransferId} to partner {Partner}: attempt {Attempt} failed ({Error}); retrying in {Delay}")]
+    private static partial void LogRetry(ILogger logger, string transferId, string partner, int attempt, string? error, TimeSpan delay);
+}
+
+/// <summary>An application a partner province forwarded to Guizhou (内转), as received.</summary>
+[GenerateSerializer, Immutable]
+public sealed record InboundTransfer(
+    [property: Id(0)] string PartnerCode,
+    [property: Id(1)] string TransferId,
+    [property: Id(2)] string OriginRegionCode,
+    [property: Id(3)] string TargetRegionCode,
+    [property: Id(4)] string ItemName,
+    [property: Id(5)] ApplicantRecord Applicant,
+    [property: Id(6)] DateTimeOffset ReceivedAt);
+
+/// <summary>Inbound transfers, keyed <c>{partnerCode}/{transferId}</c>: a partner's retry returns the first receipt (idempotent).</summary>
+public interface IInboundTransferGrain : IGrainWithStringKey
+{
+    Task<InboundTransfer> Receive(InboundTransfer transfer);
+
+    Task<InboundTransfer?> View();
+}
+
+[GenerateSerializer]
+public sealed class InboundTransferState
+{
+    [Id(0)]
+    public InboundTransfer? Transfer { get; set; }
+}
+
+public sealed class InboundTransferGrain(
+    [PersistentState("inboundtransfer", StorageNames.Default)] IPersistentState<InboundTransferState> state) : Grain, IInboundTransferGrain
+{
+    public async Task<InboundTransfer> Receive(InboundTransfer transfer)
+    {
+        if (state.State.Transfer is null)
+        {
+            state.State.Transfer = transfer;
+            await state.WriteStateAsync();
+        }
+
+        return state.State.Transfer;
+    }
+
+    public Task<InboundTransfer?> View() => Task.FromResult(state.State.Transfer);
+}
