@@ -59,7 +59,7 @@ public static class BundleEndpoints
             return view is null || !(mine || staff) ? Problems.NotFound("Bundle", number.Value) : TypedResults.Ok(Dto(view, catalogue));
         })
         .WithTags("Bundles")
-        .RequireAuthorization()
+        .RequireAuthorization(Policies.Authenticated)
         .Produces<BundleDto>()
         .WithSummary("A bundle's combined progress and its child cases (the applicant, hall staff, supervisors).");
 
@@ -88,6 +88,7 @@ public static class BundleEndpoints
         })
         .WithTags("Hotline")
         .RequireAuthorization(p => p.RequireRole(Roles.HotlineAgent))
+        .RequireRateLimiting(RateLimitPolicies.HotlineVerification)
         .Produces<BundleDto>()
         .WithSummary("One hotline look-up for a whole bundle (same verification, same 404 and throttling as a case).");
     }

@@ -92,7 +92,7 @@ public static class CreditEndpoints
                 ? TypedResults.Ok(view)
                 : Problems.NotFound("Deferral promise of case", number!));
         })
-        .RequireAuthorization()
+        .RequireAuthorization(Policies.Authenticated)
         .Produces<DeferralView>()
         .WithSummary("The case's 容缺 promise: materials, due date, status (pending, kept, missed, void).");
 
@@ -127,7 +127,7 @@ public static class CreditEndpoints
             var (number, refusal) = await Visible(caseNo, user, grains, protector);
             return refusal ?? TypedResults.Ok(await grains.GetGrain<ICaseSanctionGrain>(number!).View());
         })
-        .RequireAuthorization()
+        .RequireAuthorization(Policies.Authenticated)
         .Produces<SanctionView>()
         .WithSummary("False-materials findings on the case and their reversals.");
     }

@@ -82,6 +82,7 @@ public static class HotlineEndpoints
 
         hotline.MapGet("/cases/{caseNo}", LookupAsync)
             .RequireAuthorization(p => p.RequireRole(Roles.HotlineAgent))
+            .RequireRateLimiting(RateLimitPolicies.HotlineVerification)
             .Produces<HotlineCaseDto>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -107,6 +108,7 @@ public static class HotlineEndpoints
 
         hotline.MapPost("/callers/cases", CallerCasesAsync)
             .RequireAuthorization(p => p.RequireRole(Roles.HotlineAgent))
+            .RequireRateLimiting(RateLimitPolicies.HotlineVerification)
             .Produces<IReadOnlyList<CallerCaseDto>>()
             .ProducesValidationProblem()
             .WithSummary("The caller's cases, by their ID number or mobile number (looked up by keyed hash; the number is in the body and never stored).");
@@ -149,7 +151,7 @@ public static class HotlineEndpoints
                 : TypedResults.Ok(await grains.GetGrain<ICaseHotlineGrain>(number.Value).Entries());
         })
         .WithTags("Hotline")
-        .RequireAuthorization()
+        .RequireAuthorization(Policies.Authenticated)
         .WithSummary("The case's hotline log (urges, complaints, answers) for the applicant and the staff who may see the case.");
     }
 

@@ -43,7 +43,7 @@ public static class LicenceEndpoints
                 r.Verified, r.Problem is { } p ? Wire.Name(p) : null, r.Reason, r.Licence is { } l ? Dto(l) : null))]);
         })
         .WithTags("Licences")
-        .RequireAuthorization()
+        .RequireAuthorization(Policies.Authenticated)
         .Produces<IReadOnlyList<CitationDto>>()
         .WithSummary("The e-licences the case cites instead of paper, verified against the licence library now (已核验 for the receiving clerk).");
 

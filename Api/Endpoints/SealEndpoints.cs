@@ -41,7 +41,7 @@ public static class SealEndpoints
                 : Problems.Conflict("尚未作出决定，没有决定书 (no decision yet)");
         })
         .WithTags("Seals")
-        .RequireAuthorization()
+        .RequireAuthorization(Policies.Authenticated)
         .Produces<DecisionDocumentDto>()
         .WithSummary("The decision document (准予/不予许可决定书) signed with the deciding department's seal (ES256); issued once, on first request after the decision.");
 

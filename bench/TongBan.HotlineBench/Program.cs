@@ -37,6 +37,8 @@ var hostArgs = new List<string>
     "--TongBan:Silo:GatewayPort", free().ToString(CultureInfo.InvariantCulture),
     "--TongBan:Silo:Dashboard", "false",
     "--Logging:LogLevel:Default", "Warning",
+    // The load comes from one address and a few agent accounts standing in for a whole call centre.
+    "--TongBan:Security:RateLimits:hotlineVerification:PermitLimit", "100000000",
 };
 if (connectionString is { } pg)
 {

@@ -32,6 +32,7 @@ public class EmbeddedApp : IAsyncLifetime
             "--TongBan:Security:RateLimits:nearest:PermitLimit", "1000000",
             "--TongBan:Security:RateLimits:ticketTaking:PermitLimit", "1000000",
             "--TongBan:Security:RateLimits:ratingSubmission:PermitLimit", "1000000",
+            "--TongBan:Security:RateLimits:hotlineVerification:PermitLimit", "1000000",
             .. ExtraArgs,
         ], Configure);
         await App.StartAsync();
