@@ -52,6 +52,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton(new TongBan.Grains.Appointments.AppointmentClock(TimeProvider.System));
             silo.Services.AddSingleton(TongBan.Grains.Appointments.ApplicantHasher.FromText(TongBan.Grains.Appointments.ApplicantHasher.DevelopmentKey));
             silo.Services.AddSingleton<IQueueDayArchive, InMemoryQueueDayArchive>();
+            silo.Services.AddSingleton<TongBan.Grains.Licences.IELicenceRegistry>(_ => new TongBan.Grains.Licences.InProcessELicenceRegistry(
+                new TongBan.Grains.Identity.PersonalDataProtector(TongBan.Grains.Identity.PrivacyOptions.Development())));
             silo.Services.AddSingleton(_ => Regions.Value);
             silo.Services.AddSingleton(sp =>
             {
