@@ -57,6 +57,7 @@ public static class ApiComposition
         app.MapHallEndpoints();
         app.MapQueueEndpoints();
         app.MapCaseEndpoints();
+        app.MapGrantEndpoints();
         app.MapAppointmentEndpoints();
         app.MapMapEndpoints();
         app.MapAdminServicePointEndpoints();

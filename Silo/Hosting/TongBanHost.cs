@@ -114,6 +114,7 @@ public static partial class TongBanHost
 
         // Fallbacks after the mode's own registrations: PostgreSQL mode registers its stores first.
         services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
+        services.TryAddSingleton(sp => (IAuditStreamStore)sp.GetRequiredService<ICaseStore>());
 
         services.AddHostedService<ReferenceDataStartup>();
 
