@@ -127,8 +127,9 @@ public static class GrantEndpoints
             return Problems.Invalid("validUntil", "validUntil (end of the validity period) is required.");
         }
 
-        var grant = new Grant(body.Id, grantor, grantee, rights, [.. items], body.ValidFrom ?? now, until, user.Claim(TongBanClaims.Subject) ?? "unknown", body.Reason, now);
-        if (DelegationRules.Problem(grant) is { } problem)
+        // Without validFrom the grant starts when recorded (default); a retry then matches whatever start was recorded.
+        var grant = new Grant(body.Id, grantor, grantee, rights, [.. items], body.ValidFrom ?? default, until, user.Claim(TongBanClaims.Subject) ?? "unknown", body.Reason, now);
+        if (DelegationRules.Problem(grant with { ValidFrom = body.ValidFrom ?? now }) is { } problem)
         {
             return Problems.Invalid(problem.Contains("valid", StringComparison.Ordinal) ? "validUntil" : "grant", problem);
         }
@@ -145,7 +146,7 @@ public static class GrantEndpoints
         }
 
         var reply = await grains.GetGrain<IGrantBookGrain>(grantor.Key).Grant(grant);
-        return reply.Succeeded ? TypedResults.Ok(GrantDto.From(reply.Grant!, now)) : Failure(reply.Failure!);
+        return reply.Succeeded ? TypedResults.Ok(GrantDto.From(reply.Grant!, clock.GetUtcNow())) : Failure(reply.Failure!);
     }
 
     private static async Task<Results<Ok<GrantDto>, ValidationProblem, ProblemHttpResult>> RevokeAsync(

@@ -51,7 +51,8 @@ public sealed record Grantee(
 
 /// <summary>
 /// One grant of 授权信任: rights given by a grantor to a grantee, for all items or the listed ones, valid in
-/// [<see cref="ValidFrom"/>, <see cref="ValidUntil"/>), until revoked. Ids are chosen by the client, so a retried
+/// [<see cref="ValidFrom"/>, <see cref="ValidUntil"/>), until revoked. A request may leave <see cref="ValidFrom"/> at
+/// <c>default</c>: the grant book then starts it when it records the grant. Ids are chosen by the client, so a retried
 /// grant is recognised and answered with the grant as it is.
 /// </summary>
 /// <param name="ItemCodes">Empty: every item of the grantor; else only cases of these items.</param>
@@ -72,10 +73,14 @@ public sealed record Grant(
     [property: Id(11)] string? RevokedBy = null,
     [property: Id(12)] string? RevokeReason = null)
 {
-    /// <summary>Same content as another request for this id (grant time and revocation aside): a retry, not a conflict.</summary>
-    public bool SameTerms(Grant other) =>
-        Id == other.Id && Grantor == other.Grantor && Grantee == other.Grantee && Rights.SequenceEqual(other.Rights) &&
-        ItemCodes.SequenceEqual(other.ItemCodes, StringComparer.Ordinal) && ValidFrom == other.ValidFrom && ValidUntil == other.ValidUntil;
+    /// <summary>
+    /// True when <paramref name="request"/> (a retried grant of this id) asks for the same terms; grant time and revocation
+    /// aside, and a request without a start (<c>default</c> <see cref="ValidFrom"/>: "from when granted") matches any start.
+    /// </summary>
+    public bool SameTerms(Grant request) =>
+        Id == request.Id && Grantor == request.Grantor && Grantee == request.Grantee && Rights.SequenceEqual(request.Rights) &&
+        ItemCodes.SequenceEqual(request.ItemCodes, StringComparer.Ordinal) && (request.ValidFrom == default || ValidFrom == request.ValidFrom) &&
+        ValidUntil == request.ValidUntil;
 }
 
 /// <summary>

@@ -56,7 +56,7 @@ public sealed partial class GrantBookGrain(IAuditStreamStore store, TimeProvider
         }
 
         var now = clock.GetUtcNow();
-        var granted = grant with { GrantedAt = now, RevokedAt = null, RevokedBy = null, RevokeReason = null };
+        var granted = grant with { ValidFrom = grant.ValidFrom == default ? now : grant.ValidFrom, GrantedAt = now, RevokedAt = null, RevokedBy = null, RevokeReason = null };
         if (DelegationRules.Problem(granted) is { } problem)
         {
             return Fail(GrantFailureKind.Invalid, problem);

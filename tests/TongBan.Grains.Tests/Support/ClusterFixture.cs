@@ -43,6 +43,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton(_ => TongBan.Grains.Catalogue.ServiceCatalogue.Seeded());
             silo.Services.AddSingleton(_ => TongBan.Grains.Calendar.CalendarProvider.FromEmbedded());
             silo.Services.AddSingleton<TongBan.Grains.Cases.ICaseStore>(CaseStore);
+            silo.Services.AddSingleton<TongBan.Grains.Cases.IAuditStreamStore>(CaseStore);
             silo.Services.AddSingleton(new TongBan.Grains.Appointments.AppointmentOptions());
             silo.Services.AddSingleton(new TongBan.Grains.Appointments.AppointmentClock(TimeProvider.System));
             silo.Services.AddSingleton(TongBan.Grains.Appointments.ApplicantHasher.FromText(TongBan.Grains.Appointments.ApplicantHasher.DevelopmentKey));
