@@ -71,6 +71,7 @@ public static class ApiComposition
         app.MapSealEndpoints();
         app.MapBundleEndpoints();
         app.MapCrossProvinceEndpoints();
+        app.MapGrantEndpoints();
         app.MapAppointmentEndpoints();
         app.MapMapEndpoints();
         app.MapAdminServicePointEndpoints();

@@ -116,13 +116,15 @@ public enum CaseFailureKind
 /// <summary>Why a command was refused, with what the caller may do instead.</summary>
 /// <param name="Message">Chinese first, then English; safe to show (no personal data).</param>
 /// <param name="AllowedActions">Actions possible in the current state (for any role); what a 409 body lists.</param>
+/// <param name="MissingRight">A <see cref="CaseFailureKind.Forbidden"/> for want of a 授权信任 right: the first right missing.</param>
 [GenerateSerializer, Immutable]
 public sealed record CaseFailure(
     [property: Id(0)] CaseFailureKind Kind,
     [property: Id(1)] string Message,
     [property: Id(2)] CaseStatus? Status,
     [property: Id(3)] int CurrentVersion,
-    [property: Id(4)] IReadOnlyList<CaseAction> AllowedActions);
+    [property: Id(4)] IReadOnlyList<CaseAction> AllowedActions,
+    [property: Id(5)] TongBan.Grains.Authorisation.GrantRight? MissingRight = null);
 
 /// <summary>Either the new state and its timeline entry, or a failure; never both.</summary>
 [GenerateSerializer, Immutable]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using TongBan.Grains.Authorisation;
 using TongBan.Grains.Calendar;
 using TongBan.Grains.Catalogue;
 using TongBan.Grains.Common;
@@ -70,7 +71,9 @@ public sealed partial class CaseGrain(
         }
 
         var item = catalogue.VersionAt(current.State.ItemCode, current.State.ItemBatch)!;
-        var result = new CaseStateMachine(item).Apply(current.State, command, ChinaTime.Now(clock));
+        var now = ChinaTime.Now(clock);
+        var held = DelegationRules.RightsNeeded(current.State, command, item).Count > 0 ? await RightsHeld(current.State, command.Actor.HallCode!, now) : null;
+        var result = new CaseStateMachine(item).Apply(current.State, command, now, held);
         if (!result.Succeeded)
         {
             return new CaseReply(null, result.Failure);
@@ -83,6 +86,18 @@ public sealed partial class CaseGrain(
         }
 
         return await Commit(result.State!, result.Entry!, current.Applicant, current);
+    }
+
+    /// <summary>
+    /// 授权信任: asks the case's grantors (receiving hall, competent department) directly, at the moment of the
+    /// transition. Each grant book is one activation cluster-wide, so a revocation is seen here on every silo as soon
+    /// as it has returned; nothing is cached.
+    /// </summary>
+    private async Task<IReadOnlyCollection<GrantRight>> RightsHeld(CaseState state, string hallCode, DateTimeOffset now)
+    {
+        var answers = await Task.WhenAll(DelegationRules.GrantorsOf(state)
+            .Select(g => GrainFactory.GetGrain<IGrantBookGrain>(g.Key).RightsHeld(hallCode, state.ItemCode, now)));
+        return [.. answers.SelectMany(a => a).Distinct()];
     }
 
     public async Task<CaseView?> Get() => current is null ? null : await View();

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Text.RegularExpressions;
+using TongBan.Grains.Authorisation;
 using TongBan.Grains.Calendar;
 using TongBan.Grains.Catalogue;
 using TongBan.Grains.Identity;
@@ -250,7 +251,11 @@ public sealed partial class CaseStateMachine
     /// has version + 1 and the entry records the step.
     /// </summary>
     /// <exception cref="ArgumentException">The state belongs to another item (a wiring error, not a user error).</exception>
-    public CaseTransitionResult Apply(CaseState current, CaseCommand command, DateTimeOffset now)
+    /// <param name="heldRights">
+    /// The 授权信任 rights the acting clerk holds over this case now (asked of the grantors by the caller when
+    /// <see cref="DelegationRules.RightsNeeded"/> is not empty); a clerk who does not own the step needs them all.
+    /// </param>
+    public CaseTransitionResult Apply(CaseState current, CaseCommand command, DateTimeOffset now, IReadOnlyCollection<GrantRight>? heldRights = null)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(command);
@@ -288,7 +293,19 @@ public sealed partial class CaseStateMachine
                 : $"当前状态“{CaseNames.Chinese(current.Status)}”不能执行“{CaseNames.Chinese(action)}”；允许的操作：{list} ({CaseNames.Of(action)} is not allowed in status {CaseNames.Of(current.Status)})");
         }
 
-        if (ScopeProblem(current, actor) is { } scope)
+        var needed = DelegationRules.RightsNeeded(current, command, Item);
+        if (needed.Count > 0)
+        {
+            if (DelegationRules.Missing(needed, heldRights) is { } missing)
+            {
+                var owner = current.ReceivingHallCode is { } receiving ? $"{receiving} 收件" : $"{current.RegionCode} {current.DepartmentCode} 属地";
+                return new(null, null, new CaseFailure(
+                    CaseFailureKind.Forbidden,
+                    $"缺少{GrantRights.Chinese(missing)}：本件由{owner}，须经收件大厅或属地部门授权 (missing right {GrantRights.Of(missing)}: acting for another hall or region needs a grant in force)",
+                    current.Status, current.Version, allowed, missing));
+            }
+        }
+        else if (ScopeProblem(current, actor) is { } scope)
         {
             return Fail(CaseFailureKind.Forbidden, scope);
         }

@@ -3,7 +3,7 @@ using TongBan.Grains.Identity;
 namespace TongBan.Grains.Cases;
 
 /// <summary>The embedded mode's case store: the same contract as PostgreSQL, in process memory (not persisted).</summary>
-public sealed class InMemoryCaseStore : ICaseStore
+public sealed class InMemoryCaseStore : ICaseStore, IAuditStreamStore
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, (CaseState State, ApplicantRecord Applicant, CaseSummary Summary)> cases = new(StringComparer.Ordinal);
@@ -147,6 +147,31 @@ public sealed class InMemoryCaseStore : ICaseStore
             }
 
             return Task.FromResult(cases.Count);
+        }
+    }
+
+    public Task<IReadOnlyList<StoredAuditEntry>> ReadStreamAsync(string stream, CancellationToken cancellationToken) => AuditAsync(stream, cancellationToken);
+
+    public Task<bool> AppendStreamAsync(string stream, StoredAuditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        lock (gate)
+        {
+            var entries = audit.TryGetValue(stream, out var e) ? e : null;
+            var head = entries is { Count: > 0 } ? entries[^1] : null;
+            if ((head?.Version ?? 0) != entry.Version - 1 || !(head?.Hash ?? AuditChain.Genesis).AsSpan().SequenceEqual(entry.PreviousHash))
+            {
+                return Task.FromResult(false);
+            }
+
+            if (entries is null)
+            {
+                audit[stream] = entries = [];
+            }
+
+            entries.Add(entry);
+            log.Add((log.Count + 1, stream, entry.Hash));
+            return Task.FromResult(true);
         }
     }
 

@@ -127,6 +127,7 @@ public static partial class TongBanHost
         services.TryAddSingleton(sp => SealKeyCipher.From(seals, sp.GetRequiredService<PrivacyOptions>()));
         services.TryAddSingleton(builder.Configuration.GetSection(PartnerOptions.Section).Get<PartnerOptions>() ?? new PartnerOptions());
         services.TryAddSingleton<IPartnerGateway, HttpPartnerGateway>();
+        services.TryAddSingleton(sp => (IAuditStreamStore)sp.GetRequiredService<ICaseStore>());
 
         services.AddHostedService<ReferenceDataStartup>();
 

@@ -46,7 +46,7 @@ namespace TongBan.Silo.Postgres;
 /// first use per connection they run without parse and plan, which were half of the server time of a commit.
 /// </para>
 /// </remarks>
-public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
+public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore, IAuditStreamStore
 {
     /// <summary>pg_try_advisory_xact_lock key of the sealer: "TBSeal" in ASCII. One sealer at a time, cluster-wide.</summary>
     public const long SealLockKey = 0x544253_65616C;
@@ -204,6 +204,47 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
         return entries;
     }
 
+    public Task<IReadOnlyList<StoredAuditEntry>> ReadStreamAsync(string stream, CancellationToken cancellationToken) => AuditAsync(stream, cancellationToken);
+
+    /// <remarks>
+    /// Non-case streams live in <c>tongban.case_audit</c> under their stream name (no migration: the table has no
+    /// foreign key to cases), so the sealer links them into the global chain with everything else. The head is the
+    /// stream's last entry; a racing append of the same version loses on the (case_no, version) unique constraint.
+    /// Unlike a case, a stream has no row holding its head, so deleting its newest entries is found only once they are
+    /// sealed (within the sealer's period); the grant books re-verify their chain on every activation.
+    /// </remarks>
+    public async Task<bool> AppendStreamAsync(string stream, StoredAuditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (!AuditStreams.IsStream(stream))
+        {
+            throw new ArgumentException($"'{stream}' is not an audit stream name.", nameof(stream));
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("""
+            with head as (select version, hash from tongban.case_audit where case_no = $1 order by version desc limit 1)
+            insert into tongban.case_audit (case_no, version, canonical, previous_hash, hash)
+            select $1, $2, $3, $4, $5
+             where coalesce((select version from head), 0) = $2 - 1 and coalesce((select hash from head), $6) = $4
+            """, connection);
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter<string> { TypedValue = stream });
+        p.Add(new NpgsqlParameter<int> { TypedValue = entry.Version });
+        p.Add(new NpgsqlParameter<string> { TypedValue = entry.Canonical });
+        p.Add(new NpgsqlParameter<byte[]> { TypedValue = entry.PreviousHash });
+        p.Add(new NpgsqlParameter<byte[]> { TypedValue = entry.Hash });
+        p.Add(new NpgsqlParameter<byte[]> { TypedValue = AuditChain.Genesis });
+        try
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return false;
+        }
+    }
+
     /// <remarks>Returns 0 when another sealer holds the lock or nothing is provably final yet (see the class remarks).</remarks>
     public async Task<int> SealAsync(int max, CancellationToken cancellationToken)
     {
@@ -323,6 +364,7 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore
                 select a.case_no, min(a.version)
                   from tongban.case_audit a
                  where not exists (select 1 from tongban.case_record r where r.case_no = a.case_no)
+                   and a.case_no not like 'grants:%'
                  group by a.case_no
             ) broken
             order by case_no, broken_at

@@ -49,6 +49,7 @@ public sealed class ClockedClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<TongBan.Grains.Cases.ICaseStore>(CaseStore);
             silo.Services.AddSingleton<TongBan.Grains.Ratings.IRatingStore>(RatingStore);
             silo.Services.AddSingleton(new TongBan.Grains.Ratings.RatingOptions());
+            silo.Services.AddSingleton<TongBan.Grains.Cases.IAuditStreamStore>(CaseStore);
             silo.Services.AddSingleton(new TongBan.Grains.Appointments.AppointmentOptions());
             silo.Services.AddSingleton(new TongBan.Grains.Appointments.AppointmentClock(Clock));
             silo.Services.AddSingleton(TongBan.Grains.Appointments.ApplicantHasher.FromText(TongBan.Grains.Appointments.ApplicantHasher.DevelopmentKey));
