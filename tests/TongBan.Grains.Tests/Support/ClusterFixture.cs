@@ -53,8 +53,14 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton(new TongBan.Grains.Appointments.AppointmentClock(TimeProvider.System));
             silo.Services.AddSingleton(TongBan.Grains.Appointments.ApplicantHasher.FromText(TongBan.Grains.Appointments.ApplicantHasher.DevelopmentKey));
             silo.Services.AddSingleton<IQueueDayArchive, InMemoryQueueDayArchive>();
+            // The demo library plus the ID card the case fixture's applicant cites (EL-52-0001).
             silo.Services.AddSingleton<TongBan.Grains.Licences.IELicenceRegistry>(_ => new TongBan.Grains.Licences.InProcessELicenceRegistry(
-                new TongBan.Grains.Identity.PersonalDataProtector(TongBan.Grains.Identity.PrivacyOptions.Development())));
+            [
+                .. TongBan.Grains.Licences.InProcessELicenceRegistry.Seed(new TongBan.Grains.Identity.PersonalDataProtector(TongBan.Grains.Identity.PrivacyOptions.Development())),
+                new TongBan.Grains.Licences.ELicenceRecord(
+                    TongBan.Grains.Catalogue.ELicenceType.ResidentIdCard, "EL-52-0001", TongBan.Grains.Tests.Cases.CaseFixture.ApplicantKey, "张*", "贵阳市公安局",
+                    new DateOnly(2020, 1, 1), null),
+            ]));
             silo.Services.AddSingleton(_ => Regions.Value);
             silo.Services.AddSingleton(sp =>
             {
