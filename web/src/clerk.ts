@@ -1,7 +1,7 @@
 import './common/style.css';
 import { api, errorText } from './common/api';
 import { tokenFor } from './common/auth';
-import { button, byId, fmtMinutes, h, param, replace, say } from './common/dom';
+import { button, byId, fmtMinutes, h, param, replace, say, scrollBox } from './common/dom';
 import { currentHall, fatal, hallPicker, title } from './common/hall';
 import { Live } from './common/live';
 import { HallProfile, HallSnapshot, TICKET_STATES, WINDOW_STATES } from './common/types';
@@ -69,8 +69,8 @@ replace(consoleEl,
     button('暂停', () => void setState('pause', '已暂停'), { id: 'act-pause' }),
     button('恢复', () => void setState('open', '已恢复'), { id: 'act-open' }),
     button('签退关窗', () => void setState('close', '已签退'), { id: 'act-close' })),
-  h('h2', null, '本窗口服务的队列'),
-  h('div', { class: 'table-wrap' }, h('table', null,
+  h('h2', { id: 'mq-h' }, '本窗口服务的队列'),
+  scrollBox('mq-h', h('table', null,
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, '类别'), h('th', { class: 'num', scope: 'col' }, '等候'), h('th', { class: 'num', scope: 'col' }, '预计等候'))),
     queueBody)),
 );

@@ -1,7 +1,7 @@
 import './common/style.css';
 import { api, errorText } from './common/api';
 import { tokenFor } from './common/auth';
-import { button, byId, fmtMinutes, fmtRate, fmtTime, h, replace, say } from './common/dom';
+import { button, byId, fmtMinutes, fmtRate, fmtTime, h, replace, say, scrollBox } from './common/dom';
 import { currentHall, fatal, hallPicker, title } from './common/hall';
 import { Live } from './common/live';
 import { HallProfile, HallSnapshot, TicketCalled, WINDOW_STATES } from './common/types';
@@ -31,12 +31,12 @@ replace(main,
   h('div', { class: 'dash' },
     h('section', { 'aria-labelledby': 'q-h' },
       h('h2', { id: 'q-h' }, '各类别排队'),
-      h('div', { class: 'table-wrap' }, h('table', null,
+      scrollBox('q-h', h('table', null,
         h('thead', null, h('tr', null, ...['类别', '等候', '预计等候', '最长已等', '服务窗口', '今日已办', '过号', '预测误差'].map((t, i) => h('th', { class: i ? 'num' : null, scope: 'col' }, t)))),
         queues))),
     h('section', { 'aria-labelledby': 'w-h' },
       h('h2', { id: 'w-h' }, '窗口'),
-      h('div', { class: 'table-wrap' }, h('table', null,
+      scrollBox('w-h', h('table', null,
         h('thead', null, h('tr', null, ...['窗口', '状态', '工作人员', '当前号', '今日办结'].map((t, i) => h('th', { class: i === 4 ? 'num' : null, scope: 'col' }, t)))),
         windows))),
     h('section', { 'aria-labelledby': 't-h' }, h('h2', { id: 't-h' }, '等候人数走势（本页打开以来）'), trend),

@@ -35,6 +35,14 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return el as T;
 }
 
+/**
+ * A horizontally (or vertically) scrolling table box that keyboard users can reach and scroll: focusable, a named
+ * region (axe: scrollable-region-focusable). `labelledBy` is the id of the heading that names it.
+ */
+export function scrollBox(labelledBy: string, table: HTMLTableElement, cls = ''): HTMLDivElement {
+  return h('div', { class: `table-wrap ${cls}`.trim(), tabindex: 0, role: 'region', 'aria-labelledby': labelledBy }, table);
+}
+
 export function param(name: string): string | null {
   return new URLSearchParams(location.search).get(name);
 }
