@@ -24,6 +24,7 @@ public static class PageEndpoints
         ["/screen"] = "screen.html",
         ["/clerk"] = "clerk.html",
         ["/province"] = "province.html",
+        ["/hotline"] = "hotline.html",
     };
 
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();

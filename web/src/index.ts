@@ -7,10 +7,10 @@ const pages: [string, string, string][] = [
   ['/screen?hall=520102-H001', '叫号屏', '等候区大屏：叫号→窗口，最近叫号与等候人数。'],
   ['/clerk?hall=520102-H001&window=1', '窗口工作台', '窗口人员：签到、叫号、重呼、过号、转办、办结。'],
   ['/province', '全省监管', '县域分布图：等候、开放率、暂停网点，按市州与县区统计。'],
+  ['/hotline', '12345 坐席', '热线坐席：核验来电人后查询办件（脱敏）、办理进度与时限，登记催办、投诉，实时跟踪。'],
 ];
 
 replace(byId('main'),
   h('p', null, '“全省通办、一次办成”政务服务平台的页面。'),
   h('div', { class: 'cards' }, ...pages.map(([href, title, text]) => h('a', { href }, h('strong', null, title), h('p', null, text)))),
-  h('p', { class: 'muted' }, '12345 坐席与评价器页面将在热线、评价功能合并后提供。'),
 );
