@@ -25,6 +25,7 @@ public static class PageEndpoints
         ["/clerk"] = "clerk.html",
         ["/province"] = "province.html",
         ["/hotline"] = "hotline.html",
+        ["/rate"] = "rate.html",
     };
 
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();

@@ -24,7 +24,7 @@ public sealed partial class PageTests(WebApp app)
     public async Task Index_links_every_page()
     {
         await using var browser = await app.OpenAsync("/");
-        await Expect(browser.Page.Locator(".cards a")).ToHaveCountAsync(6);
+        await Expect(browser.Page.Locator(".cards a")).ToHaveCountAsync(7);
         await Expect(browser.Page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
         await browser.ScreenshotAsync("index");
         await browser.AssertAccessibleAsync("index");
@@ -229,7 +229,7 @@ public sealed partial class PageTests(WebApp app)
     [Fact]
     public async Task Pages_are_public_and_unknown_assets_are_404()
     {
-        foreach (var path in new[] { "/", "/map", "/hall", "/screen", "/clerk", "/province", "/hotline", "/api/map/boundaries?level=prefecture", "/api/pages/config" })
+        foreach (var path in new[] { "/", "/map", "/hall", "/screen", "/clerk", "/province", "/hotline", "/rate", "/api/map/boundaries?level=prefecture", "/api/pages/config" })
         {
             using var response = await app.Http.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");
