@@ -87,7 +87,8 @@ public sealed class WebApp : IAsyncLifetime
     }
 
     /// <summary>A new page (own context) that records console errors and uncaught exceptions.</summary>
-    public async Task<BrowserPage> OpenAsync(string path, int width = 1280, int height = 800)
+    /// <param name="beforeLoad">Runs on the new page before it navigates (e.g. to route its WebSocket).</param>
+    public async Task<BrowserPage> OpenAsync(string path, int width = 1280, int height = 800, Func<IPage, Task>? beforeLoad = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -113,6 +114,11 @@ public sealed class WebApp : IAsyncLifetime
                 result.Errors.Add($"HTTP {response.Status} {response.Request.Method} {response.Url}");
             }
         };
+        if (beforeLoad is not null)
+        {
+            await beforeLoad(page);
+        }
+
         await page.GotoAsync(path);
         return result;
     }
