@@ -5,6 +5,7 @@ import { button, byId, fmtMinutes, h, param, replace, say, scrollBox } from './c
 import { currentHall, fatal, hallPicker, title } from './common/hall';
 import { Live } from './common/live';
 import { RatingPad, padChannel } from './common/ratingPad';
+import { intakePanel } from './intake';
 import { HallProfile, HallSnapshot, TICKET_STATES, WINDOW_STATES } from './common/types';
 
 interface WindowState { windowNo: number; state: string; clerk: string | null; categories: string[]; currentTicket: string | null; currentState: string | null; servedToday: number }
@@ -77,9 +78,10 @@ replace(consoleEl,
     button('恢复', () => void setState('open', '已恢复'), { id: 'act-open' }),
     button('签退关窗', () => void setState('close', '已签退'), { id: 'act-close' })),
   h('h2', { id: 'mq-h' }, '本窗口服务的队列'),
-  scrollBox('mq-h', h('table', null,
+  scrollBox('本窗口队列表', h('table', null,
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, '类别'), h('th', { class: 'num', scope: 'col' }, '等候'), h('th', { class: 'num', scope: 'col' }, '预计等候'))),
     queueBody)),
+  intakePanel(profile.code, () => token),
 );
 
 async function signIn(): Promise<void> {

@@ -31,8 +31,8 @@ replace(main,
   h('div', { class: 'province-layout' },
     mapEl,
     h('section', { 'aria-labelledby': 'p-h' },
-      h('h2', { id: 'p-h' }, '市州'), scrollBox('p-h', h('table', null, head(), prefBody)),
-      h('h2', { id: 'c-h' }, '县区（按等候人数）'), scrollBox('c-h', h('table', { 'aria-labelledby': 'c-h' }, head(), countyBody), 'county-table'))),
+      h('h2', { id: 'p-h' }, '市州'), scrollBox('市州统计表', h('table', null, head(), prefBody)),
+      h('h2', { id: 'c-h' }, '县区（按等候人数）'), scrollBox('县区统计表', h('table', { 'aria-labelledby': 'c-h' }, head(), countyBody), 'county-table'))),
   h('p', { class: 'muted' }, '按时办结率与跨区域（受理地→属地）流向将在案件统计接口提供后显示。'),
 );
 

@@ -37,10 +37,11 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 
 /**
  * A horizontally (or vertically) scrolling table box that keyboard users can reach and scroll: focusable, a named
- * region (axe: scrollable-region-focusable). `labelledBy` is the id of the heading that names it.
+ * region (axe: scrollable-region-focusable). `label` names the region; it must differ from the enclosing section's
+ * name (axe: landmark-unique).
  */
-export function scrollBox(labelledBy: string, table: HTMLTableElement, cls = ''): HTMLDivElement {
-  return h('div', { class: `table-wrap ${cls}`.trim(), tabindex: 0, role: 'region', 'aria-labelledby': labelledBy }, table);
+export function scrollBox(label: string, table: HTMLTableElement, cls = ''): HTMLDivElement {
+  return h('div', { class: `table-wrap ${cls}`.trim(), tabindex: 0, role: 'region', 'aria-label': label }, table);
 }
 
 export function param(name: string): string | null {
