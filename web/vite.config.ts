@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 // Multi-page build into the silo host's wwwroot (git-ignored); the host's build copies it next to its assembly.
-const pages = ['index', 'map', 'hall', 'screen', 'clerk', 'province'];
+const pages = ['index', 'map', 'hall', 'screen', 'clerk', 'province', 'hotline', 'rate'];
 
 export default defineConfig({
   base: '/',

@@ -24,6 +24,8 @@ public static class PageEndpoints
         ["/screen"] = "screen.html",
         ["/clerk"] = "clerk.html",
         ["/province"] = "province.html",
+        ["/hotline"] = "hotline.html",
+        ["/rate"] = "rate.html",
     };
 
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();

@@ -24,9 +24,10 @@ public sealed partial class PageTests(WebApp app)
     public async Task Index_links_every_page()
     {
         await using var browser = await app.OpenAsync("/");
-        await Expect(browser.Page.Locator(".cards a")).ToHaveCountAsync(5);
+        await Expect(browser.Page.Locator(".cards a")).ToHaveCountAsync(7);
         await Expect(browser.Page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
         await browser.ScreenshotAsync("index");
+        await browser.AssertAccessibleAsync("index");
         browser.AssertNoErrors();
     }
 
@@ -62,6 +63,7 @@ public sealed partial class PageTests(WebApp app)
         }
 
         await browser.ScreenshotAsync("map");
+        await browser.AssertAccessibleAsync("map");
         browser.AssertNoErrors();
     }
 
@@ -93,6 +95,7 @@ public sealed partial class PageTests(WebApp app)
         Assert.True(side.Y >= map.Y + map.Height - 1, "on a phone the search panel sits below the map");
         await Expect(page.Locator("main")).ToHaveAttributeAsync("data-points", PositiveCount(), new() { Timeout = 10_000 });
         await browser.ScreenshotAsync("map-phone");
+        await browser.AssertAccessibleAsync("map-phone");
         browser.AssertNoErrors();
     }
 
@@ -123,6 +126,7 @@ public sealed partial class PageTests(WebApp app)
 
         Assert.True(await page.EvaluateAsync<bool>("window.__sameDocument === true"), "the page must update without a reload");
         await browser.ScreenshotAsync("hall");
+        await browser.AssertAccessibleAsync("hall");
         browser.AssertNoErrors();
     }
 
@@ -147,6 +151,7 @@ public sealed partial class PageTests(WebApp app)
         await Expect(page.Locator("#serving [data-window='3'] .tk")).ToHaveTextAsync(first, Live);
         await Expect(page.Locator("#waiting [data-category=A] [data-field=waiting]")).ToHaveTextAsync("1", Live);
         await browser.ScreenshotAsync("screen");
+        await browser.AssertAccessibleAsync("screen");
         browser.AssertNoErrors();
     }
 
@@ -193,6 +198,7 @@ public sealed partial class PageTests(WebApp app)
         await page.Locator("#act-transfer").ClickAsync();
         await Expect(page.Locator("#message")).ToContainTextAsync($"已转办：{second}");
         await browser.ScreenshotAsync("clerk");
+        await browser.AssertAccessibleAsync("clerk");
         browser.AssertNoErrors();
     }
 
@@ -216,13 +222,14 @@ public sealed partial class PageTests(WebApp app)
         await Expect(page.Locator("#counties tr[data-code='520113'] td[data-field=waiting]")).ToHaveTextAsync("3", new() { Timeout = 6000 });
         await page.Locator("#metric").SelectOptionAsync("openShare");
         await browser.ScreenshotAsync("province");
+        await browser.AssertAccessibleAsync("province");
         browser.AssertNoErrors();
     }
 
     [Fact]
     public async Task Pages_are_public_and_unknown_assets_are_404()
     {
-        foreach (var path in new[] { "/", "/map", "/hall", "/screen", "/clerk", "/province", "/api/map/boundaries?level=prefecture", "/api/pages/config" })
+        foreach (var path in new[] { "/", "/map", "/hall", "/screen", "/clerk", "/province", "/hotline", "/rate", "/api/map/boundaries?level=prefecture", "/api/pages/config" })
         {
             using var response = await app.Http.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");

@@ -1,9 +1,11 @@
 import './common/style.css';
 import { api, errorText } from './common/api';
 import { tokenFor } from './common/auth';
-import { button, byId, fmtMinutes, h, param, replace, say } from './common/dom';
+import { button, byId, fmtMinutes, h, param, replace, say, scrollBox } from './common/dom';
 import { currentHall, fatal, hallPicker, title } from './common/hall';
 import { Live } from './common/live';
+import { RatingPad, padChannel } from './common/ratingPad';
+import { intakePanel } from './intake';
 import { HallProfile, HallSnapshot, TICKET_STATES, WINDOW_STATES } from './common/types';
 
 interface WindowState { windowNo: number; state: string; clerk: string | null; categories: string[]; currentTicket: string | null; currentState: string | null; servedToday: number }
@@ -46,6 +48,12 @@ let view: WindowState | null = null;
 let snapshot: HallSnapshot | null = null;
 const base = () => `/api/halls/${encodeURIComponent(profile.code)}/windows/${windowNo}`;
 
+// After 办结 the rating pad (好差评) asks the citizen; it rates as this window's pad with the clerk's token. A /rate
+// page open on the window's citizen-facing screen (same browser) gets the ticket too.
+const pad = new RatingPad(async () => token);
+message.after(pad.el);
+let channel: BroadcastChannel | null = null;
+
 const stateLine = h('div', { id: 'window-state', class: 'kpis' });
 const queueBody = h('tbody', { id: 'my-queues' });
 const transferCategory = h('select', { id: 'transfer-category' },
@@ -69,10 +77,11 @@ replace(consoleEl,
     button('暂停', () => void setState('pause', '已暂停'), { id: 'act-pause' }),
     button('恢复', () => void setState('open', '已恢复'), { id: 'act-open' }),
     button('签退关窗', () => void setState('close', '已签退'), { id: 'act-close' })),
-  h('h2', null, '本窗口服务的队列'),
-  h('div', { class: 'table-wrap' }, h('table', null,
+  h('h2', { id: 'mq-h' }, '本窗口服务的队列'),
+  scrollBox('本窗口队列表', h('table', null,
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, '类别'), h('th', { class: 'num', scope: 'col' }, '等候'), h('th', { class: 'num', scope: 'col' }, '预计等候'))),
     queueBody)),
+  intakePanel(profile.code, () => token),
 );
 
 async function signIn(): Promise<void> {
@@ -83,6 +92,8 @@ async function signIn(): Promise<void> {
     token = await tokenFor({ role: 'clerk', hallCode: profile.code, windowNo, subject });
     view = await api.post<WindowState>(`${base()}/open`, {}, token);
     consoleEl.hidden = false;
+    channel?.close();
+    channel = padChannel(profile.code, windowNo);
     say(message, `已签到：${windowNo} 号窗口`, 'ok');
     history.replaceState(null, '', `?hall=${encodeURIComponent(profile.code)}&window=${windowNo}`);
     render();
@@ -100,7 +111,12 @@ async function act(route: string, label: string): Promise<void> {
   try {
     const reply = await api.post<TicketReply>(`${base()}/${route}`, {}, token, { 'Idempotency-Key': crypto.randomUUID() });
     if (route === 'call-next') {
+      pad.hide();
       say(message, reply ? `已叫号：${reply.ticketNo}` : '当前没有等候的号', reply ? 'ok' : 'info');
+    } else if (route === 'finish' && reply?.ticketNo) {
+      say(message, `${label}：${reply.ticketNo}，请群众评价`, 'ok');
+      pad.show({ hallCode: profile.code, ticketNo: reply.ticketNo });
+      channel?.postMessage({ ticketNo: reply.ticketNo });
     } else {
       say(message, reply?.ticketNo ? `${label}：${reply.ticketNo}` : `${label}完成`, 'ok');
     }

@@ -1,7 +1,7 @@
 import './common/style.css';
 import { api, errorText } from './common/api';
 import { tokenFor } from './common/auth';
-import { button, byId, fmtMinutes, fmtRate, fmtTime, h, replace, say } from './common/dom';
+import { button, byId, fmtMinutes, fmtRate, fmtTime, h, replace, say, scrollBox } from './common/dom';
 import { currentHall, fatal, hallPicker, title } from './common/hall';
 import { Live } from './common/live';
 import { HallProfile, HallSnapshot, TicketCalled, WINDOW_STATES } from './common/types';
@@ -31,12 +31,12 @@ replace(main,
   h('div', { class: 'dash' },
     h('section', { 'aria-labelledby': 'q-h' },
       h('h2', { id: 'q-h' }, '各类别排队'),
-      h('div', { class: 'table-wrap' }, h('table', null,
+      scrollBox('各类别排队表', h('table', null,
         h('thead', null, h('tr', null, ...['类别', '等候', '预计等候', '最长已等', '服务窗口', '今日已办', '过号', '预测误差'].map((t, i) => h('th', { class: i ? 'num' : null, scope: 'col' }, t)))),
         queues))),
     h('section', { 'aria-labelledby': 'w-h' },
       h('h2', { id: 'w-h' }, '窗口'),
-      h('div', { class: 'table-wrap' }, h('table', null,
+      scrollBox('窗口状态表', h('table', null,
         h('thead', null, h('tr', null, ...['窗口', '状态', '工作人员', '当前号', '今日办结'].map((t, i) => h('th', { class: i === 4 ? 'num' : null, scope: 'col' }, t)))),
         windows))),
     h('section', { 'aria-labelledby': 't-h' }, h('h2', { id: 't-h' }, '等候人数走势（本页打开以来）'), trend),
@@ -44,10 +44,18 @@ replace(main,
     h('section', { 'aria-labelledby': 's-h' }, h('h2', { id: 's-h' }, '大厅服务状态'),
       h('p', { class: 'muted' }, '暂停后不再发号（需大厅负责人权限）。'), suspendButton, suspendStatus),
   ),
-  h('p', { class: 'muted' }, '评价与差评回访、超期案件将在评价、热线功能合并后显示。'),
+  h('p', { class: 'muted' }, '好评率 =（非常满意 + 满意 + 基本满意）÷ 评价总数。差评回访与本大厅超期案件列表尚未在看板显示。'),
 );
 
 let last: HallSnapshot | null = null;
+
+/** Today's ratings of the hall (public figures): read on every (re)connect, then pushed with ratingsChanged. */
+interface RatingFigures { total: number; goodRate: number | null; badCount: number }
+interface RatingsChanged { scope: string; id: string; today: RatingFigures; last30Days: RatingFigures }
+let ratingsToday: RatingFigures | null = null;
+async function readRatingsToday(): Promise<void> {
+  ratingsToday = await api.get<RatingFigures>(`/api/ratings/summary?scope=hall&id=${encodeURIComponent(profile.code)}&period=today`);
+}
 const history: { at: number; waiting: number }[] = [];
 
 function kpi(label: string, value: string | number, id: string): HTMLElement {
@@ -65,7 +73,9 @@ function render(s: HallSnapshot): void {
     kpi('P90 等候', fmtMinutes(s.p90WaitMinutes), 'k-p90'),
     kpi('今日过号', s.noShowsToday, 'k-noshow'),
     kpi('今日预约 / 下一小时', `${s.appointmentsToday} / ${s.appointmentsNextHour}`, 'k-appt'),
-    kpi('好评率', fmtRate(s.goodRate), 'k-good'),
+    kpi('好评率（近30天）', fmtRate(s.goodRate), 'k-good'),
+    kpi('今日评价 / 差评', ratingsToday ? `${ratingsToday.total} / ${ratingsToday.badCount}` : '—', 'k-rated-today'),
+    kpi('今日好评率', fmtRate(ratingsToday?.goodRate), 'k-good-today'),
     kpi('服务状态', s.suspended ? '暂停服务' : '正常', 'k-status'));
   replace(queues, ...s.categories.map((c) => h('tr', { 'data-category': c.code },
     h('th', { scope: 'row' }, `${c.code} ${c.name}`),
@@ -130,6 +140,14 @@ live.on('ticketCalled', (c: TicketCalled) => {
   while (calls.children.length > 10) calls.lastElementChild?.remove();
 });
 // Watching answers with the current snapshot: a reconnect redraws everything it may have missed.
-live.onSync(async () => render(await live.invoke<HallSnapshot>('WatchHall', profile.code)));
+live.on('ratingsChanged', (r: RatingsChanged) => {
+  if (r.scope !== 'hall' || r.id !== profile.code) return;
+  ratingsToday = r.today;
+  if (last) render({ ...last, goodRate: r.last30Days.goodRate ?? last.goodRate });
+});
+live.onSync(async () => {
+  await readRatingsToday().catch(() => { ratingsToday = null; });
+  render(await live.invoke<HallSnapshot>('WatchHall', profile.code));
+});
 void live.start();
 main.dataset.ready = 'hall';

@@ -2,7 +2,7 @@ import 'leaflet/dist/leaflet.css';
 import './common/style.css';
 import L from 'leaflet';
 import { api, errorText } from './common/api';
-import { byId, fmtRate, fmtTime, h, replace } from './common/dom';
+import { byId, fmtRate, fmtTime, h, replace, scrollBox } from './common/dom';
 import { baseMap, textNode } from './common/geo';
 import { Live } from './common/live';
 import { RegionAggregate } from './common/types';
@@ -31,8 +31,8 @@ replace(main,
   h('div', { class: 'province-layout' },
     mapEl,
     h('section', { 'aria-labelledby': 'p-h' },
-      h('h2', { id: 'p-h' }, '市州'), h('div', { class: 'table-wrap' }, h('table', null, head(), prefBody)),
-      h('h2', { id: 'c-h' }, '县区（按等候人数）'), h('div', { class: 'table-wrap county-table' }, h('table', { 'aria-labelledby': 'c-h' }, head(), countyBody)))),
+      h('h2', { id: 'p-h' }, '市州'), scrollBox('市州统计表', h('table', null, head(), prefBody)),
+      h('h2', { id: 'c-h' }, '县区（按等候人数）'), scrollBox('县区统计表', h('table', { 'aria-labelledby': 'c-h' }, head(), countyBody), 'county-table'))),
   h('p', { class: 'muted' }, '按时办结率与跨区域（受理地→属地）流向将在案件统计接口提供后显示。'),
 );
 

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using TongBan.Api.Security;
 using TongBan.Silo.Hosting;
@@ -85,7 +87,8 @@ public sealed class WebApp : IAsyncLifetime
     }
 
     /// <summary>A new page (own context) that records console errors and uncaught exceptions.</summary>
-    public async Task<BrowserPage> OpenAsync(string path, int width = 1280, int height = 800)
+    /// <param name="beforeLoad">Runs on the new page before it navigates (e.g. to route its WebSocket).</param>
+    public async Task<BrowserPage> OpenAsync(string path, int width = 1280, int height = 800, Func<IPage, Task>? beforeLoad = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -111,13 +114,19 @@ public sealed class WebApp : IAsyncLifetime
                 result.Errors.Add($"HTTP {response.Status} {response.Request.Method} {response.Url}");
             }
         };
+        if (beforeLoad is not null)
+        {
+            await beforeLoad(page);
+        }
+
         await page.GotoAsync(path);
         return result;
     }
 
-    public async Task<string> TokenAsync(string role, string? hallCode = null, int? windowNo = null, string? subject = null)
+    public async Task<string> TokenAsync(
+        string role, string? hallCode = null, int? windowNo = null, string? subject = null, string? departmentCode = null, string? regionCode = null)
     {
-        using var response = await Http.PostAsJsonAsync("/api/dev/token", new DevTokenRequest(role, subject, hallCode, windowNo, null, null));
+        using var response = await Http.PostAsJsonAsync("/api/dev/token", new DevTokenRequest(role, subject, hallCode, windowNo, departmentCode, regionCode));
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<DevTokenResponse>())!.Token;
     }
@@ -206,6 +215,23 @@ public sealed class BrowserPage(IBrowserContext context, IPage page) : IAsyncDis
         var path = Path.Combine(WebApp.ScreenshotDirectory, name + ".png");
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         return path;
+    }
+
+    /// <summary>
+    /// Runs axe-core on the page as it is now and fails on any serious or critical violation (WCAG 2.x A/AA rules and
+    /// best practices), listing each rule, its impact and the offending elements. The full report is written next to
+    /// the screenshots as <c>axe-{name}.txt</c>.
+    /// </summary>
+    public async Task AssertAccessibleAsync(string name)
+    {
+        var result = await Page.RunAxe();
+        var lines = result.Violations.Select(v => $"{v.Impact} {v.Id}: {v.Help} ({v.HelpUrl})\n"
+            + string.Join("\n", v.Nodes.Select(n => $"    {n.Target} {n.Html} — {string.Join("; ", (n.Any ?? []).Concat(n.All ?? []).Concat(n.None ?? []).Select(c => c.Message))}"))).ToList();
+        await File.WriteAllTextAsync(
+            Path.Combine(WebApp.ScreenshotDirectory, $"axe-{name}.txt"),
+            $"{Page.Url}\npasses {result.Passes.Length}, violations {result.Violations.Length}, incomplete {result.Incomplete.Length}\n" + string.Join("\n", lines) + "\n");
+        var blocking = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(blocking.Count == 0, $"axe found {blocking.Count} serious/critical violation(s) on {Page.Url}:\n" + string.Join("\n", lines));
     }
 
     public async ValueTask DisposeAsync() => await context.CloseAsync();

@@ -35,6 +35,15 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return el as T;
 }
 
+/**
+ * A horizontally (or vertically) scrolling table box that keyboard users can reach and scroll: focusable, a named
+ * region (axe: scrollable-region-focusable). `label` names the region; it must differ from the enclosing section's
+ * name (axe: landmark-unique).
+ */
+export function scrollBox(label: string, table: HTMLTableElement, cls = ''): HTMLDivElement {
+  return h('div', { class: `table-wrap ${cls}`.trim(), tabindex: 0, role: 'region', 'aria-label': label }, table);
+}
+
 export function param(name: string): string | null {
   return new URLSearchParams(location.search).get(name);
 }

@@ -1,0 +1,97 @@
+using System.Net;
+using Microsoft.Playwright;
+using TongBan.Grains.Cases;
+using TongBan.Web.Tests.Support;
+using static Microsoft.Playwright.Assertions;
+
+namespace TongBan.Web.Tests;
+
+/// <summary>
+/// The 12345 坐席 console in the browser: caller verification, the masked case view, 催办 with escaped text, live
+/// update of the open case, and the wording of a wrong answer and of the throttle.
+/// </summary>
+[Collection(WebCollection.Name)]
+public sealed class HotlinePageTests(WebApp app)
+{
+    private readonly WebCases cases = new(app);
+
+    [Fact]
+    public async Task Hotline_console_verifies_the_caller_shows_masked_data_and_follows_the_case_live()
+    {
+        var idNumber = WebCases.Id("52010219910712345");
+        const string phone = "13885009876";
+        var caseNo = await cases.UnderReviewAsync(idNumber, "赵小红", phone);
+
+        await using var browser = await app.OpenAsync("/hotline");
+        var page = browser.Page;
+        await Expect(page.Locator("#live-state")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 15_000 });
+
+        // A wrong answer reads exactly like an unknown case.
+        await page.Locator("#case-no").FillAsync(caseNo);
+        await page.Locator("#verify").FillAsync("0000");
+        await page.Locator("#lookup").ClickAsync();
+        await Expect(page.Locator("#message")).ToHaveAttributeAsync("data-kind", "error");
+        await Expect(page.Locator("#message")).ToContainTextAsync("未找到该案件，或核验信息不符");
+        await Expect(page.Locator("#case-view")).ToBeHiddenAsync();
+        browser.ExpectRefused(404, $"{caseNo}?verify=0000");
+
+        await page.Locator("#verify").FillAsync(phone[^4..]);
+        await page.Locator("#lookup").ClickAsync();
+        await Expect(page.Locator("#case-status")).ToHaveTextAsync("审查中");
+        await Expect(page.Locator("#case-name")).ToHaveTextAsync("赵**");
+        await Expect(page.Locator("#case-phone")).ToHaveTextAsync("138****9876");
+        await Expect(page.Locator("#case-id")).ToHaveTextAsync("5201**********" + idNumber[^4..]);
+        await Expect(page.Locator("#case-dept")).ToContainTextAsync("南明区");
+        await Expect(page.Locator("#case-deadline")).ToContainTextAsync("前办结");
+        await Expect(page.Locator("#case-delivery")).ToContainTextAsync("尚未办结");
+        await Expect(page.Locator("#timeline li")).ToHaveCountAsync(4);
+        var text = await page.Locator("body").InnerTextAsync();
+        Assert.DoesNotContain(idNumber, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(phone, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(idNumber[6..14], text, StringComparison.Ordinal);
+        await Expect(page.Locator("#case-view")).ToHaveAttributeAsync("data-watching", "true");
+
+        // 催办 with markup in it: stored and shown as text.
+        await page.Locator("#urge-text").FillAsync("<b>已等很久</b>，请尽快办理");
+        await page.Locator("#act-urge").ClickAsync();
+        await Expect(page.Locator("#action-message")).ToContainTextAsync("已登记催办 第1号");
+        await Expect(page.Locator("#timeline")).ToContainTextAsync("<b>已等很久</b>，请尽快办理");
+        await Expect(page.Locator("#timeline b")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#open-items li")).ToHaveCountAsync(1);
+
+        // The department approves through the API: the open console follows without a reload.
+        await page.EvaluateAsync("window.__sameDocument = true");
+        await cases.MoveAsync(caseNo, await cases.ApproverAsync(), 4, "approve");
+        await Expect(page.Locator("#case-status")).ToHaveTextAsync("已批准", new() { Timeout = 2000 });
+        await Expect(page.Locator("#timeline li[data-kind=case]")).ToHaveCountAsync(5);
+        Assert.True(await page.EvaluateAsync<bool>("window.__sameDocument === true"), "the page must update without a reload");
+
+        await browser.ScreenshotAsync("hotline");
+        await browser.AssertAccessibleAsync("hotline");
+        browser.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task Hotline_console_explains_the_lock_after_repeated_failed_verifications()
+    {
+        var caseNo = CaseNumber.Create("520102", DateOnly.FromDateTime(DateTime.UtcNow), 960_001).Value;
+        var agent = await app.TokenAsync("hotlineAgent", subject: "agent-web-throttle");
+        for (var i = 0; i < 5; i++)
+        {
+            using var miss = await cases.RawAsync(HttpMethod.Get, $"/api/hotline/cases/{caseNo}?verify={1000 + i}", agent);
+            Assert.Equal(HttpStatusCode.NotFound, miss.StatusCode);
+        }
+
+        await using var browser = await app.OpenAsync("/hotline", width: 390, height: 844);
+        var page = browser.Page;
+        await page.Locator("#case-no").FillAsync(caseNo);
+        await page.Locator("#verify").FillAsync("2222");
+        await page.Locator("#verify").PressAsync("Enter");
+        await Expect(page.Locator("#message")).ToContainTextAsync("核验失败次数过多");
+        await Expect(page.Locator("#message")).ToContainTextAsync("分钟后再试");
+        browser.ExpectRefused(429, $"{caseNo}?verify=2222");
+        await browser.ScreenshotAsync("hotline-locked-phone");
+        await browser.AssertAccessibleAsync("hotline-locked-phone");
+        browser.AssertNoErrors();
+    }
+}
