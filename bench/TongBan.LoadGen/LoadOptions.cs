@@ -47,6 +47,14 @@ public sealed class LoadOptions
 
     public int Seed { get; set; } = 20260101;
 
+    /// <summary>Fault experiment: SIGKILL the process whose pid is in this file (e.g. /tmp/tongban-cluster/silo2.pid) …</summary>
+    public string? KillPidFile { get; set; }
+
+    /// <summary>… this long into the run; the target whose port it served is <see cref="KillTarget"/> (1-based).</summary>
+    public TimeSpan KillAfter { get; set; } = TimeSpan.FromSeconds(20);
+
+    public int KillTarget { get; set; }
+
     public const string Usage = """
         TongBan.LoadGen: a province peak-hour workload against a running cluster (scripts/cluster.sh start).
           --targets URL,URL,…        silo base URLs (default http://127.0.0.1:5081,5082,5083)
@@ -56,6 +64,8 @@ public sealed class LoadOptions
           --halls N --windows-per-hall N    working set (default 8 halls × 2 windows)
           --signing-key KEY | --signing-key-file PATH   the cluster's TongBan:Auth:SigningKey
                                      (default: $TONGBAN_SIGNING_KEY, else /tmp/tongban-cluster/signing-key)
+          --kill-pid-file PATH --kill-target N --kill-after SECONDS   SIGKILL a silo mid-run (e.g. /tmp/tongban-cluster/silo2.pid,
+                                     target 2) and report the failed-call window after it
           --max-in-flight N --attempts N --attempt-timeout SECONDS --seed N --no-verify
         Exit code 0 when the ledger check passes, 1 when it fails, 2 on bad arguments.
         """;
@@ -87,6 +97,9 @@ public sealed class LoadOptions
                 case "--attempt-timeout": o.AttemptTimeout = TimeSpan.FromSeconds(Number()); break;
                 case "--seed": o.Seed = (int)Number(); break;
                 case "--no-verify": o.Verify = false; break;
+                case "--kill-pid-file": o.KillPidFile = Next(); break;
+                case "--kill-after": o.KillAfter = TimeSpan.FromSeconds(Number()); break;
+                case "--kill-target": o.KillTarget = (int)Number(); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }
@@ -105,6 +118,11 @@ public sealed class LoadOptions
         if (o.Targets.Count == 0 || o.Halls < 1 || o.WindowsPerHall < 1 || o.Attempts < 1)
         {
             throw new ArgumentException("targets, halls, windows per hall and attempts must be at least 1");
+        }
+
+        if (o.KillPidFile is not null && (o.KillTarget < 1 || o.KillTarget > o.Targets.Count))
+        {
+            throw new ArgumentException("--kill-pid-file needs --kill-target N: the 1-based position of the killed silo in --targets");
         }
 
         return o;

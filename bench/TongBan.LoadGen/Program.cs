@@ -19,7 +19,18 @@ await workload.PrepareAsync();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"offering for {options.Duration.TotalSeconds:F0} s: nearest {options.NearestRate}/s, take {options.TakeRate}/s, window cycles {options.WindowRate}/s, cases {options.CaseRate}/s, ratings ≤ {options.RatingRate}/s, {options.Subscribers} subscribers"));
 var started = workload.Clock.Elapsed;
-await workload.RunAsync(options.Duration);
+var run = workload.RunAsync(options.Duration);
+TimeSpan? killedAt = null;
+if (options.KillPidFile is { } pidFile)
+{
+    await Task.Delay(options.KillAfter);
+    var pid = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
+    System.Diagnostics.Process.GetProcessById(pid).Kill();
+    killedAt = workload.Clock.Elapsed;
+    Console.WriteLine($"killed pid {pid} (SIGKILL) at t={killedAt.Value.TotalSeconds:F1} s");
+}
+
+await run;
 var duration = workload.Clock.Elapsed - started;
 Console.WriteLine($"== load average after: {File.ReadAllText("/proc/loadavg").Split(' ')[..3].Aggregate((a, b) => a + " " + b)}");
 Console.WriteLine();
@@ -33,6 +44,11 @@ foreach (var g in failures.GroupBy(f => (f.Target, f.Kind)).OrderBy(g => g.Key.T
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  silo {options.Targets[g.Key.Target].Authority} {g.Key.Kind}: {g.Count()} between t={g.Min(f => f.At).TotalSeconds:F1} s and t={g.Max(f => f.At).TotalSeconds:F1} s"));
+}
+
+if (killedAt is { } k)
+{
+    Console.WriteLine(FaultWindow.Of(failures, k, options.KillTarget - 1));
 }
 
 if (!options.Verify)

@@ -185,6 +185,13 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
         else
         {
             stats.Fail();
+            if (stats.Errors <= 3)
+            {
+                lock (log)
+                {
+                    log.WriteLine($"{name} failed at t={Clock.Elapsed.TotalSeconds:F1} s: {(int)reply.Status} after {reply.Attempts} attempts {reply.Body?.ToString()}");
+                }
+            }
         }
 
         return reply;
@@ -259,6 +266,15 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
         {
             if (resync)
             {
+                try
+                {
+                    await Task.Delay(interval, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
                 var view = await Http.SendAsync("window-view", HttpMethod.Get, path + "/", token);
                 if (view is { Ok: true, Body: { } v })
                 {
@@ -289,7 +305,7 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
                     }
                 }
 
-                var called = await Timed("call-next", () => Http.SendAsync("call-next", HttpMethod.Post, path + "/call-next", token), offered: true);
+                var called = await Timed("call-next", () => Http.SendAsync("call-next", HttpMethod.Post, path + "/call-next", token, idempotencyKey: Key()), offered: true);
                 if (called.Status == HttpStatusCode.NoContent)
                 {
                     continue;
@@ -306,7 +322,7 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
 
             if (state == "called")
             {
-                var started = await Timed("start", () => Http.SendAsync("start", HttpMethod.Post, path + "/start", token), offered: true);
+                var started = await Timed("start", () => Http.SendAsync("start", HttpMethod.Post, path + "/start", token, idempotencyKey: Key()), offered: true);
                 if (!started.Ok)
                 {
                     resync = true;
@@ -316,7 +332,7 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
                 state = "serving";
             }
 
-            var finished = await Timed("finish", () => Http.SendAsync("finish", HttpMethod.Post, path + "/finish", token), offered: true);
+            var finished = await Timed("finish", () => Http.SendAsync("finish", HttpMethod.Post, path + "/finish", token, idempotencyKey: Key()), offered: true);
             if (!finished.Ok)
             {
                 resync = true;
@@ -425,6 +441,9 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
             target++;
         }
     }
+
+    /// <summary>A clerk app's key per command: a retry after a lost answer gets the first answer, not a 409.</summary>
+    private static string Key() => "lg-" + Guid.NewGuid().ToString("N");
 
     public void Dispose() => http?.Dispose();
 }
