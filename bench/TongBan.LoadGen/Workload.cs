@@ -110,9 +110,25 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
         };
         var windowCount = halls.Sum(h => h.Windows.Count);
         tasks.AddRange(halls.SelectMany(h => h.Windows.Select(w => WindowAsync(h, w.WindowNo, options.WindowRate / windowCount, stop.Token))));
+        // The generator's own health: a starved thread pool here would show up as server latency.
+        var pool = Task.Run(async () =>
+        {
+            long pending = 0;
+            var threads = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                pending = Math.Max(pending, ThreadPool.PendingWorkItemCount);
+                threads = Math.Max(threads, ThreadPool.ThreadCount);
+                await Task.Delay(250, CancellationToken.None);
+            }
+
+            return (pending, threads);
+        }, CancellationToken.None);
         await Task.WhenAll(tasks);
+        var operationsDone = Clock.Elapsed - start;
         await Task.WhenAll(subscribers);
-        log.WriteLine($"ran {(Clock.Elapsed - start).TotalSeconds:F1} s");
+        var (maxPending, maxThreads) = await pool;
+        log.WriteLine($"ran {operationsDone.TotalSeconds:F1} s (subscribers closed at {(Clock.Elapsed - start).TotalSeconds:F1} s); generator thread pool: up to {maxThreads} threads, {maxPending} queued work items");
     }
 
     private async Task OpenLoop(string name, double rate, Func<Task> operation, CancellationToken stop)
@@ -256,12 +272,12 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
     {
         var token = Tokens.Clerk(hall.Code, windowNo);
         var path = $"/api/halls/{hall.Code}/windows/{windowNo}";
-        var open = await Timed("open", () => Http.SendAsync("open", HttpMethod.Post, path + "/open", token), offered: true);
+        await Timed("open", () => Http.SendAsync("open", HttpMethod.Post, path + "/open", token), offered: true);
         var interval = TimeSpan.FromSeconds(rate > 0 ? 1 / rate : 1);
         var due = Clock.Elapsed + TimeSpan.FromSeconds(Random.Shared.NextDouble() * interval.TotalSeconds);
         string? current = null;
         string? state = null;
-        var resync = !open.Ok;
+        var resync = true; // the window may still hold a ticket from an earlier run: start from what the server has
         while (!stop.IsCancellationRequested)
         {
             if (resync)
