@@ -145,6 +145,15 @@ public sealed partial class WindowGrain(
         foreach (var category in profile.Categories)
         {
             var result = await Queue(category).CallNext(windowNo);
+            if (result.Violation is { Code: QueueViolationCode.WindowBusy, TicketNo: { } number, State: TicketState.Called or TicketState.Serving } busy &&
+                await Queue(category).GetStatus(number) is { Ticket: { } adopted } && adopted.WindowNo == windowNo)
+            {
+                // The queue called a ticket for this window but the window's save was lost (its silo died in
+                // between): the window takes back what the queue says it holds, rather than refusing every call.
+                LogCaughtUp(logger, hallCode, windowNo, number, busy.State.Value);
+                result = QueueResult<Ticket?>.Ok(adopted);
+            }
+
             if (!result.IsOk)
             {
                 return Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation);
@@ -183,6 +192,11 @@ public sealed partial class WindowGrain(
             _ => throw new ArgumentOutOfRangeException(nameof(command)),
         };
         var result = await Queue(held.Category).Act(action, held.TicketNo, windowNo);
+        if (!result.IsOk && await AlreadyApplied(action, held, result.Violation!) is { } caughtUp)
+        {
+            result = caughtUp;
+        }
+
         if (!result.IsOk)
         {
             return Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation);
@@ -314,6 +328,36 @@ public sealed partial class WindowGrain(
         }
     }
 
+    /// <summary>
+    /// The queue is the record of a ticket. If this window's silo died after the queue applied a command but before
+    /// the window saved (SIGKILL between the two writes), the reloaded window still holds the ticket in its old state
+    /// and the client's retry is refused by the queue. When the queue shows the ticket at this window already in the
+    /// state the command leads to, the command was applied: answer it as such and let the window catch up.
+    /// </summary>
+    private async Task<QueueResult<Ticket>?> AlreadyApplied(TicketAction action, HeldTicket held, QueueViolation violation)
+    {
+        var target = action switch
+        {
+            TicketAction.Start => TicketState.Serving,
+            TicketAction.Finish => TicketState.Done,
+            TicketAction.NoShow => TicketState.NoShow,
+            _ => (TicketState?)null,
+        };
+        if (target is null || violation.Code != QueueViolationCode.InvalidState || violation.State != target)
+        {
+            return null;
+        }
+
+        var status = await Queue(held.Category).GetStatus(held.TicketNo);
+        if (status?.Ticket is not { } ticket || ticket.State != target || ticket.WindowNo != windowNo)
+        {
+            return null;
+        }
+
+        LogCaughtUp(logger, hallCode, windowNo, held.TicketNo, ticket.State);
+        return QueueResult<Ticket>.Ok(ticket);
+    }
+
     private IQueueGrain Queue(string category) => GrainFactory.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, category));
 
     private void RollOver()
@@ -366,6 +410,9 @@ public sealed partial class WindowGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode}: served ticket {TicketNo} not recorded for rating; it stays rateable today through its queue")]
     private static partial void LogServedNotRecorded(ILogger logger, Exception exception, string hallCode, string ticketNo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} window {WindowNo}: {TicketNo} is already {State} in its queue (a command applied before a crash); the window catches up")]
+    private static partial void LogCaughtUp(ILogger logger, string hallCode, int windowNo, string ticketNo, TicketState state);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hall {HallCode}: transfer of {TicketNo} to {Category} refused: {Reason}")]
     private static partial void LogTransferRefused(ILogger logger, string hallCode, string ticketNo, string category, string reason);

@@ -34,6 +34,9 @@ public sealed class SiloOptions
     /// <summary>Serve the Orleans dashboard at /dashboard (admin token required in PostgreSQL mode).</summary>
     public bool Dashboard { get; set; } = true;
 
+    /// <summary>Failure detection (<c>TongBan:Silo:Membership:*</c>); see <see cref="MembershipTuning"/>.</summary>
+    public MembershipTuning Membership { get; set; } = new();
+
     public void Validate()
     {
         CheckPort(nameof(SiloPort), SiloPort);
@@ -57,6 +60,8 @@ public sealed class SiloOptions
         {
             throw new StartupException($"{Section}:{nameof(ClusterId)} and {nameof(ServiceId)} must not be empty.");
         }
+
+        Membership.Validate($"{Section}:{nameof(Membership)}");
     }
 
     /// <summary>The advertised address as an IP; host names are resolved (IPv4 preferred).</summary>

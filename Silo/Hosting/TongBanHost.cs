@@ -138,6 +138,8 @@ public static partial class TongBanHost
                 o.ClusterId = silo.ClusterId;
                 o.ServiceId = silo.ServiceId;
             });
+            // Tuned so a crashed silo costs < 5 s of failed calls (reasons in MembershipTuning).
+            orleans.Configure<ClusterMembershipOptions>(silo.Membership.ApplyTo);
             if (mode == StorageMode.Postgres)
             {
                 orleans.ConfigureEndpoints(silo.ResolveAdvertisedAddress(), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);

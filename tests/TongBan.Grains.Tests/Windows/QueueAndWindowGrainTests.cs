@@ -65,6 +65,52 @@ public class QueueAndWindowGrainTests(ClusterFixture fixture)
         Assert.Contains("already done", twice.Violation!.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A silo killed between the queue's write and the window's (found by ClusterFaultTests): the queue has started,
+    /// then finished the ticket, the reloaded window still holds it as before, and the clerk app retries. The retry
+    /// is answered as applied and the window moves on instead of being stuck on a 409 for good.
+    /// </summary>
+    [Fact]
+    public async Task A_command_the_queue_applied_before_the_window_saved_is_answered_as_applied_on_retry()
+    {
+        const string hall = "520621-H001";
+        var category = (await Window(hall, 1).GetView()).Categories[0];
+        await Queue(hall, category).Take(WalkIn());
+        await Queue(hall, category).Take(WalkIn());
+        await Window(hall, 1).Open("c1");
+        var first = (await Window(hall, 1).CallNext(null)).Ticket!.Number;
+
+        Assert.True((await Queue(hall, category).Act(TicketAction.Start, first, 1)).IsOk);
+        var started = await Window(hall, 1).Act(WindowCommand.Start, "start-retry");
+        Assert.True(started.IsOk, started.Violation?.Message);
+        Assert.Equal(TicketState.Serving, started.Window.Current!.State);
+
+        Assert.True((await Queue(hall, category).Act(TicketAction.Finish, first, 1)).IsOk);
+        var finished = await Window(hall, 1).Act(WindowCommand.Finish, "finish-retry");
+        Assert.True(finished.IsOk, finished.Violation?.Message);
+        Assert.Equal(TicketState.Done, finished.Ticket!.State);
+        Assert.Null(finished.Window.Current);
+        Assert.Equal(1, finished.Window.ServedToday);
+
+        var next = await Window(hall, 1).CallNext(null);
+        Assert.True(next.IsOk, next.Violation?.Message);
+        Assert.NotEqual(first, next.Ticket!.Number);
+
+        // A call the queue made for the window before the window saved: the window takes the ticket back.
+        await Queue(hall, category).Take(WalkIn());
+        Assert.True((await Window(hall, 1).Act(WindowCommand.Start, null)).IsOk);
+        Assert.True((await Window(hall, 1).Act(WindowCommand.Finish, null)).IsOk);
+        var calledByQueue = (await Queue(hall, category).CallNext(1)).Value!.Number;
+        var adopted = await Window(hall, 1).CallNext("call-retry");
+        Assert.True(adopted.IsOk, adopted.Violation?.Message);
+        Assert.Equal(calledByQueue, adopted.Ticket!.Number);
+        Assert.Equal(calledByQueue, adopted.Window.Current!.TicketNo);
+
+        // A command that was not applied is still refused: the called ticket cannot be finished before it is started.
+        var early = await Window(hall, 1).Act(WindowCommand.Finish, "finish-early");
+        Assert.Equal(WindowViolationCode.QueueRule, early.Violation!.Code);
+    }
+
     [Fact]
     public async Task Pausing_a_window_that_holds_a_called_ticket_returns_it_to_the_head()
     {
