@@ -1,12 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Storage;
 using Orleans.TestingHost;
 using TongBan.Grains.Appointments;
-using TongBan.Grains.Calendar;
-using TongBan.Grains.Common;
-using TongBan.Grains.Halls;
-using TongBan.Grains.Queues;
-using TongBan.Grains.Regions;
 using TongBan.Grains.Tests.Support;
 
 namespace TongBan.Grains.Tests.Appointments;
@@ -53,25 +46,8 @@ public sealed class AppointmentClusterFixture : IAsyncLifetime
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder silo)
-        {
-            silo.AddMemoryGrainStorage(StorageNames.Default);
-            silo.UseInMemoryReminderService();
-            silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
-            silo.Services.AddSingleton(TimeProvider.System);
-            silo.Services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
-            silo.Services.AddSingleton<IQueueDayArchive, InMemoryQueueDayArchive>();
-            silo.Services.AddSingleton(_ => ClusterFixture.Regions.Value);
-            silo.Services.AddSingleton(sp =>
-            {
-                var directory = new ServicePointDirectory(sp.GetRequiredService<RegionCatalog>());
-                directory.Load(ServicePointSeed.Generate(sp.GetRequiredService<RegionCatalog>()));
-                return directory;
-            });
-            silo.Services.AddSingleton(Options);
-            silo.Services.AddSingleton(new AppointmentClock(Clock));
-            silo.Services.AddSingleton(_ => CalendarProvider.FromEmbedded());
-        }
+        public void Configure(ISiloBuilder silo) =>
+            TestSiloWiring.Configure(silo, TimeProvider.System, appointmentOptions: Options, appointmentClock: Clock);
     }
 }
 

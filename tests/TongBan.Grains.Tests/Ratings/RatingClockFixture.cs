@@ -1,9 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Storage;
 using Orleans.TestingHost;
 using TongBan.Grains.Common;
-using TongBan.Grains.Halls;
-using TongBan.Grains.Queues;
 using TongBan.Grains.Ratings;
 using TongBan.Grains.Tests.Support;
 
@@ -52,26 +48,7 @@ public sealed class RatingClockFixture : IAsyncLifetime
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder silo)
-        {
-            silo.AddMemoryGrainStorage(StorageNames.Default);
-            silo.UseInMemoryReminderService();
-            silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
-            silo.Services.AddSingleton<TimeProvider>(Clock);
-            silo.Services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
-            silo.Services.AddSingleton(_ => TongBan.Grains.Catalogue.ServiceCatalogue.Seeded());
-            silo.Services.AddSingleton(_ => TongBan.Grains.Calendar.CalendarProvider.FromEmbedded());
-            silo.Services.AddSingleton<TongBan.Grains.Cases.ICaseStore>(new TongBan.Grains.Cases.InMemoryCaseStore());
-            silo.Services.AddSingleton<IRatingStore>(RatingStore);
-            silo.Services.AddSingleton(new RatingOptions());
-            silo.Services.AddSingleton<IQueueDayArchive, InMemoryQueueDayArchive>();
-            silo.Services.AddSingleton(_ => ClusterFixture.Regions.Value);
-            silo.Services.AddSingleton(_ =>
-            {
-                var directory = new ServicePointDirectory(ClusterFixture.Regions.Value);
-                directory.Load(ServicePointSeed.Generate(ClusterFixture.Regions.Value));
-                return directory;
-            });
-        }
+        public void Configure(ISiloBuilder silo) =>
+            TestSiloWiring.Configure(silo, Clock, ratingStore: RatingStore);
     }
 }

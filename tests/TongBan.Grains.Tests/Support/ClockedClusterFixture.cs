@@ -1,8 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Storage;
 using Orleans.TestingHost;
-using TongBan.Grains.Common;
-using TongBan.Grains.Halls;
 using TongBan.Grains.Queues;
 
 namespace TongBan.Grains.Tests.Support;
@@ -37,31 +33,8 @@ public sealed class ClockedClusterFixture : IAsyncLifetime
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder silo)
-        {
-            silo.AddMemoryGrainStorage(StorageNames.Default);
-            silo.UseInMemoryReminderService();
-            silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
-            silo.Services.AddSingleton<TimeProvider>(Clock);
-            silo.Services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
-            silo.Services.AddSingleton(_ => TongBan.Grains.Catalogue.ServiceCatalogue.Seeded());
-            silo.Services.AddSingleton(_ => TongBan.Grains.Calendar.CalendarProvider.FromEmbedded());
-            silo.Services.AddSingleton<TongBan.Grains.Cases.ICaseStore>(CaseStore);
-            silo.Services.AddSingleton<TongBan.Grains.Ratings.IRatingStore>(RatingStore);
-            silo.Services.AddSingleton(new TongBan.Grains.Ratings.RatingOptions());
-            silo.Services.AddSingleton<TongBan.Grains.Cases.IAuditStreamStore>(CaseStore);
-            silo.Services.AddSingleton(new TongBan.Grains.Appointments.AppointmentOptions());
-            silo.Services.AddSingleton(new TongBan.Grains.Appointments.AppointmentClock(Clock));
-            silo.Services.AddSingleton(TongBan.Grains.Appointments.ApplicantHasher.FromText(TongBan.Grains.Appointments.ApplicantHasher.DevelopmentKey));
-            silo.Services.AddSingleton<IQueueDayArchive>(Archive);
-            silo.Services.AddSingleton(_ => ClusterFixture.Regions.Value);
-            silo.Services.AddSingleton(sp =>
-            {
-                var directory = new ServicePointDirectory(ClusterFixture.Regions.Value);
-                directory.Load(ServicePointSeed.Generate(ClusterFixture.Regions.Value));
-                return directory;
-            });
-        }
+        public void Configure(ISiloBuilder silo) =>
+            TestSiloWiring.Configure(silo, Clock, CaseStore, RatingStore, Archive);
     }
 }
 

@@ -1,3 +1,4 @@
+using TongBan.Api.Tests.Support;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using TongBan.Grains.Appointments;
+using TongBan.Grains.Calendar;
+using TongBan.Grains.Cases;
+using TongBan.Grains.Catalogue;
+using TongBan.Grains.Common;
+using TongBan.Grains.Halls;
+using TongBan.Grains.Identity;
+using TongBan.Grains.Licences;
+using TongBan.Grains.Queues;
+using TongBan.Grains.Ratings;
+using TongBan.Grains.Tests.Cases;
+
+namespace TongBan.Grains.Tests.Support;
+
+/// <summary>
+/// The grain wiring of the embedded mode, for every test cluster: one list, so a service a new grain needs is
+/// registered once for all fixtures. Fixtures pass what they own (clock, stores, options) and take the rest.
+/// </summary>
+public static class TestSiloWiring
+{
+    public static void Configure(
+        ISiloBuilder silo,
+        TimeProvider clock,
+        ICaseStore? caseStore = null,
+        IRatingStore? ratingStore = null,
+        IQueueDayArchive? archive = null,
+        AppointmentOptions? appointmentOptions = null,
+        TimeProvider? appointmentClock = null)
+    {
+        silo.AddMemoryGrainStorage(StorageNames.Default);
+        silo.UseInMemoryReminderService();
+        var services = silo.Services;
+        services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
+        services.AddSingleton(clock);
+        services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
+        services.AddSingleton(_ => ServiceCatalogue.Seeded());
+        services.AddSingleton(_ => CalendarProvider.FromEmbedded());
+        var cases = caseStore ?? new InMemoryCaseStore();
+        services.AddSingleton(cases);
+        if (cases is IAuditStreamStore streams)
+        {
+            services.AddSingleton(streams);
+        }
+
+        services.AddSingleton(ratingStore ?? new InMemoryRatingStore());
+        services.AddSingleton(new RatingOptions());
+        services.AddSingleton(appointmentOptions ?? new AppointmentOptions());
+        services.AddSingleton(new AppointmentClock(appointmentClock ?? clock));
+        services.AddSingleton(ApplicantHasher.FromText(ApplicantHasher.DevelopmentKey));
+        services.AddSingleton(archive ?? new InMemoryQueueDayArchive());
+        // The demo library plus the ID card the case fixture's applicant cites (EL-52-0001).
+        services.AddSingleton<IELicenceRegistry>(_ => new InProcessELicenceRegistry(
+        [
+            .. InProcessELicenceRegistry.Seed(new PersonalDataProtector(PrivacyOptions.Development())),
+            new ELicenceRecord(ELicenceType.ResidentIdCard, "EL-52-0001", CaseFixture.ApplicantKey, "张*", "贵阳市公安局", new DateOnly(2020, 1, 1), null),
+        ]));
+        services.AddSingleton(_ => ClusterFixture.Regions.Value);
+        services.AddSingleton(_ =>
+        {
+            var directory = new ServicePointDirectory(ClusterFixture.Regions.Value);
+            directory.Load(ServicePointSeed.Generate(ClusterFixture.Regions.Value));
+            return directory;
+        });
+    }
+}
