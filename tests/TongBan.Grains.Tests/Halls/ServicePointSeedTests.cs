@@ -113,4 +113,46 @@ public class ServicePointSeedTests
             Assert.True(GreatCircle.DistanceMeters(seat, p.Location) <= 6_100, p.Code);
         }
     }
+
+    [Fact]
+    public void Every_point_that_serves_people_lists_items_the_catalogue_knows()
+    {
+        var catalogue = TongBan.Grains.Catalogue.ServiceCatalogue.Seeded();
+        var known = catalogue.Items.Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
+        Assert.All(Seed, p =>
+        {
+            Assert.NotEmpty(p.ItemCodes);
+            Assert.Subset(known, p.ItemCodes.ToHashSet(StringComparer.Ordinal));
+            Assert.Equal(p.ItemCodes.Count, p.ItemCodes.Distinct(StringComparer.Ordinal).Count());
+        });
+
+        // Halls take every item; the others a kind-specific subset, so an item filter changes the map.
+        Assert.All(Seed.Where(p => p.Type == ServicePointType.Hall), p =>
+            Assert.Equal(catalogue.Items.Select(i => i.Code), p.ItemCodes));
+        Assert.All(Seed.Where(p => p.Type == ServicePointType.SubHall && p.Name.EndsWith("公安分厅", StringComparison.Ordinal)), p =>
+            Assert.All(p.ItemCodes, c => Assert.StartsWith("gongan-", c, StringComparison.Ordinal)));
+        Assert.Contains("rsj-006", Seed.First(p => p.Type == ServicePointType.SelfService).ItemCodes);
+        Assert.DoesNotContain("mz-002", Seed.First(p => p.Type == ServicePointType.Station).ItemCodes);
+        var marriage = Seed.Where(p => p.ItemCodes.Contains("mz-002")).ToList();
+        Assert.All(marriage, p => Assert.Equal(ServicePointType.Hall, p.Type));
+        Assert.True(Seed.Count(p => p.ItemCodes.Contains("rsj-006")) > 10 * marriage.Count, "a certificate print-out is available at far more points than marriage registration");
+    }
+
+    [Fact]
+    public async Task The_loader_gives_points_stored_without_items_their_seeded_items_and_keeps_edits()
+    {
+        var store = new InMemoryServicePointStore();
+        var old = Seed.Select(p => p with { ItemCodes = [] }).ToList();
+        await store.AddMissingAsync(old, CancellationToken.None);
+        var edited = old.First(p => p.Type == ServicePointType.Station) with { ItemCodes = ["rsj-001"] };
+        await store.UpsertAsync(edited, CancellationToken.None);
+
+        var directory = new ServicePointDirectory(Catalog);
+        var loader = new ReferenceDataLoader(Catalog, store, directory, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReferenceDataLoader>.Instance);
+        await loader.SeedAndLoadAsync(CancellationToken.None);
+
+        Assert.Equal(Seed.First(p => p.Code == "520102-H001").ItemCodes, directory.Find("520102-H001")!.ItemCodes);
+        Assert.Equal(["rsj-001"], directory.Find(edited.Code)!.ItemCodes);
+        Assert.DoesNotContain(await store.LoadAllAsync(CancellationToken.None), p => p.ItemCodes.Count == 0);
+    }
 }
