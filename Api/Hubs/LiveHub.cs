@@ -12,6 +12,7 @@ using TongBan.Grains.Identity;
 using TongBan.Grains.Live;
 using TongBan.Grains.Map;
 using TongBan.Grains.Regions;
+using TongBan.Grains.Windows;
 
 namespace TongBan.Api.Hubs;
 
@@ -66,6 +67,31 @@ public sealed class LiveHub(ServicePointDirectory directory, IGrainFactory grain
         }
 
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Case(number.Value));
+    }
+
+    /// <summary>
+    /// A window's rating pad (评价器) on its own device follows its window: it answers with the ticket just finished there
+    /// (while the offer is valid, else null) and then receives <c>ratingOffer</c> on every finish. Only a connection signed
+    /// in as a clerk of this hall at this window may watch (the pad's sign-in, the same credential it rates with).
+    /// </summary>
+    [Authorize(Roles = Roles.Clerk)]
+    public async Task<WindowRatingOffer?> WatchWindowPad(string hallCode, int windowNo)
+    {
+        RequireHall(hallCode);
+        var user = Context.User;
+        if (user?.Claim(TongBanClaims.HallCode) != hallCode ||
+            user.Claim(TongBanClaims.WindowNo) != windowNo.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            throw new HubException("Only the pad signed in at this window of this hall may watch it.");
+        }
+
+        if (directory.Find(hallCode)!.Windows.All(w => w.WindowNo != windowNo))
+        {
+            throw new HubException($"Hall {hallCode} has no window {windowNo}.");
+        }
+
+        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.WindowPad(hallCode, windowNo));
+        return await grains.GetGrain<IWindowGrain>(WindowKeys.Of(hallCode, windowNo)).GetRatingOffer();
     }
 
     /// <summary>

@@ -23,6 +23,9 @@ public static class LiveGroups
 
     public static string Region(string regionCode) => "region:" + regionCode;
 
+    /// <summary>A window's rating pad: only a connection signed in as that window joins it.</summary>
+    public static string WindowPad(string hallCode, int windowNo) => $"pad:{hallCode}/{windowNo}";
+
     /// <summary>Groups for in-process consumers on every host (<see cref="ILocalLiveSubscriber"/>), never sent to SignalR.</summary>
     public const string InternalPrefix = "internal:";
 
@@ -37,4 +40,10 @@ public static class LiveMethods
     public const string TicketUpdated = "ticketUpdated";
     public const string PointsChanged = "pointsChanged";
     public const string CaseChanged = "caseChanged";
+
+    /// <summary>To a window's pad: the ticket just finished there, to be rated (评价邀请).</summary>
+    public const string RatingOffer = "ratingOffer";
+
+    /// <summary>To a hall's watchers: a case received at or responsible in the hall changed (its overdue list may have).</summary>
+    public const string HallCasesChanged = "hallCasesChanged";
 }

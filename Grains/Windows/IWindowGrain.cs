@@ -95,6 +95,9 @@ public interface IWindowGrain : IGrainWithStringKey
 
     Task<WindowView> GetView();
 
+    /// <summary>The just-finished ticket for this window's rating pad, while the offer is valid (else null).</summary>
+    Task<WindowRatingOffer?> GetRatingOffer();
+
     /// <summary>The queue reports that the window's ticket left without the window (the citizen cancelled).</summary>
     Task TicketLeft(string ticketNo);
 }

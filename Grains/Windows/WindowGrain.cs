@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
+using TongBan.Grains.Live;
 using TongBan.Grains.Queues;
 using TongBan.Grains.Ratings;
 
@@ -32,6 +33,10 @@ public sealed class WindowState
     /// <remarks>Only the ticket is kept: a replay answers with the window as it is now. (Id 6 held whole replies.)</remarks>
     [Id(7)]
     public List<RememberedReply> RecentReplies { get; set; } = [];
+
+    /// <summary>The last finished ticket, offered to the window's rating pad until the offer lapses.</summary>
+    [Id(8)]
+    public WindowRatingOffer? RatingOffer { get; set; }
 }
 
 /// <summary>What a replayed command needs: the ticket it acted on (null: nothing to call).</summary>
@@ -208,10 +213,23 @@ public sealed partial class WindowGrain(
         {
             S.ServedToday++;
             await RecordServed(ticket);
+            var finishedAt = ticket.FinishedAt ?? ChinaTime.Now(clock);
+            S.RatingOffer = new WindowRatingOffer(
+                hallCode, windowNo, ticket.Number, DateOnly.FromDateTime(ticket.IssuedAt.ToOffset(ChinaTime.Offset).DateTime),
+                finishedAt, finishedAt + WindowRatingOffer.Lifetime);
         }
 
-        return await Remember(idempotencyKey, Reply(ticket));
+        var reply = await Remember(idempotencyKey, Reply(ticket));
+        if (ticket.State == TicketState.Done && S.RatingOffer is { } offer)
+        {
+            await GrainFactory.PublishLive(new LiveMessage(LiveGroups.WindowPad(hallCode, windowNo), LiveMethods.RatingOffer, offer));
+        }
+
+        return reply;
     }
+
+    public Task<WindowRatingOffer?> GetRatingOffer() =>
+        Task.FromResult(S.RatingOffer is { } offer && offer.IsValidAt(ChinaTime.Now(clock)) ? offer : null);
 
     public async Task<WindowReply> Transfer(string? toCategory, int? toWindow)
     {
