@@ -62,6 +62,7 @@ public static class ApiComposition
         app.MapHub<LiveHub>("/hubs/live").AllowAnonymous();
         app.MapRegionEndpoints();
         app.MapHallEndpoints();
+        app.MapDashboardEndpoints();
         app.MapQueueEndpoints();
         app.MapCaseEndpoints();
         app.MapRatingEndpoints();

@@ -19,6 +19,13 @@ public sealed record CaseChanged(
     [property: Id(3)] string Stage);
 
 /// <summary>
+/// <c>hallCasesChanged</c> push to a hall's watchers: an overdue case received at the hall, or of the region whose county
+/// hall it is, changed (became overdue, moved on, finished); the dashboard re-reads its overdue list. No personal data.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record HallCasesChanged([property: Id(0)] string HallCode, [property: Id(1)] string CaseNo);
+
+/// <summary>
 /// A case. Its durable home is <see cref="ICaseStore"/> rather than IPersistentState, because state,
 /// audit entry and projection must commit in one transaction. A daily reminder re-evaluates the
 /// deadline (80% warning, overdue) so the inbox and supervision see it even when nobody touches the case.
@@ -172,6 +179,17 @@ public sealed partial class CaseGrain(
             LiveGroups.Case(summary.CaseNo), LiveMethods.CaseChanged,
             new CaseChanged(summary.CaseNo, CaseNames.Of(summary.Status), summary.Version, summary.Stage),
             CoalesceKey: "case:" + summary.CaseNo));
+
+        if (summary.Stage == "overdue")
+        {
+            // The receiving hall and the county hall of the responsible region show it on their dashboards.
+            string?[] halls = [summary.ReceivingHallCode, summary.RegionCode + "-H001"];
+            foreach (var hall in halls.OfType<string>().Distinct(StringComparer.Ordinal))
+            {
+                await GrainFactory.PublishLive(new LiveMessage(
+                    LiveGroups.Hall(hall), LiveMethods.HallCasesChanged, new HallCasesChanged(hall, summary.CaseNo), CoalesceKey: "hallcases:" + hall));
+            }
+        }
     }
 
     private static bool NeedsDeadlineWatch(CaseState state) =>

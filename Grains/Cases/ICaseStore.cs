@@ -48,6 +48,31 @@ public sealed record CaseQuery(
 public sealed record OneVisitFigure(string ItemCode, string RegionCode, int Finished, int AtMostOneVisit, double? AverageWorkingDays);
 
 /// <summary>
+/// 按时办结 figures of one region (the case's 属地 region, usually a county): finished cases — 办结, i.e. status completed
+/// or delivered — and how many of them finished within their deadline (the deadline stage as of the 办结 day is not
+/// overdue). The on-time rate is <c>OnTime / Finished</c>; see <see cref="CaseFigures.OnTimeDefinition"/>.
+/// </summary>
+public sealed record OnTimeFigure(string RegionCode, int Finished, int OnTime);
+
+/// <summary>
+/// 异地受理 flow: cases received at a service point of one region (受理地: the receiving hall's region code) for the
+/// department of another region (属地: the case's region), any status. Online cases (no receiving hall) are not flows.
+/// </summary>
+public sealed record FlowFigure(string FromRegionCode, string ToRegionCode, int Cases);
+
+public static class CaseFigures
+{
+    /// <summary>Statuses that count as finished (办结) for the on-time rate.</summary>
+    public static readonly IReadOnlyList<CaseStatus> Finished = [CaseStatus.Completed, CaseStatus.Delivered];
+
+    public const string OnTimeDefinition =
+        "按时办结率 = 按期办结件数 ÷ 办结件数：办结 = 状态为办结 (completed) 或已送达 (delivered) 的案件；按期 = 以办结当日计，未超过承诺办结时限（工作日，扣除补正暂停）。未办结的案件不计入。";
+
+    /// <summary>The region a receiving hall belongs to: the first six characters of its code (<c>520102-H001</c> → 520102).</summary>
+    public static string? RegionOfHall(string? hallCode) => hallCode is { Length: >= 6 } ? hallCode[..6] : null;
+}
+
+/// <summary>
 /// Durable home of cases. One commit writes the new state, appends its audit entry and updates the
 /// projection in one transaction, so the three can never disagree: a case grain uses this instead
 /// of IPersistentState because Orleans' storage cannot join that transaction.
@@ -77,6 +102,12 @@ public interface ICaseStore
     Task<IReadOnlyList<CaseSummary>> QueryAsync(CaseQuery query, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<OneVisitFigure>> OneVisitAsync(string? itemCode, string? regionCode, CancellationToken cancellationToken);
+
+    /// <summary>按时办结 per case region, ordered by region code; regions without finished cases are absent.</summary>
+    Task<IReadOnlyList<OnTimeFigure>> OnTimeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Cross-region flows (receiving region ≠ case region), most cases first, then by from and to region code.</summary>
+    Task<IReadOnlyList<FlowFigure>> FlowsAsync(CancellationToken cancellationToken);
 
     /// <summary>Recomputes every projection row from the stored states (after a projection change or repair); returns rows written.</summary>
     Task<int> RebuildProjectionAsync(Func<CaseState, ApplicantRecord, CaseSummary> project, CancellationToken cancellationToken);

@@ -136,6 +136,30 @@ public sealed class InMemoryCaseStore : ICaseStore, IAuditStreamStore
         }
     }
 
+    public Task<IReadOnlyList<OnTimeFigure>> OnTimeAsync(CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<OnTimeFigure>>([.. cases.Values.Select(c => c.Summary)
+                .Where(s => CaseFigures.Finished.Contains(s.Status))
+                .GroupBy(s => s.RegionCode, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new OnTimeFigure(g.Key, g.Count(), g.Count(s => s.Stage != "overdue")))]);
+        }
+    }
+
+    public Task<IReadOnlyList<FlowFigure>> FlowsAsync(CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<FlowFigure>>([.. cases.Values.Select(c => c.Summary)
+                .Where(s => CaseFigures.RegionOfHall(s.ReceivingHallCode) is { } from && from != s.RegionCode)
+                .GroupBy(s => (From: CaseFigures.RegionOfHall(s.ReceivingHallCode)!, To: s.RegionCode))
+                .Select(g => new FlowFigure(g.Key.From, g.Key.To, g.Count()))
+                .OrderByDescending(f => f.Cases).ThenBy(f => f.FromRegionCode, StringComparer.Ordinal).ThenBy(f => f.ToRegionCode, StringComparer.Ordinal)]);
+        }
+    }
+
     public Task<int> RebuildProjectionAsync(Func<CaseState, ApplicantRecord, CaseSummary> project, CancellationToken cancellationToken)
     {
         lock (gate)

@@ -556,6 +556,46 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore,
         return figures;
     }
 
+    public async Task<IReadOnlyList<OnTimeFigure>> OnTimeAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select region_code, count(*)::int, (count(*) filter (where stage <> 'overdue'))::int
+              from tongban.case_record
+             where status = any($1)
+             group by region_code
+             order by region_code
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. CaseFigures.Finished.Select(CaseNames.Of)] });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var figures = new List<OnTimeFigure>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            figures.Add(new OnTimeFigure(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2)));
+        }
+
+        return figures;
+    }
+
+    public async Task<IReadOnlyList<FlowFigure>> FlowsAsync(CancellationToken cancellationToken)
+    {
+        // The receiving region is the first six characters of the hall code (520102-H001 → 520102), as CaseFigures.RegionOfHall.
+        await using var command = dataSource.CreateCommand("""
+            select left(receiving_hall_code, 6) as from_region, region_code, count(*)::int as cases
+              from tongban.case_record
+             where length(receiving_hall_code) >= 6 and left(receiving_hall_code, 6) <> region_code
+             group by 1, 2
+             order by cases desc, from_region, region_code
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var figures = new List<FlowFigure>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            figures.Add(new FlowFigure(reader.GetString(0), reader.GetString(1), reader.GetInt32(2)));
+        }
+
+        return figures;
+    }
+
     /// <remarks>
     /// Walks the table in case-number order, <see cref="RebuildBatchSize"/> rows per read and per update, each
     /// batch its own short transaction (a long one would hold back the sealer and vacuum). A row committed

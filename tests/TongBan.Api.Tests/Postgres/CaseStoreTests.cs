@@ -613,6 +613,58 @@ public sealed class CaseStoreTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task On_time_and_cross_region_figures_answer_like_the_in_memory_store()
+    {
+        var (dataSource, store, _) = await StoreAsync("casefigures");
+        await using var __ = dataSource;
+        var memory = new InMemoryCaseStore();
+        CaseDriver[] drivers = [new CaseDriver(store), new CaseDriver(memory)];
+        await BuildQueryDataAsync(drivers);
+
+        // 异地受理: two 六盘水 (520201) and one 遵义 (520302) applicant received in 南明区 (520102), one 南明区 applicant in 遵义;
+        // one of them finished two months after acceptance (late), one finished in time.
+        async Task<string> Cross(string county, string hall, bool finish, int finishAfterDays)
+        {
+            var caseNo = NewCaseNo(county);
+            foreach (var driver in drivers)
+            {
+                await driver.SubmitAsync("rsj-001", caseNo, Zhang, county, T0, CaseChannel.Window, hall);
+                var t = T0;
+                foreach (var action in new[] { CaseAction.Receive, CaseAction.Accept, CaseAction.StartReview, CaseAction.Approve })
+                {
+                    t = t.AddMinutes(1);
+                    await driver.DoAsync(caseNo.Value, action, t);
+                }
+
+                if (finish)
+                {
+                    await driver.DoAsync(caseNo.Value, CaseAction.Complete, T0.AddDays(finishAfterDays));
+                }
+            }
+
+            return caseNo.Value;
+        }
+
+        await Cross("520201", "520102-H001", finish: true, finishAfterDays: 60);
+        await Cross("520201", "520102-H001", finish: true, finishAfterDays: 1);
+        await Cross("520302", "520102-H001", finish: false, finishAfterDays: 0);
+        await Cross("520102", "520302-H001", finish: false, finishAfterDays: 0);
+
+        var onTime = await store.OnTimeAsync(None);
+        Assert.Equal(await memory.OnTimeAsync(None), onTime);
+        var flows = await store.FlowsAsync(None);
+        Assert.Equal(await memory.FlowsAsync(None), flows);
+
+        // By hand: 520102 finished five (all in time, the query data), 520201 two (one late); nothing unfinished counts.
+        Assert.Equal(new OnTimeFigure("520201", 2, 1), Assert.Single(onTime, f => f.RegionCode == "520201"));
+        Assert.Equal(new OnTimeFigure("520102", 5, 5), Assert.Single(onTime, f => f.RegionCode == "520102"));
+        Assert.DoesNotContain(onTime, f => f.RegionCode == "520302");
+        Assert.Equal(
+            [new FlowFigure("520102", "520201", 2), new FlowFigure("520102", "520302", 1), new FlowFigure("520302", "520102", 1)],
+            flows);
+    }
+
+    [Fact]
     public async Task Rebuilding_the_projection_restores_a_corrupted_row_and_is_idempotent()
     {
         var (dataSource, store, driver) = await StoreAsync("caserebuild");
@@ -921,6 +973,10 @@ public sealed class CaseStoreTests(PostgresServer server)
         public Task<IReadOnlyList<CaseSummary>> QueryAsync(CaseQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<OneVisitFigure>> OneVisitAsync(string? itemCode, string? regionCode, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<OnTimeFigure>> OnTimeAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<FlowFigure>> FlowsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<int> RebuildProjectionAsync(Func<CaseState, ApplicantRecord, CaseSummary> project, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
