@@ -94,4 +94,89 @@ public sealed class HotlinePageTests(WebApp app)
         await browser.AssertAccessibleAsync("hotline-locked-phone");
         browser.AssertNoErrors();
     }
+
+    [Fact]
+    public async Task Hotline_console_lists_a_callers_cases_masked_and_opens_one_with_the_same_identifier()
+    {
+        var idNumber = WebCases.Id("52010219880214567");
+        const string phone = "13885007788";
+        var first = await cases.UnderReviewAsync(idNumber, "钱多多", phone);
+        var second = await cases.UnderReviewAsync(idNumber, "钱多多", phone);
+
+        await using var browser = await app.OpenAsync("/hotline", width: 390, height: 844);
+        var page = browser.Page;
+        await Expect(page.Locator("#live-state")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 15_000 });
+        await page.Locator("#caller-kind").SelectOptionAsync("idNumber");
+        await page.Locator("#caller-id").FillAsync(idNumber);
+        await page.Locator("#caller-search").ClickAsync();
+        await Expect(page.Locator("#caller-cases li")).ToHaveCountAsync(2);
+        await Expect(page.Locator($"#caller-cases li[data-case='{first}']")).ToContainTextAsync("审查中");
+        await Expect(page.Locator("#caller-message")).ToContainTextAsync("名下 2 件办件");
+        await Expect(page.Locator("#caller-message")).ToContainTextAsync("5201");
+        await Expect(page.Locator("#caller-id")).ToHaveValueAsync(string.Empty);
+        Assert.DoesNotContain(idNumber, await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
+
+        // Opening one runs the usual verified look-up with the identifier's last four.
+        await page.Locator($"#caller-cases button[data-case='{second}']").ClickAsync();
+        await Expect(page.Locator("#case-view h2")).ToContainTextAsync(second);
+        await Expect(page.Locator("#case-name")).ToHaveTextAsync("钱**");
+        await Expect(page.Locator("#verify")).ToHaveValueAsync(idNumber[^4..]);
+
+        // By phone too; an unknown caller gets a plain answer, a malformed number a format hint.
+        await page.Locator("#caller-kind").SelectOptionAsync("phone");
+        await page.Locator("#caller-id").FillAsync(phone);
+        await page.Locator("#caller-search").ClickAsync();
+        await Expect(page.Locator("#caller-message")).ToContainTextAsync("138****7788 名下 2 件办件");
+        await page.Locator("#caller-id").FillAsync("13885000000");
+        await page.Locator("#caller-search").ClickAsync();
+        await Expect(page.Locator("#caller-message")).ToHaveTextAsync("138****0000 名下没有办件。");
+        await page.Locator("#caller-id").FillAsync("12345");
+        await page.Locator("#caller-search").ClickAsync();
+        await Expect(page.Locator("#caller-message")).ToContainTextAsync("输入格式有误");
+        browser.ExpectRefused(400, "/api/hotline/callers/cases");
+        await browser.ScreenshotAsync("hotline-caller-cases-phone");
+        await browser.AssertAccessibleAsync("hotline-caller-cases-phone");
+        browser.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task Hotline_console_shows_a_bundles_progress_and_its_child_cases()
+    {
+        var idNumber = WebCases.Id("52010219930606246");
+        var citizen = await app.TokenAsync("citizen", subject: idNumber);
+        var bundle = await cases.SendAsync(HttpMethod.Post, "/api/bundles", citizen, new
+        {
+            bundleCode = "newborn",
+            applicant = new { name = "孙一一", idNumber, phone = "13885006161" },
+            channel = "online",
+        });
+        var bundleNo = bundle.GetProperty("bundleNo").GetString()!;
+        var childCase = bundle.GetProperty("children").EnumerateArray().First().GetProperty("caseNo").GetString()!;
+
+        await using var browser = await app.OpenAsync("/hotline");
+        var page = browser.Page;
+        await Expect(page.Locator("#live-state")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 15_000 });
+        await page.Locator("#bundle-no").FillAsync(bundleNo);
+        await page.Locator("#bundle-verify").FillAsync("0000");
+        await page.Locator("#bundle-lookup").ClickAsync();
+        await Expect(page.Locator("#bundle-message")).ToContainTextAsync("未找到");
+        await Expect(page.Locator("#bundle-view")).ToBeHiddenAsync();
+        browser.ExpectRefused(404, $"{bundleNo}?verify=0000");
+
+        await page.Locator("#bundle-verify").FillAsync("6161");
+        await page.Locator("#bundle-lookup").ClickAsync();
+        await Expect(page.Locator("#bundle-status")).ToHaveTextAsync("办理中");
+        await Expect(page.Locator("#bundle-progress-label")).ToHaveTextAsync("已办结 0 / 3 项（0%）");
+        await Expect(page.Locator("#bundle-children tr")).ToHaveCountAsync(3);
+        await Expect(page.Locator("#bundle-name")).ToHaveTextAsync("孙**");
+        await Expect(page.Locator("#bundle-phone")).ToHaveTextAsync("138****6161");
+        Assert.DoesNotContain(idNumber, await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
+
+        // A child case opens in the case view with the same verification.
+        await page.Locator("#bundle-children button", new() { HasTextString = childCase }).ClickAsync();
+        await Expect(page.Locator("#case-view h2")).ToContainTextAsync(childCase);
+        await browser.ScreenshotAsync("hotline-bundle");
+        await browser.AssertAccessibleAsync("hotline-bundle");
+        browser.AssertNoErrors();
+    }
 }

@@ -24,6 +24,10 @@ const trend = h('div', { id: 'trend', class: 'trend' });
 const suspendStatus = h('p', { class: 'status-line', role: 'status' });
 const updated = h('span', { id: 'updated', class: 'muted' });
 const suspendButton = button('暂停服务', () => void toggleSuspend(), { id: 'suspend' });
+const followUps = h('tbody', { id: 'follow-ups' });
+const followUpStatus = h('p', { id: 'follow-ups-status', class: 'status-line', role: 'status' });
+const overdue = h('tbody', { id: 'overdue-cases' });
+const overdueStatus = h('p', { id: 'overdue-status', class: 'status-line', role: 'status' });
 
 replace(main,
   h('div', { class: 'row' }, h('h2', { id: 'hall-name' }, profile.name), await hallPicker(profile.code), updated),
@@ -43,8 +47,20 @@ replace(main,
     h('section', { 'aria-labelledby': 'c-h' }, h('h2', { id: 'c-h' }, '最近叫号'), calls),
     h('section', { 'aria-labelledby': 's-h' }, h('h2', { id: 's-h' }, '大厅服务状态'),
       h('p', { class: 'muted' }, '暂停后不再发号（需大厅负责人权限）。'), suspendButton, suspendStatus),
+    h('section', { 'aria-labelledby': 'f-h', class: 'wide' },
+      h('h2', { id: 'f-h' }, '差评整改（未办结）'),
+      followUpStatus,
+      scrollBox('差评整改表', h('table', null,
+        h('thead', null, h('tr', null, ...['评价时间', '评价', '当前环节', '回访核实期限', '整改反馈期限', '状态'].map((t) => h('th', { scope: 'col' }, t)))),
+        followUps))),
+    h('section', { 'aria-labelledby': 'o-h', class: 'wide' },
+      h('h2', { id: 'o-h' }, '本厅超期案件'),
+      overdueStatus,
+      scrollBox('超期案件表', h('table', null,
+        h('thead', null, h('tr', null, ...['办件编号', '事项', '承办部门', '应办结日期', '超期', '与本厅关系'].map((t, i) => h('th', { class: i === 4 ? 'num' : null, scope: 'col' }, t)))),
+        overdue))),
   ),
-  h('p', { class: 'muted' }, '好评率 =（非常满意 + 满意 + 基本满意）÷ 评价总数。差评回访与本大厅超期案件列表尚未在看板显示。'),
+  h('p', { class: 'muted' }, '好评率 =（非常满意 + 满意 + 基本满意）÷ 评价总数。超期案件：在本厅收件或由本厅所在地区部门承办、已过承诺办结日期仍未办结的案件（工作日计）。'),
 );
 
 let last: HallSnapshot | null = null;
@@ -120,6 +136,67 @@ function drawTrend(): void {
   replace(trend, svg, h('div', { class: 'muted' }, label));
 }
 
+// 差评整改 and overdue cases are for the hall's manager: read with the manager's token on every (re)connect, on the
+// pushes that change them (ratingsChanged, hallCasesChanged) and once a minute (deadlines pass with the date).
+interface FollowUpRow {
+  ratingId: string; level: number; levelName: string; ratedAt: string; stage: string; stageName: string;
+  returnVisitDue: string; replyDue: string; returnVisitOverdue: boolean; replyOverdue: boolean; appeal: string | null;
+}
+interface OverdueCase {
+  caseNo: string; itemCode: string; itemName: string | null; status: string; departmentName: string | null; departmentCode: string;
+  regionName: string | null; dueDate: string | null; overdueWorkingDays: number; relation: 'received' | 'responsible' | 'both';
+}
+const RELATION: Record<string, string> = { received: '本厅收件', responsible: '本地部门承办', both: '本厅收件·本地承办' };
+const managerToken = () => tokenFor({ role: 'hallManager', hallCode: profile.code });
+
+async function readFollowUps(): Promise<void> {
+  try {
+    const rows = (await api.get<FollowUpRow[]>('/api/ratings/follow-ups?open=true&limit=100', await managerToken())) ?? [];
+    replace(followUps, ...rows.map((r) => {
+      const late = r.returnVisitOverdue || r.replyOverdue;
+      return h('tr', { 'data-rating': r.ratingId, class: late ? 'overdue' : null },
+        h('td', null, fmtDateTime(r.ratedAt)),
+        h('td', null, r.levelName),
+        h('td', { 'data-field': 'stage' }, r.stageName + (r.appeal ? `（申诉：${r.appeal === 'pending' ? '待裁定' : r.appeal}）` : '')),
+        h('td', { class: r.returnVisitOverdue ? 'late' : null }, r.returnVisitDue),
+        h('td', { class: r.replyOverdue ? 'late' : null }, r.replyDue),
+        h('td', { 'data-field': 'state' }, late ? h('strong', { class: 'late' }, r.returnVisitOverdue ? '回访已逾期' : '反馈已逾期') : '期限内'));
+    }));
+    say(followUpStatus, rows.length ? `${rows.length} 条未办结，其中 ${rows.filter((r) => r.returnVisitOverdue || r.replyOverdue).length} 条逾期` : '没有未办结的差评整改。', 'info');
+  } catch (e) {
+    replace(followUps);
+    say(followUpStatus, `差评整改需大厅负责人权限：${errorText(e)}`, 'error');
+  }
+}
+
+async function readOverdue(): Promise<void> {
+  try {
+    const rows = (await api.get<OverdueCase[]>(`/api/halls/${encodeURIComponent(profile.code)}/overdue-cases`, await managerToken())) ?? [];
+    replace(overdue, ...rows.map((c) => h('tr', { 'data-case': c.caseNo, class: 'overdue' },
+      h('th', { scope: 'row' }, c.caseNo),
+      h('td', null, c.itemName ?? c.itemCode),
+      h('td', null, `${c.regionName ?? ''}${c.departmentName ?? c.departmentCode}`),
+      h('td', null, c.dueDate ?? '—'),
+      h('td', { class: 'num', 'data-field': 'overdue' }, h('strong', { class: 'late' }, `${c.overdueWorkingDays} 个工作日`)),
+      h('td', null, RELATION[c.relation] ?? c.relation))));
+    say(overdueStatus, rows.length ? `${rows.length} 件超期未办结` : '没有超期案件。', rows.length ? 'error' : 'ok');
+  } catch (e) {
+    replace(overdue);
+    say(overdueStatus, `超期案件需大厅负责人权限：${errorText(e)}`, 'error');
+  }
+}
+
+function fmtDateTime(iso: string): string {
+  return new Date(iso).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+}
+
+let casesTimer = 0;
+function soon(read: () => Promise<void>): void {
+  clearTimeout(casesTimer);
+  casesTimer = window.setTimeout(() => void read(), 300);
+}
+setInterval(() => { void readFollowUps(); void readOverdue(); }, 60_000);
+
 async function toggleSuspend(): Promise<void> {
   if (!last) return;
   try {
@@ -144,10 +221,13 @@ live.on('ratingsChanged', (r: RatingsChanged) => {
   if (r.scope !== 'hall' || r.id !== profile.code) return;
   ratingsToday = r.today;
   if (last) render({ ...last, goodRate: r.last30Days.goodRate ?? last.goodRate });
+  void readFollowUps();
 });
+live.on('hallCasesChanged', (c: { hallCode: string }) => { if (c.hallCode === profile.code) soon(readOverdue); });
 live.onSync(async () => {
   await readRatingsToday().catch(() => { ratingsToday = null; });
   render(await live.invoke<HallSnapshot>('WatchHall', profile.code));
+  await Promise.all([readFollowUps(), readOverdue()]);
 });
 void live.start();
 main.dataset.ready = 'hall';

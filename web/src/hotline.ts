@@ -1,7 +1,7 @@
 import './common/style.css';
 import { ApiError, api, errorText } from './common/api';
 import { tokenFor } from './common/auth';
-import { button, byId, h, replace, say } from './common/dom';
+import { button, byId, h, replace, say, scrollBox } from './common/dom';
 import { title } from './common/hall';
 import { Live } from './common/live';
 
@@ -55,7 +55,117 @@ const form = h('form', { id: 'lookup-form', class: 'panel stack', 'aria-labelled
 const message = h('p', { id: 'message', class: 'status-line', role: 'status', 'aria-live': 'polite' });
 const view = h('section', { id: 'case-view', 'aria-labelledby': 'case-h', hidden: true });
 
-replace(main, h('div', { class: 'hotline-layout' }, h('div', null, form, message), view));
+// 来电人名下办件: the caller gives their ID number or mobile; the agent sees their cases (number, item, status, deadline:
+// no personal data in the answer) and opens one with the same identifier's last four as the verification. The typed
+// identifier is cleared after the search and only shown masked.
+const callerKind = h('select', { id: 'caller-kind' }, h('option', { value: 'idNumber' }, '身份证号'), h('option', { value: 'phone' }, '手机号'));
+const callerInput = h('input', { id: 'caller-id', name: 'callerId', required: true, maxlength: 20, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'caller-hint' });
+const callerForm = h('form', { id: 'caller-form', class: 'panel stack', 'aria-labelledby': 'caller-h' },
+  h('h2', { id: 'caller-h' }, '来电人名下办件'),
+  h('div', { class: 'row' }, h('label', { for: 'caller-kind' }, '证件类型'), callerKind),
+  h('div', { class: 'field' }, h('label', { for: 'caller-id' }, '来电人身份证号或手机号'), callerInput,
+    h('span', { id: 'caller-hint', class: 'muted small' }, '由来电人报出；查询后输入框清空，页面只显示脱敏号码。')),
+  h('div', { class: 'row' }, h('button', { type: 'submit', id: 'caller-search' }, '查找办件')));
+const callerMessage = h('p', { id: 'caller-message', class: 'status-line', role: 'status', 'aria-live': 'polite' });
+const callerList = h('ul', { id: 'caller-cases', class: 'caller-cases' });
+
+// 一件事: the parent number with the caller's verification gives the combined progress and every child case.
+const bundleInput = h('input', { id: 'bundle-no', name: 'bundleNo', required: true, maxlength: 32, autocomplete: 'off', spellcheck: 'false' });
+const bundleVerify = h('input', { id: 'bundle-verify', name: 'bundleVerify', required: true, maxlength: 4, minlength: 4, autocomplete: 'off', class: 'short', pattern: '[0-9]{3}[0-9Xx]' });
+const bundleForm = h('form', { id: 'bundle-form', class: 'panel stack', 'aria-labelledby': 'bundle-h' },
+  h('h2', { id: 'bundle-h' }, '“一件事”办理进度'),
+  h('div', { class: 'field' }, h('label', { for: 'bundle-no' }, '一件事编号'), bundleInput),
+  h('div', { class: 'field' }, h('label', { for: 'bundle-verify' }, '核验：登记手机号或身份证号后四位'), bundleVerify),
+  h('div', { class: 'row' }, h('button', { type: 'submit', id: 'bundle-lookup' }, '查询进度')));
+const bundleMessage = h('p', { id: 'bundle-message', class: 'status-line', role: 'status', 'aria-live': 'polite' });
+const bundleView = h('section', { id: 'bundle-view', 'aria-labelledby': 'bundle-view-h', hidden: true });
+
+replace(main, h('div', { class: 'hotline-layout' },
+  h('div', null, form, message, callerForm, callerMessage, callerList, bundleForm, bundleMessage),
+  h('div', null, view, bundleView)));
+
+interface CallerCase {
+  caseNo: string; itemCode: string; itemName: string | null; status: string; statusName: string; deadlineStage: string;
+  dueDate: string | null; overdue: boolean; departmentCode: string; regionCode: string; submittedAt: string;
+}
+interface BundleChild { itemCode: string; itemName: string | null; caseNo: string | null; status: string | null; statusName: string | null; departmentName: string | null; regionCode: string | null; failure: string | null }
+interface Bundle {
+  bundleNo: string; code: string; name: string; status: string; statusName: string; done: number; total: number; progressPercent: number;
+  applicant: { name: string; idNumber: string; phone: string }; submittedAt: string; children: BundleChild[];
+}
+
+function maskIdentifier(kind: string, value: string): string {
+  if (kind === 'phone') return value.length >= 11 ? `${value.slice(0, 3)}****${value.slice(-4)}` : '****';
+  return value.length >= 8 ? `${value.slice(0, 4)}${'*'.repeat(value.length - 7)}${value.slice(-3)}` : '****';
+}
+
+callerForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  void searchCaller(callerKind.value, callerInput.value.replace(/[\s-]/g, '').toUpperCase());
+});
+
+async function searchCaller(kind: string, value: string): Promise<void> {
+  if (!value) { say(callerMessage, '请填写来电人身份证号或手机号。', 'error'); return; }
+  const last4 = value.slice(-4);
+  const masked = maskIdentifier(kind, value);
+  callerInput.value = '';
+  say(callerMessage, '查找中…');
+  try {
+    const rows = (await api.post<CallerCase[]>('/api/hotline/callers/cases', kind === 'phone' ? { phone: value } : { idNumber: value }, await token())) ?? [];
+    replace(callerList, ...rows.map((c) => {
+      const open = button(`${c.caseNo} ${c.itemName ?? c.itemCode}`, () => {
+        caseInput.value = c.caseNo;
+        verifyInput.value = last4;
+        void lookup(c.caseNo, last4);
+      }, { class: 'link', 'data-case': c.caseNo });
+      return h('li', { 'data-case': c.caseNo },
+        open, ' ',
+        h('span', { class: `badge s-${c.status}` }, c.statusName), ' ',
+        h('span', { class: c.overdue ? 'late' : 'muted small' }, c.dueDate ? `${c.overdue ? '已超期，' : ''}应于 ${c.dueDate} 前办结` : '未开始计时'));
+    }));
+    say(callerMessage, rows.length ? `${masked} 名下 ${rows.length} 件办件（点击办件编号查看详情）` : `${masked} 名下没有办件。`, rows.length ? 'ok' : 'info');
+  } catch (e) {
+    replace(callerList);
+    say(callerMessage, refusalText(e), 'error');
+  }
+}
+
+bundleForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  void lookupBundle(bundleInput.value.trim().toUpperCase(), bundleVerify.value.trim());
+});
+
+async function lookupBundle(bundleNo: string, verify: string): Promise<void> {
+  if (!bundleNo || !verify) { say(bundleMessage, '请填写一件事编号和核验信息。', 'error'); return; }
+  say(bundleMessage, '查询中…');
+  try {
+    const b = (await api.get<Bundle>(`/api/hotline/bundles/${encodeURIComponent(bundleNo)}?verify=${encodeURIComponent(verify)}`, await token()))!;
+    const bar = h('progress', { id: 'bundle-progress', max: b.total, value: b.done, 'aria-labelledby': 'bundle-progress-label' });
+    replace(bundleView,
+      h('h2', { id: 'bundle-view-h' }, `${b.name}（${b.bundleNo}）`),
+      h('p', null, h('span', { id: 'bundle-status', class: 'badge big' }, b.statusName), ' ',
+        h('span', { id: 'bundle-progress-label' }, `已办结 ${b.done} / ${b.total} 项（${b.progressPercent}%）`), ' ', bar),
+      dl(['申请人', b.applicant.name, 'bundle-name'], ['身份证号', b.applicant.idNumber, 'bundle-id'], ['手机号', b.applicant.phone, 'bundle-phone'],
+        ['申请时间', fmtDateTime(b.submittedAt)]),
+      scrollBox('一件事子办件表', h('table', null,
+        h('thead', null, h('tr', null, ...['事项', '办件编号', '状态', '承办部门'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', { id: 'bundle-children' }, ...b.children.map((c) => h('tr', { 'data-item': c.itemCode },
+          h('th', { scope: 'row' }, c.itemName ?? c.itemCode),
+          h('td', null, c.caseNo ? button(c.caseNo, () => {
+            caseInput.value = c.caseNo!;
+            verifyInput.value = verify;
+            void lookup(c.caseNo!, verify);
+          }, { class: 'link' }) : '—'),
+          h('td', { 'data-field': 'status' }, c.statusName ?? (c.failure ? `未能申请：${c.failure}` : '未开始')),
+          h('td', null, c.departmentName ?? '—')))))));
+    bundleView.hidden = false;
+    bundleView.dataset.status = b.status;
+    say(bundleMessage, `已核验：${b.bundleNo}`, 'ok');
+  } catch (e) {
+    bundleView.hidden = true;
+    say(bundleMessage, refusalText(e), 'error');
+  }
+}
 
 let current: { caseNo: string; verify: string; data: HotlineCase } | null = null;
 

@@ -7,6 +7,7 @@ import { button, byId, fmtMinutes, fmtRate, h, replace, say } from './common/dom
 import { baseMap, textNode } from './common/geo';
 import { Live } from './common/live';
 import { MapPoint, MapPointDetail, NearestResult, ServiceItem, TYPE_NAMES, waitColor } from './common/types';
+import { ServicePanel } from './booking';
 
 const RADIUS: Record<string, number> = { hall: 8, subHall: 6, partner: 5, station: 4, selfService: 3 };
 
@@ -23,6 +24,10 @@ const typeBoxes = Object.entries(TYPE_NAMES).map(([type, name]) => {
 });
 const status = h('p', { id: 'map-status', class: 'status-line', role: 'status', 'aria-live': 'polite' });
 const nearestList = h('ol', { id: 'nearest', class: 'nearest', 'aria-label': '推荐网点（按路程加等候排序）' });
+// Item names for the booking form (the catalogue is small: one read).
+const itemNames = new Map<string, string>();
+void api.get<ServiceItem[]>('/api/items').then((all) => (all ?? []).forEach((i) => itemNames.set(i.code, i.name))).catch(() => undefined);
+const panel = new ServicePanel(() => item, (code) => itemNames.get(code) ?? code);
 
 replace(main,
   h('div', { class: 'map-layout' },
@@ -36,6 +41,7 @@ replace(main,
       h('p', { class: 'muted' }, '或在地图上点击出发地点。排序依据：路程时间 + 到达时的预计等候。'),
       status,
       nearestList,
+      panel.el,
       h('h2', null, '网点类型'),
       h('div', { class: 'row types' }, ...typeBoxes.map((t) => t.label)),
       h('h2', null, '预计等候'),
@@ -155,6 +161,9 @@ async function showDetails(code: string): Promise<void> {
       d.categories.length ? h('div', { class: 'row' },
         h('a', { href: `/hall?hall=${encodeURIComponent(p.code)}` }, '大厅看板'),
         h('a', { href: `/screen?hall=${encodeURIComponent(p.code)}` }, '叫号屏')) : null,
+      d.categories.length && !p.always ? h('div', { class: 'row' },
+        button('预约', () => panel.show(d, 'book'), { class: 'small', 'data-action': 'book' }),
+        button('线上取号', () => panel.show(d, 'ticket'), { class: 'small', 'data-action': 'ticket' })) : null,
     );
   } catch (e) {
     replace(box, h('strong', null, entry.point.name), h('p', null, errorText(e)));
@@ -236,6 +245,21 @@ function renderResult(r: NearestResult): HTMLElement {
     void showDetails(r.hallCode);
   };
   li.addEventListener('click', go);
-  li.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); go(); } });
+  li.addEventListener('keydown', (e) => { if (e.target === li && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); go(); } });
+  if (r.type !== 'selfService') {
+    const serve = (focus: 'book' | 'ticket') => async (e: Event) => {
+      e.stopPropagation();
+      try {
+        panel.show((await api.get<MapPointDetail>(`/api/map/points/${encodeURIComponent(r.hallCode)}`))!, focus);
+      } catch (err) {
+        say(status, errorText(err), 'error');
+      }
+    };
+    const book = button('预约', () => undefined, { class: 'small', 'data-action': 'book' });
+    const take = button('线上取号', () => undefined, { class: 'small', 'data-action': 'ticket' });
+    book.addEventListener('click', (e) => void serve('book')(e));
+    take.addEventListener('click', (e) => void serve('ticket')(e));
+    li.appendChild(h('div', { class: 'row' }, book, take));
+  }
   return li;
 }

@@ -1,7 +1,9 @@
 // Fetch helpers for the TongBan API. Authentication is one header: pass a token and it goes as Bearer.
 
 export class ApiError extends Error {
-  constructor(public readonly status: number, public readonly title: string, public readonly detail: string | undefined) {
+  constructor(public readonly status: number, public readonly title: string, public readonly detail: string | undefined,
+    /** The ProblemDetails body (extensions such as code, detailZh). */
+    public readonly body: Record<string, unknown> | null = null) {
     super(detail ? `${title}: ${detail}` : title);
   }
 }
@@ -18,7 +20,7 @@ async function send<T>(method: string, path: string, body?: unknown, token?: str
     const title = (data && (data.title as string)) || `HTTP ${res.status}`;
     let detail: string | undefined = data?.detail;
     if (!detail && data?.errors) detail = Object.values(data.errors as Record<string, string[]>).flat().join(' ');
-    throw new ApiError(res.status, title, detail);
+    throw new ApiError(res.status, title, detail, data && typeof data === 'object' ? data as Record<string, unknown> : null);
   }
   return data as T;
 }

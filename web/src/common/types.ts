@@ -12,6 +12,7 @@ export interface MapPoint {
 export interface MapPointDetail {
   point: MapPoint; address: string; phone: string; categories: { code: string; name: string; waiting: number | null; predictedWaitMinutes: number | null }[];
   windowCount: number; appointmentsNextHour: number | null; regionName: string | null;
+  openingHours?: { always: boolean; workdays: string[]; saturday: string[]; closedOnPublicHolidays: boolean };
 }
 
 export interface NearestResult {
