@@ -247,18 +247,17 @@ function renderResult(r: NearestResult): HTMLElement {
   li.addEventListener('click', go);
   li.addEventListener('keydown', (e) => { if (e.target === li && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); go(); } });
   if (r.type !== 'selfService') {
-    const serve = (focus: 'book' | 'ticket') => async (e: Event) => {
+    // The buttons act on their own (the list item's click flies to the point).
+    const serve = (focus: 'book' | 'ticket') => (e: Event) => {
       e.stopPropagation();
-      try {
-        panel.show((await api.get<MapPointDetail>(`/api/map/points/${encodeURIComponent(r.hallCode)}`))!, focus);
-      } catch (err) {
-        say(status, errorText(err), 'error');
-      }
+      api.get<MapPointDetail>(`/api/map/points/${encodeURIComponent(r.hallCode)}`)
+        .then((d) => panel.show(d!, focus))
+        .catch((err) => say(status, errorText(err), 'error'));
     };
-    const book = button('预约', () => undefined, { class: 'small', 'data-action': 'book' });
-    const take = button('线上取号', () => undefined, { class: 'small', 'data-action': 'ticket' });
-    book.addEventListener('click', (e) => void serve('book')(e));
-    take.addEventListener('click', (e) => void serve('ticket')(e));
+    const book = h('button', { type: 'button', class: 'small', 'data-action': 'book' }, '预约');
+    const take = h('button', { type: 'button', class: 'small', 'data-action': 'ticket' }, '线上取号');
+    book.addEventListener('click', serve('book'));
+    take.addEventListener('click', serve('ticket'));
     li.appendChild(h('div', { class: 'row' }, book, take));
   }
   return li;

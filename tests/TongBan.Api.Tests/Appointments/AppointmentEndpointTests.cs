@@ -15,7 +15,7 @@ public class AppointmentEndpointTests(AppointmentApp app)
 
     private static object Applicant(string id = Me, string name = "张三", string phone = "13812345678") => new { name, idNumber = id, phone };
 
-    private object Booking(string start = "10:00", string category = "A", string item = "ITEM-1", object? applicant = null, int day = 0) =>
+    private object Booking(string start = "10:00", string category = "A", string item = "rsj-001", object? applicant = null, int day = 0) =>
         new { date = app.Date(day), start, category, itemCode = item, applicant = applicant ?? Applicant() };
 
     private async Task<JsonElement> Ok(HttpResponseMessage response)
@@ -102,13 +102,13 @@ public class AppointmentEndpointTests(AppointmentApp app)
         Assert.Equal("idempotencyKeyConflict", keyReused.GetProperty("code").GetString());
 
         var started = await ProblemAssert.IsProblem(
-            await app.SendAsync(HttpMethod.Post, $"/api/halls/{hall}/appointments", clerk, Booking(start: "09:30", item: "ITEM-9")), HttpStatusCode.Conflict);
+            await app.SendAsync(HttpMethod.Post, $"/api/halls/{hall}/appointments", clerk, Booking(start: "09:30", item: "sw-001")), HttpStatusCode.Conflict);
         Assert.Equal("slotPast", started.GetProperty("code").GetString());
 
         await ProblemAssert.IsProblem(
-            await app.SendAsync(HttpMethod.Post, $"/api/halls/{hall}/appointments", await app.TokenAsync("clerk", "520102-H001"), Booking(item: "ITEM-3")), HttpStatusCode.Forbidden);
+            await app.SendAsync(HttpMethod.Post, $"/api/halls/{hall}/appointments", await app.TokenAsync("clerk", "520102-H001"), Booking(item: "mz-001")), HttpStatusCode.Forbidden);
         await ProblemAssert.IsProblem(
-            await app.SendAsync(HttpMethod.Post, $"/api/halls/{hall}/appointments", await app.TokenAsync("hotlineAgent"), Booking(item: "ITEM-3")), HttpStatusCode.Forbidden);
+            await app.SendAsync(HttpMethod.Post, $"/api/halls/{hall}/appointments", await app.TokenAsync("hotlineAgent"), Booking(item: "mz-001")), HttpStatusCode.Forbidden);
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public class AppointmentEndpointTests(AppointmentApp app)
         Assert.NotEqual(ticketNo, kiosk.GetProperty("ticketNo").GetString());
 
         // Outside the window: the 11:00 slot opens for check-in at 10:30.
-        var later = (await Ok(await app.SendAsync(HttpMethod.Post, $"/api/halls/{hall}/appointments", me, Booking(start: "11:00", item: "ITEM-2")))).GetProperty("appointmentId").GetString()!;
+        var later = (await Ok(await app.SendAsync(HttpMethod.Post, $"/api/halls/{hall}/appointments", me, Booking(start: "11:00", item: "rsj-002")))).GetProperty("appointmentId").GetString()!;
         var early = await ProblemAssert.IsProblem(await app.SendAsync(HttpMethod.Post, $"/api/halls/{hall}/appointments/{later}/check-in", me), HttpStatusCode.Conflict);
         Assert.Equal("checkInTooEarly", early.GetProperty("code").GetString());
         Assert.Contains("10:30", early.GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -204,19 +204,19 @@ public class AppointmentEndpointTests(AppointmentApp app)
 
     public static TheoryData<string, HttpStatusCode> BadBookings() => new()
     {
-        { """{"date":"{today}","start":"10:00","category":"A","itemCode":"ITEM-1","applicant":{"name":"张三","idNumber":"5201021990030700","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
-        { """{"date":"{today}","start":"10:00","category":"A","itemCode":"ITEM-1","applicant":{"name":"{longName}","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
-        { """{"date":"{today}","start":"10:00","category":"A","itemCode":"ITEM-1","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"12"}}""", HttpStatusCode.BadRequest },
-        { """{"date":"{today}","start":"10:00","category":"A","itemCode":"ITEM-1"}""", HttpStatusCode.BadRequest },
+        { """{"date":"{today}","start":"10:00","category":"A","itemCode":"rsj-001","applicant":{"name":"张三","idNumber":"5201021990030700","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
+        { """{"date":"{today}","start":"10:00","category":"A","itemCode":"rsj-001","applicant":{"name":"{longName}","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
+        { """{"date":"{today}","start":"10:00","category":"A","itemCode":"rsj-001","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"12"}}""", HttpStatusCode.BadRequest },
+        { """{"date":"{today}","start":"10:00","category":"A","itemCode":"rsj-001"}""", HttpStatusCode.BadRequest },
         { """{"date":"{today}","start":"10:00","category":"A","itemCode":"{longItem}","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
-        { """{"date":"{today}","start":"25:00","category":"A","itemCode":"ITEM-1","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
-        { """{"date":"{today}","start":"10:15","category":"A","itemCode":"ITEM-1","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
-        { """{"date":"{today}","start":"12:00","category":"A","itemCode":"ITEM-1","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
-        { """{"date":"{yesterday}","start":"10:00","category":"A","itemCode":"ITEM-1","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
-        { """{"date":"{beyond}","start":"10:00","category":"A","itemCode":"ITEM-1","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
-        { """{"date":"{closed}","start":"10:00","category":"A","itemCode":"ITEM-1","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.Conflict },
-        { """{"date":"{today}","start":"10:00","category":"Q","itemCode":"ITEM-1","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.NotFound },
-        { """{"date":"{today}","start":"10:00","category":"A","itemCode":"ITEM-1","applicant":""", HttpStatusCode.BadRequest },
+        { """{"date":"{today}","start":"25:00","category":"A","itemCode":"rsj-001","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
+        { """{"date":"{today}","start":"10:15","category":"A","itemCode":"rsj-001","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
+        { """{"date":"{today}","start":"12:00","category":"A","itemCode":"rsj-001","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
+        { """{"date":"{yesterday}","start":"10:00","category":"A","itemCode":"rsj-001","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
+        { """{"date":"{beyond}","start":"10:00","category":"A","itemCode":"rsj-001","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.BadRequest },
+        { """{"date":"{closed}","start":"10:00","category":"A","itemCode":"rsj-001","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.Conflict },
+        { """{"date":"{today}","start":"10:00","category":"Q","itemCode":"rsj-001","applicant":{"name":"张三","idNumber":"52010219900307001X","phone":"13812345678"}}""", HttpStatusCode.NotFound },
+        { """{"date":"{today}","start":"10:00","category":"A","itemCode":"rsj-001","applicant":""", HttpStatusCode.BadRequest },
         { """[1,2,3]""", HttpStatusCode.BadRequest },
     };
 
@@ -246,7 +246,7 @@ public class AppointmentEndpointTests(AppointmentApp app)
         await ProblemAssert.IsProblem(await app.SendAsync(HttpMethod.Get, $"/api/halls/520102-H999/appointments/{unknown}", admin), HttpStatusCode.NotFound);
         await ProblemAssert.IsProblem(await app.SendAsync(HttpMethod.Post, $"/api/halls/520102-H999/appointments/{unknown}/check-in", admin), HttpStatusCode.NotFound);
         await ProblemAssert.IsProblem(
-            await app.SendAsync(HttpMethod.Post, "/api/halls/520102-H001/appointments", admin, Booking(item: "ITEM-7"), new string('k', 201)), HttpStatusCode.BadRequest);
+            await app.SendAsync(HttpMethod.Post, "/api/halls/520102-H001/appointments", admin, Booking(item: "jt-001"), new string('k', 201)), HttpStatusCode.BadRequest);
         await ProblemAssert.IsProblem(await app.SendAsync(HttpMethod.Post, $"/api/halls/520102-H001/appointments/{unknown}/check-in", body: "{\"phoneLast4\":"), HttpStatusCode.BadRequest);
         await ProblemAssert.IsProblem(await app.SendAsync(HttpMethod.Post, $"/api/halls/520102-H001/appointments/{unknown}/check-in", body: new { phoneLast4 = "1234" }), HttpStatusCode.NotFound);
         await ProblemAssert.IsProblem(

@@ -60,7 +60,7 @@ public sealed class AppointmentRestartTests(PostgresServer server, ITestOutputHe
                 date = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 start = "10:00",
                 category = "A",
-                itemCode = "ITEM-1",
+                itemCode = "rsj-001",
                 applicant = new { name = "张三", idNumber = Citizen, phone = "13812345678" },
             });
             book.Headers.Add("Idempotency-Key", "restart-1");
