@@ -51,7 +51,8 @@ public sealed record HotlineOpenItemDto(int Seq, string Kind, DateTimeOffset At,
 public sealed record HotlineCaseDto(
     string CaseNo, string ItemCode, string? ItemName, string Status, string StatusName, string Stage, HotlineDeadlineDto? Deadline,
     DepartmentContactDto Department, HallContactDto? ReceivingHall, CaseApplicantDto Applicant, DeliveryTracking Delivery,
-    IReadOnlyList<HotlineOpenItemDto> OpenItems, IReadOnlyList<HotlineTimelineDto> Timeline, int Version, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt);
+    IReadOnlyList<HotlineOpenItemDto> OpenItems, IReadOnlyList<HotlineTimelineDto> Timeline, int Version, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt,
+    CaseCrossProvinceDto? CrossProvince = null);
 
 public sealed record HotlineEntryCreatedDto(string CaseNo, int Seq, string Kind, DateOnly? ResponseDue, int Calls, bool Repeat);
 
@@ -168,7 +169,10 @@ public static class HotlineEndpoints
         }
 
         var entries = await grains.GetGrain<ICaseHotlineGrain>(view!.State.CaseNo).Entries();
-        return TypedResults.Ok(Describe(view, entries, catalogue, regions, directory, ChinaTime.Today(clock)));
+        return TypedResults.Ok(Describe(view, entries, catalogue, regions, directory, ChinaTime.Today(clock)) with
+        {
+            CrossProvince = await CrossProvinceEndpoints.DescribeAsync(view.State, grains),
+        });
     }
 
     private static async Task<IResult> UrgeAsync(
@@ -285,12 +289,16 @@ public static class HotlineEndpoints
     internal static HotlineCaseDto Describe(CaseView view, IReadOnlyList<HotlineEntry> entries, ServiceCatalogue catalogue, RegionCatalog regions, ServicePointDirectory directory, DateOnly today)
     {
         var s = view.State;
-        var department = Contact(s.DepartmentCode, s.RegionCode, regions, directory);
+        // 跨省通办 外转: the partner's department handles it; its name and phone come with the partner's reports.
+        var department = s.CrossProvince is { Direction: CrossProvinceDirection.Outbound } link
+            ? new DepartmentContactDto(link.PartnerCode, link.PartnerDepartment, link.PartnerRegionCode, link.PartnerName,
+                link.PartnerName + (link.PartnerDepartment ?? "承办部门"), link.PartnerContact, link.PartnerName)
+            : Contact(s.DepartmentCode, s.RegionCode, regions, directory);
         var hall = s.ReceivingHallCode is { } h ? directory.Find(h) : null;
         var d = view.Deadline;
         var open = HotlineRules.Open(entries);
         IEnumerable<HotlineTimelineDto> steps = view.Timeline.Select(e => new HotlineTimelineDto(
-            e.At, "case", e.Action is { } a ? CaseNames.Chinese(a) : "提交申请", e.Version, CaseNames.Of(e.To), StatusNames.Chinese(e.To), CaseNames.Of(e.Role),
+            e.At, "case", e.CrossProvince?.Text ?? (e.Action is { } a ? CaseNames.Chinese(a) : "提交申请"), e.Version, CaseNames.Of(e.To), StatusNames.Chinese(e.To), CaseNames.Of(e.Role),
             e.HallCode, e.DepartmentCode, e.Reason, e.Comment, null, null, null, null));
         IEnumerable<HotlineTimelineDto> calls = entries.Select(e => new HotlineTimelineDto(
             e.At, Wire(e.Kind), Title(e, entries), null, null, null, CaseNames.Of(e.Role), null,
