@@ -233,6 +233,7 @@ public sealed partial class CaseGrain(
     /// <summary>In-person visits a step costs the applicant: applying at a window, bringing supplements to a window, collecting the result.</summary>
     private static int VisitsOf(CaseTimelineEntry entry, CaseState? before) => entry switch
     {
+        { CrossProvince: not null } => 0, // a partner's electronic hand-over or report: nobody came to a hall
         { Action: null } when before is null && entry.HallCode is not null && entry.Role == CaseRole.Clerk => 1,
         { Action: CaseAction.Receive, From: CaseStatus.OneTimeNotice } => 1,
         { Action: CaseAction.Deliver, Delivery.Method: DeliveryMethod.Pickup } => 1,
