@@ -40,16 +40,17 @@ public sealed record CaseApplicantDto(string Name, string IdNumber, string Phone
 
 public sealed record DeadlineDto(DateOnly DueDate, DateOnly WarningFrom, int LimitWorkingDays, int ElapsedWorkingDays, int RemainingWorkingDays, int OverdueWorkingDays, bool Suspended, bool Provisional);
 
-public sealed record TimelineDto(int Version, string? Action, string? From, string To, DateTimeOffset At, string ActorRole, string? Actor, string? HallCode, int? WindowNo, string? DepartmentCode, string? RegionCode, string? Reason, string? Comment, IReadOnlyList<MaterialGap> Materials, CaseDelivery? Delivery);
+/// <param name="CrossProvince">跨省通办 steps (forwarded, acknowledged, the partner's reports, received from a partner); null otherwise.</param>
+public sealed record TimelineDto(int Version, string? Action, string? From, string To, DateTimeOffset At, string ActorRole, string? Actor, string? HallCode, int? WindowNo, string? DepartmentCode, string? RegionCode, string? Reason, string? Comment, IReadOnlyList<MaterialGap> Materials, CaseDelivery? Delivery, CrossProvinceStep? CrossProvince = null);
 
 public sealed record CaseDto(
     string CaseNo, string ItemCode, string? ItemName, string Status, string StatusName, string Stage, DeadlineDto? Deadline,
     string DepartmentCode, string? DepartmentName, string RegionCode, string? ReceivingHallCode, string Channel, CaseApplicantDto Applicant,
     IReadOnlyList<SubmittedMaterial> Materials, IReadOnlyList<MaterialGap> Gaps, MissingMaterialsNotice? Notice, CaseDecision? Decision,
     CaseDelivery? Delivery, string? RejectionReason, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt, int Version,
-    IReadOnlyList<string> AllowedActions, IReadOnlyList<TimelineDto> Timeline)
+    IReadOnlyList<string> AllowedActions, IReadOnlyList<TimelineDto> Timeline, CaseCrossProvinceDto? CrossProvince = null)
 {
-    public static CaseDto From(CaseView v, ServiceCatalogue catalogue)
+    public static CaseDto From(CaseView v, ServiceCatalogue catalogue, CaseCrossProvinceDto? crossProvince = null)
     {
         var s = v.State;
         var d = v.Deadline;
@@ -63,7 +64,8 @@ public sealed record CaseDto(
             [.. v.Timeline.Select(e => new TimelineDto(
                 e.Version, e.Action is { } a ? CaseNames.Of(a) : null, e.From is { } f ? CaseNames.Of(f) : null, CaseNames.Of(e.To), e.At,
                 CaseNames.Of(e.Role), e.Role == CaseRole.Citizen ? null : e.ActorName ?? e.ActorId, e.HallCode, e.WindowNo, e.DepartmentCode,
-                e.RegionCode, e.Reason, e.Comment, e.Materials, e.Delivery))]);
+                e.RegionCode, e.Reason, e.Comment, e.Materials, e.Delivery, e.CrossProvince))],
+            crossProvince);
     }
 }
 
@@ -333,7 +335,9 @@ public static class CaseEndpoints
         // Someone else's case answers exactly like a missing one: existence is not revealed. A clerk holding a
         // 授权信任 right over the case sees it like its own hall does.
         var visible = view is not null && (MaySee(user, view, protector) || await GrantEndpoints.ClerkHoldsAnyRight(user, view.State, grains, clock.GetUtcNow()));
-        return visible ? TypedResults.Ok(CaseDto.From(view!, catalogue)) : Problems.NotFound("Case", caseNo);
+        return visible
+            ? TypedResults.Ok(CaseDto.From(view!, catalogue, await CrossProvinceEndpoints.DescribeAsync(view!.State, grains)))
+            : Problems.NotFound("Case", caseNo);
     }
 
     private static async Task<Results<Ok<CaseCreatedDto>, ValidationProblem, ProblemHttpResult>> TransitionAsync(
@@ -506,7 +510,7 @@ public static class CaseEndpoints
         return false;
     }
 
-    private static ProblemHttpResult Failure(CaseFailure f)
+    internal static ProblemHttpResult Failure(CaseFailure f)
     {
         var (status, title) = f.Kind switch
         {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using TongBan.Api.Security;
+using TongBan.Grains.Appointments;
 using TongBan.Grains.Calendar;
 using TongBan.Grains.Cases;
 using TongBan.Grains.Catalogue;
@@ -51,13 +52,21 @@ public sealed record HotlineOpenItemDto(int Seq, string Kind, DateTimeOffset At,
 public sealed record HotlineCaseDto(
     string CaseNo, string ItemCode, string? ItemName, string Status, string StatusName, string Stage, HotlineDeadlineDto? Deadline,
     DepartmentContactDto Department, HallContactDto? ReceivingHall, CaseApplicantDto Applicant, DeliveryTracking Delivery,
-    IReadOnlyList<HotlineOpenItemDto> OpenItems, IReadOnlyList<HotlineTimelineDto> Timeline, int Version, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt);
+    IReadOnlyList<HotlineOpenItemDto> OpenItems, IReadOnlyList<HotlineTimelineDto> Timeline, int Version, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt,
+    CaseCrossProvinceDto? CrossProvince = null);
 
 public sealed record HotlineEntryCreatedDto(string CaseNo, int Seq, string Kind, DateOnly? ResponseDue, int Calls, bool Repeat);
 
+/// <summary>One line of the caller's list: a case, or (looked up by ID number) an appointment.</summary>
+/// <param name="CaseNo">The case number; null on an appointment line.</param>
+/// <param name="Status">Case status, or for an appointment: booked, checkedIn, cancelled, noShow, rescheduled.</param>
+/// <param name="DueDate">Case deadline, or the appointment's day.</param>
+/// <param name="SubmittedAt">Case submission, or when the appointment was booked.</param>
+/// <param name="Kind">case or appointment.</param>
 public sealed record CallerCaseDto(
-    string CaseNo, string ItemCode, string? ItemName, string Status, string StatusName, string DeadlineStage, DateOnly? DueDate, bool Overdue,
-    string DepartmentCode, string RegionCode, DateTimeOffset SubmittedAt);
+    string? CaseNo, string ItemCode, string? ItemName, string Status, string StatusName, string DeadlineStage, DateOnly? DueDate, bool Overdue,
+    string DepartmentCode, string RegionCode, DateTimeOffset SubmittedAt,
+    string Kind = "case", string? AppointmentId = null, string? HallCode = null, DateTimeOffset? SlotStart = null, DateTimeOffset? SlotEnd = null);
 
 public sealed record HotlineWorkItemDto(
     string CaseNo, int Seq, string Kind, DateTimeOffset At, DateOnly ResponseDue, bool Overdue, int Calls, string Text, string ItemCode, string? Category);
@@ -168,7 +177,10 @@ public static class HotlineEndpoints
         }
 
         var entries = await grains.GetGrain<ICaseHotlineGrain>(view!.State.CaseNo).Entries();
-        return TypedResults.Ok(Describe(view, entries, catalogue, regions, directory, ChinaTime.Today(clock)));
+        return TypedResults.Ok(Describe(view, entries, catalogue, regions, directory, ChinaTime.Today(clock)) with
+        {
+            CrossProvince = await CrossProvinceEndpoints.DescribeAsync(view.State, grains),
+        });
     }
 
     private static async Task<IResult> UrgeAsync(
@@ -219,7 +231,9 @@ public static class HotlineEndpoints
         return result.Succeeded ? TypedResults.Ok(Created(result)) : Failure(result.Failure!);
     }
 
-    private static async Task<IResult> CallerCasesAsync(CallerLookupRequest body, ICaseStore store, PersonalDataProtector protector, ServiceCatalogue catalogue, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> CallerCasesAsync(
+        CallerLookupRequest body, ICaseStore store, PersonalDataProtector protector, ServiceCatalogue catalogue, ServicePointDirectory directory, IGrainFactory grains,
+        TimeProvider clock, CancellationToken ct)
     {
         if ((body.IdNumber is null) == (body.Phone is null))
         {
@@ -249,10 +263,35 @@ public static class HotlineEndpoints
         }
 
         var rows = await store.QueryAsync(query, ct);
-        return TypedResults.Ok<IReadOnlyList<CallerCaseDto>>([.. rows.Select(s => new CallerCaseDto(
+        IEnumerable<CallerCaseDto> lines = rows.Select(s => new CallerCaseDto(
             s.CaseNo, s.ItemCode, catalogue.Find(s.ItemCode)?.Name, CaseNames.Of(s.Status), StatusNames.Chinese(s.Status), s.Stage, s.DueDate,
-            s.Stage == "overdue", s.DepartmentCode, s.RegionCode, s.SubmittedAt))]);
+            s.Stage == "overdue", s.DepartmentCode, s.RegionCode, s.SubmittedAt));
+
+        // Appointments keep the same keyed hash of the ID number (h1: + the case applicant key); they hold no phone hash,
+        // so a look-up by phone lists cases only.
+        if (query.ApplicantIdKey is { } idKey)
+        {
+            var appointments = await grains.GetGrain<IApplicantAppointmentsGrain>(ApplicantHasher.FromCaseKey(idKey)).List();
+            lines = lines.Concat(appointments.Select(a => new CallerCaseDto(
+                null, a.ItemCode, catalogue.Find(a.ItemCode)?.Name, Wire(a.State), AppointmentWords(a.State), "none", a.Date, false,
+                catalogue.Find(a.ItemCode)?.DepartmentCode ?? string.Empty, directory.Find(a.HallCode)?.RegionCode ?? (a.HallCode.Length >= 6 ? a.HallCode[..6] : a.HallCode),
+                a.BookedAt, "appointment", a.AppointmentId, a.HallCode, a.SlotStart, a.SlotEnd)));
+        }
+
+        return TypedResults.Ok<IReadOnlyList<CallerCaseDto>>([.. lines]);
     }
+
+    private static string Wire(AppointmentState state) => char.ToLowerInvariant(state.ToString()[0]) + state.ToString()[1..];
+
+    private static string AppointmentWords(AppointmentState state) => state switch
+    {
+        AppointmentState.Booked => "已预约",
+        AppointmentState.CheckedIn => "已签到",
+        AppointmentState.Cancelled => "已取消",
+        AppointmentState.NoShow => "爽约",
+        AppointmentState.Rescheduled => "已改约",
+        _ => state.ToString(),
+    };
 
     /// <summary>
     /// The verification every hotline route goes through. Malformed input is 400 before anything is
@@ -285,12 +324,16 @@ public static class HotlineEndpoints
     internal static HotlineCaseDto Describe(CaseView view, IReadOnlyList<HotlineEntry> entries, ServiceCatalogue catalogue, RegionCatalog regions, ServicePointDirectory directory, DateOnly today)
     {
         var s = view.State;
-        var department = Contact(s.DepartmentCode, s.RegionCode, regions, directory);
+        // 跨省通办 外转: the partner's department handles it; its name and phone come with the partner's reports.
+        var department = s.CrossProvince is { Direction: CrossProvinceDirection.Outbound } link
+            ? new DepartmentContactDto(link.PartnerCode, link.PartnerDepartment, link.PartnerRegionCode, link.PartnerName,
+                link.PartnerName + (link.PartnerDepartment ?? "承办部门"), link.PartnerContact, link.PartnerName)
+            : Contact(s.DepartmentCode, s.RegionCode, regions, directory);
         var hall = s.ReceivingHallCode is { } h ? directory.Find(h) : null;
         var d = view.Deadline;
         var open = HotlineRules.Open(entries);
         IEnumerable<HotlineTimelineDto> steps = view.Timeline.Select(e => new HotlineTimelineDto(
-            e.At, "case", e.Action is { } a ? CaseNames.Chinese(a) : "提交申请", e.Version, CaseNames.Of(e.To), StatusNames.Chinese(e.To), CaseNames.Of(e.Role),
+            e.At, "case", e.CrossProvince?.Text ?? (e.Action is { } a ? CaseNames.Chinese(a) : "提交申请"), e.Version, CaseNames.Of(e.To), StatusNames.Chinese(e.To), CaseNames.Of(e.Role),
             e.HallCode, e.DepartmentCode, e.Reason, e.Comment, null, null, null, null));
         IEnumerable<HotlineTimelineDto> calls = entries.Select(e => new HotlineTimelineDto(
             e.At, Wire(e.Kind), Title(e, entries), null, null, null, CaseNames.Of(e.Role), null,

@@ -27,6 +27,8 @@ public sealed class WebSecurityOptions
         // Guessing the last four digits of a phone or ID number must stay slow (the per-case throttle comes on top).
         [RateLimitPolicies.HotlineVerification] = new() { PermitLimit = 30, WindowSeconds = 60 },
         [RateLimitPolicies.RatingSubmission] = new() { PermitLimit = 30, WindowSeconds = 60 },
+        // A partner province's system posts cases and status reports from a few addresses, in bursts after an outage.
+        [RateLimitPolicies.PartnerIntake] = new() { PermitLimit = 600, WindowSeconds = 60 },
     };
 }
 
@@ -53,5 +55,8 @@ public static class RateLimitPolicies
     /// <summary>好差评: submitting a rating.</summary>
     public const string RatingSubmission = "ratingSubmission";
 
-    public static readonly IReadOnlyList<string> All = [Nearest, TicketTaking, HotlineVerification, RatingSubmission];
+    /// <summary>跨省通办: partner provinces' inbound cases and status reports (token-authenticated, not signed-in users).</summary>
+    public const string PartnerIntake = "partnerIntake";
+
+    public static readonly IReadOnlyList<string> All = [Nearest, TicketTaking, HotlineVerification, RatingSubmission, PartnerIntake];
 }

@@ -227,6 +227,36 @@ public sealed partial class AppointmentBookGrain(
         }
 
         Report(forceReport);
+        await IndexChanges();
+    }
+
+    /// <summary>
+    /// Tells each applicant's appointment index (the 12345 caller look-up) what changed, after the write, so an unpersisted
+    /// change is never indexed. Which state each appointment was last indexed with is kept in the book's state and
+    /// written with the next change: an index call that failed, or a restart in between, is caught up by the next commit
+    /// (upserts are idempotent). The index grain never calls a book, so the calls cannot deadlock.
+    /// </summary>
+    private async Task IndexChanges()
+    {
+        var indexed = state.State.Indexed;
+        var changed = state.State.Appointments.Where(a => !indexed.TryGetValue(a.Id, out var s) || s != a.State).ToList();
+        if (changed.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.WhenAll(changed.Select(a => GrainFactory.GetGrain<IApplicantAppointmentsGrain>(a.Applicant.IdHash).Upsert(book.Details(a))));
+            foreach (var a in changed)
+            {
+                indexed[a.Id] = a.State;
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogIndexBehind(logger, hallCode, date, changed.Count, e.Message);
+        }
     }
 
     private async Task SyncReminder(bool force)
@@ -283,6 +313,9 @@ public sealed partial class AppointmentBookGrain(
         new(AppointmentViolationCode.UnknownHall, $"Service point '{hallCode}' does not exist.", "服务点不存在");
 
     // Log lines carry appointment ids, categories and times only: never names, ID numbers or phones.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Appointment book {HallCode}/{Date}: {Count} changes not yet in the applicants' index ({Error}); retried with the next change")]
+    private static partial void LogIndexBehind(ILogger logger, string hallCode, DateOnly date, int count, string error);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Appointment {AppointmentId} booked: category {Category}, slot {SlotStart}")]
     private static partial void LogBooked(ILogger logger, string appointmentId, string category, DateTimeOffset slotStart);
 

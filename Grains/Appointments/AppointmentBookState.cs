@@ -37,6 +37,10 @@ public sealed class AppointmentBookState
     /// <summary>The check-in deadline the no-show reminder is registered for; null when none is registered.</summary>
     [Id(3)]
     public DateTimeOffset? ReminderDue { get; set; }
+
+    /// <summary>The state each appointment was last reported with to its applicant's index (<see cref="IApplicantAppointmentsGrain"/>).</summary>
+    [Id(4)]
+    public Dictionary<string, AppointmentState> Indexed { get; set; } = new(StringComparer.Ordinal);
 }
 
 [GenerateSerializer]

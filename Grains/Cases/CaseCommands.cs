@@ -60,7 +60,12 @@ public sealed record CaseSubmission(
     [property: Id(5)] IReadOnlyList<SubmittedMaterial> Materials,
     [property: Id(6)] CaseActor Actor,
     [property: Id(7)] string? ReceivingHallCode = null,
-    [property: Id(8)] string? Comment = null);
+    [property: Id(8)] string? Comment = null)
+{
+    /// <summary>跨省通办 内转: the partner province that forwarded this application.</summary>
+    [Id(9)]
+    public CrossProvinceLink? CrossProvince { get; init; }
+}
 
 /// <summary>
 /// One step of a case's history (who, in what role, where, when, what, from which status to
@@ -89,7 +94,12 @@ public sealed record CaseTimelineEntry(
     [property: Id(13)] string? Reason,
     [property: Id(14)] string? Comment,
     [property: Id(15)] IReadOnlyList<MaterialGap> Materials,
-    [property: Id(16)] CaseDelivery? Delivery);
+    [property: Id(16)] CaseDelivery? Delivery)
+{
+    /// <summary>跨省通办: the partner side of this step (forwarded, acknowledged, the partner's report); null otherwise.</summary>
+    [Id(17)]
+    public CrossProvinceStep? CrossProvince { get; init; }
+}
 
 /// <summary>Kinds of refusal; the remarks give the HTTP status the API is expected to answer.</summary>
 public enum CaseFailureKind

@@ -5,6 +5,7 @@ using TongBan.Grains.Calendar;
 using TongBan.Grains.Catalogue;
 using TongBan.Grains.Common;
 using TongBan.Grains.Credit;
+using TongBan.Grains.CrossProvince;
 using TongBan.Grains.Identity;
 using TongBan.Grains.Live;
 
@@ -107,6 +108,32 @@ public sealed partial class CaseGrain(
         return [.. answers.SelectMany(a => a).Distinct()];
     }
 
+    public Task<CaseReply> Forward(CaseForward forward) =>
+        ApplyCrossProvince(state => CrossProvinceCaseRules.Forward(state, forward, ChinaTime.Now(clock)));
+
+    public Task<CaseReply> AcknowledgeTransfer(string partnerCode, string? partnerReference) =>
+        ApplyCrossProvince(state => CrossProvinceCaseRules.Acknowledge(state, partnerCode, partnerReference, ChinaTime.Now(clock)));
+
+    public Task<CaseReply> ReportFromPartner(PartnerReport report) =>
+        ApplyCrossProvince(state => CrossProvinceCaseRules.Report(state, report, ChinaTime.Now(clock)));
+
+    /// <summary>Applies a cross-province rule; an idempotent repeat (no entry) answers the case as it is.</summary>
+    private async Task<CaseReply> ApplyCrossProvince(Func<CaseState, CaseTransitionResult> rule)
+    {
+        if (current is null)
+        {
+            return new CaseReply(null, new CaseFailure(CaseFailureKind.InvalidCommand, "无此办件 (no such case)", null, 0, []));
+        }
+
+        var result = rule(current.State);
+        if (!result.Succeeded)
+        {
+            return new CaseReply(null, result.Failure);
+        }
+
+        return result.Entry is null ? new CaseReply(await View(), null) : await Commit(result.State!, result.Entry, current.Applicant, current);
+    }
+
     public async Task<CaseView?> Get() => current is null ? null : await View();
 
     public async Task<AuditVerification> VerifyAudit() =>
@@ -151,6 +178,7 @@ public sealed partial class CaseGrain(
         LogTransition(logger, CaseNo, entry.Action?.ToString() ?? "submit", state.Status, state.Version, state.DepartmentCode, state.RegionCode);
 
         await Announce(summary);
+        await ReportToPartner(state);
         if (NeedsDeadlineWatch(state))
         {
             // Daily, shortly after the province's midnight: stages change only when the date does.
@@ -162,11 +190,36 @@ public sealed partial class CaseGrain(
         return new CaseReply(await View(), null);
     }
 
-    /// <summary>Tells the department inbox and the live feed; the inbox holds only cases waiting for approvers.</summary>
+    /// <summary>
+    /// 内转: every step of a case a partner province sent us is owed to that partner. The whole reportable history is
+    /// handed to the case's report grain, which keeps only versions it has not queued yet, so a step whose hand-over
+    /// failed (logged here) goes out with the next one. The report grain never calls back, so this cannot deadlock,
+    /// and it answers at once (its deliveries run in an interleaving timer).
+    /// </summary>
+    private async Task ReportToPartner(CaseState state)
+    {
+        if (state.CrossProvince is not { Direction: CrossProvinceDirection.Inbound } link)
+        {
+            return;
+        }
+
+        try
+        {
+            timeline ??= await LoadTimeline();
+            await GrainFactory.GetGrain<IPartnerReportGrain>(CaseNo).Enqueue(link.PartnerCode, [.. timeline.Select(e => CrossProvinceCaseRules.ReportFor(state, e))]);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogReportNotQueued(logger, CaseNo, link.PartnerCode, state.Version, e.Message);
+        }
+    }
+
+    /// <summary>Tells the department inbox and the live feed; the inbox holds only cases waiting for Guizhou approvers (not those a partner handles).</summary>
     private async Task Announce(CaseSummary summary)
     {
         var inbox = GrainFactory.GetGrain<IDepartmentInboxGrain>($"{summary.DepartmentCode}/{summary.RegionCode}");
-        if (summary.Status is CaseStatus.Accepted or CaseStatus.UnderReview or CaseStatus.Suspended or CaseStatus.Approved or CaseStatus.Denied)
+        if (current?.State.HandledByPartner != true &&
+            summary.Status is CaseStatus.Accepted or CaseStatus.UnderReview or CaseStatus.Suspended or CaseStatus.Approved or CaseStatus.Denied)
         {
             await inbox.Upsert(summary);
         }
@@ -198,6 +251,7 @@ public sealed partial class CaseGrain(
     /// <summary>In-person visits a step costs the applicant: applying at a window, bringing supplements to a window, collecting the result.</summary>
     private static int VisitsOf(CaseTimelineEntry entry, CaseState? before) => entry switch
     {
+        { CrossProvince: not null } => 0, // a partner's electronic hand-over or report: nobody came to a hall
         { Action: null } when before is null && entry.HallCode is not null && entry.Role == CaseRole.Clerk => 1,
         { Action: CaseAction.Receive, From: CaseStatus.OneTimeNotice } => 1,
         { Action: CaseAction.Deliver, Delivery.Method: DeliveryMethod.Pickup } => 1,
@@ -212,8 +266,7 @@ public sealed partial class CaseGrain(
 
     private async Task<CaseView> View()
     {
-        timeline ??= [.. (await store.AuditAsync(CaseNo, CancellationToken.None))
-            .Select(e => JsonSerializer.Deserialize<CaseTimelineEntry>(e.Canonical, AuditChain.Json)!)];
+        timeline ??= await LoadTimeline();
         var state = current!.State;
         return new CaseView(
             state,
@@ -223,6 +276,12 @@ public sealed partial class CaseGrain(
             state.EvaluateDeadline(calendar.Current, ChinaTime.Today(clock)),
             CaseStateMachine.AllowedActions(state));
     }
+
+    private async Task<List<CaseTimelineEntry>> LoadTimeline() =>
+        [.. (await store.AuditAsync(CaseNo, CancellationToken.None)).Select(e => JsonSerializer.Deserialize<CaseTimelineEntry>(e.Canonical, AuditChain.Json)!)];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseNo}: status report v{Version} for partner {Partner} not queued yet ({Error}); it goes with the next step")]
+    private static partial void LogReportNotQueued(ILogger logger, string caseNo, string partner, int version, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseNo}: {Action} → {Status} (v{Version}), department {DepartmentCode} region {RegionCode}")]
     private static partial void LogTransition(ILogger logger, string caseNo, string action, CaseStatus status, int version, string departmentCode, string regionCode);

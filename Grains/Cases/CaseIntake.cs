@@ -16,7 +16,12 @@ public sealed record CaseApplication(
     [property: Id(5)] IReadOnlyList<SubmittedMaterial> Materials,
     [property: Id(6)] CaseActor Actor,
     [property: Id(7)] string? ReceivingHallCode,
-    [property: Id(8)] string? Comment);
+    [property: Id(8)] string? Comment)
+{
+    /// <summary>跨省通办 内转: the partner province that forwarded this application.</summary>
+    [Id(9)]
+    public CrossProvinceLink? CrossProvince { get; init; }
+}
 
 /// <summary>
 /// Opens cases: checks the application with the pure rules first (so a refused one burns no number),
@@ -31,7 +36,8 @@ public static class CaseIntake
         var day = DateOnly.FromDateTime(now.ToOffset(ChinaTime.Offset).DateTime);
         CaseSubmission Submission(CaseNumber number) => new(
             number, application.ApplicantKey, application.Channel, application.CompetentRegion, batch,
-            application.Materials, application.Actor, application.ReceivingHallCode, application.Comment);
+            application.Materials, application.Actor, application.ReceivingHallCode, application.Comment)
+        { CrossProvince = application.CrossProvince };
 
         var dryRun = new CaseStateMachine(item).Submit(Submission(CaseNumber.Create(application.NumberRegion, day, 1)), now);
         if (!dryRun.Succeeded)

@@ -125,6 +125,13 @@ public sealed record CaseState(
     [Id(24)]
     public DateTimeOffset? WithdrawnAt { get; init; }
 
+    /// <summary>跨省通办: the partner province this case was forwarded to, or came from; null for a Guizhou-only case.</summary>
+    [Id(25)]
+    public CrossProvinceLink? CrossProvince { get; init; }
+
+    /// <summary>True when a partner province's department handles this case: Guizhou staff no longer move it.</summary>
+    public bool HandledByPartner => CrossProvince?.Direction == CrossProvinceDirection.Outbound;
+
     /// <summary>True once no action can apply any more (不予受理, 送达, 撤回).</summary>
     public bool IsFinal => Status is CaseStatus.NotAccepted or CaseStatus.Delivered or CaseStatus.Withdrawn;
 

@@ -70,6 +70,12 @@ public sealed partial class CaseStateMachine
     public static IReadOnlyList<CaseAction> AllowedActions(CaseState state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        if (state.HandledByPartner)
+        {
+            // 跨省通办 外转: the partner's department decides; the case moves only by its reports.
+            return [];
+        }
+
         var actions = Transitions[state.Status];
         return state.Notice is null ? actions : [.. actions.Where(a => a != CaseAction.NotifyMissing)];
     }
@@ -239,8 +245,16 @@ public sealed partial class CaseStateMachine
             materials,
             CheckMaterials(materials),
             now,
-            now);
-        var entry = Entry(state, null, null, actor, now, null, submission.Comment, state.Gaps, null);
+            now)
+        {
+            CrossProvince = submission.CrossProvince,
+        };
+        var entry = Entry(state, null, null, actor, now, null, submission.Comment, state.Gaps, null) with
+        {
+            CrossProvince = submission.CrossProvince is { } link
+                ? new CrossProvinceStep("received", link.PartnerCode, link.PartnerName, link.TransferId, $"{link.PartnerName}转入（对方编号 {link.TransferId}）")
+                : null,
+        };
         return new CaseTransitionResult(state, entry, null);
     }
 

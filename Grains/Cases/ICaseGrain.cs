@@ -36,6 +36,19 @@ public interface ICaseGrain : IGrainWithStringKey
     Task<CaseView?> Get();
 
     Task<AuditVerification> VerifyAudit();
+
+    /// <summary>
+    /// 跨省通办: forwards the case to a partner province's department (rules: <c>CrossProvinceCaseRules.Forward</c>).
+    /// The same forward again answers the case as it is; the caller then starts the outbound transfer, which is
+    /// idempotent too.
+    /// </summary>
+    Task<CaseReply> Forward(CaseForward forward);
+
+    /// <summary>The partner's system took the transfer: recorded once on the timeline.</summary>
+    Task<CaseReply> AcknowledgeTransfer(string partnerCode, string? partnerReference);
+
+    /// <summary>A partner's progress report on the forwarded case: lands on the timeline and moves the status; a repeat changes nothing.</summary>
+    Task<CaseReply> ReportFromPartner(PartnerReport report);
 }
 
 /// <summary>Allocates case number sequences per region and China date (<c>520102/261127</c>).</summary>

@@ -77,6 +77,9 @@ public sealed record PartnerSendResult([property: Id(0)] bool Delivered, [proper
 public interface IPartnerGateway
 {
     Task<PartnerSendResult> SendAsync(PartnerEndpoint partner, PartnerMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Reports a Guizhou case's step to the partner that sent the case (内转 回传).</summary>
+    Task<PartnerSendResult> SendStatusAsync(PartnerEndpoint partner, PartnerStatusMessage message, CancellationToken cancellationToken);
 }
 
 /// <summary>POSTs JSON to <c>{BaseUrl}/transfers</c> with the partner's bearer token; any non-2xx or network error is a failed attempt.</summary>
@@ -87,17 +90,33 @@ public sealed class HttpPartnerGateway : IPartnerGateway, IDisposable
         Timeout = TimeSpan.FromSeconds(15),
     };
 
-    public async Task<PartnerSendResult> SendAsync(PartnerEndpoint partner, PartnerMessage message, CancellationToken cancellationToken)
+    public Task<PartnerSendResult> SendAsync(PartnerEndpoint partner, PartnerMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+
+        // A retry after a lost answer is not a second application.
+        return PostAsync(partner, "transfers", JsonContent.Create(message), message.TransferId, cancellationToken);
+    }
+
+    /// <summary>POSTs to <c>{BaseUrl}/transfers/{partnerReference}/status</c>; Idempotency-Key <c>{caseNo}/{version}</c>, so a retried report is one report.</summary>
+    public Task<PartnerSendResult> SendStatusAsync(PartnerEndpoint partner, PartnerStatusMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return PostAsync(partner, $"transfers/{Uri.EscapeDataString(message.PartnerReference)}/status", JsonContent.Create(message),
+            $"{message.CaseNo}/{message.Version}", cancellationToken);
+    }
+
+    private async Task<PartnerSendResult> PostAsync(PartnerEndpoint partner, string path, HttpContent content, string idempotencyKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(partner);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(partner.BaseUrl.TrimEnd('/') + "/"), "transfers"))
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(partner.BaseUrl.TrimEnd('/') + "/"), path))
             {
-                Content = JsonContent.Create(message),
+                Content = content,
             };
             request.Headers.Authorization = new("Bearer", partner.OutboundToken);
-            request.Headers.Add("Idempotency-Key", message.TransferId); // a retry after a lost answer is not a second application
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
             using var response = await http.SendAsync(request, cancellationToken);
             return response.IsSuccessStatusCode
                 ? new PartnerSendResult(true, null, response.Headers.Location?.ToString())

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using TongBan.Grains.Cases;
+using TongBan.Grains.Catalogue;
 using TongBan.Grains.Common;
 using TongBan.Grains.Identity;
 
@@ -23,7 +25,12 @@ public sealed record OutboundTransfer(
     [property: Id(4)] string ItemName,
     [property: Id(5)] ApplicantRecord Applicant,
     [property: Id(6)] string? Note,
-    [property: Id(7)] string ReceivedBy);
+    [property: Id(7)] string ReceivedBy)
+{
+    /// <summary>The Guizhou case this transfer forwards (跨省通办 on a case); null for a free-standing transfer.</summary>
+    [Id(8)]
+    public string? CaseNo { get; init; }
+}
 
 [GenerateSerializer, Immutable]
 public sealed record TransferAttempt([property: Id(0)] int Number, [property: Id(1)] DateTimeOffset At, [property: Id(2)] bool Delivered, [property: Id(3)] string? Error);
@@ -71,6 +78,10 @@ public sealed class OutboundTransferState
 
     [Id(4)]
     public string? PartnerReference { get; set; }
+
+    /// <summary>The case's timeline has the partner's acknowledgement (kept until it does: the reminder retries it).</summary>
+    [Id(5)]
+    public bool CaseNotified { get; set; }
 }
 
 public sealed partial class OutboundTransferGrain(
@@ -148,9 +159,9 @@ public sealed partial class OutboundTransferGrain(
         }
 
         await state.WriteStateAsync();
-        if (result.Delivered && await this.GetReminder(Reminder) is { } reminder)
+        if (result.Delivered)
         {
-            await this.UnregisterReminder(reminder);
+            await NotifyCase();
         }
 
         return Current();
@@ -161,6 +172,44 @@ public sealed partial class OutboundTransferGrain(
         if (state.State.Status == TransferStatus.Pending && state.State.NextAttemptAt is { } next && next <= clock.GetUtcNow())
         {
             await TryDeliver();
+        }
+        else if (state.State.Status == TransferStatus.Delivered)
+        {
+            await NotifyCase();
+        }
+    }
+
+    /// <summary>
+    /// Records the partner's acknowledgement on the case's timeline once (a state change; the failed attempts before it
+    /// are visible on the transfer, not the timeline), then drops the reminder. The case grain never calls this grain,
+    /// so the call cannot deadlock.
+    /// </summary>
+    private async Task NotifyCase()
+    {
+        if (state.State.Transfer is { CaseNo: { } caseNo } transfer && !state.State.CaseNotified)
+        {
+            try
+            {
+                var reply = await GrainFactory.GetGrain<ICaseGrain>(caseNo).AcknowledgeTransfer(transfer.PartnerCode, state.State.PartnerReference);
+                if (!reply.Succeeded)
+                {
+                    LogNotNotified(logger, transfer.TransferId, caseNo, reply.Failure!.Message);
+                }
+
+                state.State.CaseNotified = true;
+                await state.WriteStateAsync();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The reminder tries again.
+                LogNotNotified(logger, transfer.TransferId, caseNo, e.Message);
+                return;
+            }
+        }
+
+        if (await this.GetReminder(Reminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
         }
     }
 
@@ -179,6 +228,9 @@ public sealed partial class OutboundTransferGrain(
         ? new TransferView(t, state.State.Status, [.. state.State.Attempts], state.State.NextAttemptAt, state.State.PartnerReference)
         : null;
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer {TransferId}: case {CaseNo} not told of the partner's acknowledgement yet ({Error})")]
+    private static partial void LogNotNotified(ILogger logger, string transferId, string caseNo, string error);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer {TransferId} to partner {Partner}: attempt {Attempt} failed ({Error}); retrying in {Delay}")]
     private static partial void LogRetry(ILogger logger, string transferId, string partner, int attempt, string? error, TimeSpan delay);
 }
@@ -194,12 +246,23 @@ public sealed record InboundTransfer(
     [property: Id(5)] ApplicantRecord Applicant,
     [property: Id(6)] DateTimeOffset ReceivedAt);
 
-/// <summary>Inbound transfers, keyed <c>{partnerCode}/{transferId}</c>: a partner's retry returns the first receipt (idempotent).</summary>
+/// <summary>An inbound transfer and the Guizhou case it opened (or why it could not be opened).</summary>
+[GenerateSerializer, Immutable]
+public sealed record InboundReceipt(
+    [property: Id(0)] InboundTransfer Transfer,
+    [property: Id(1)] string? CaseNo,
+    [property: Id(2)] CaseFailure? Failure);
+
+/// <summary>
+/// Inbound transfers, keyed <c>{partnerCode}/{transferId}</c>: stores what the partner sent, then opens the Guizhou
+/// case (case number, routed to the competent department and region). Idempotent on (partner, transfer id): a
+/// partner's retry returns the first receipt and the same case.
+/// </summary>
 public interface IInboundTransferGrain : IGrainWithStringKey
 {
-    Task<InboundTransfer> Receive(InboundTransfer transfer);
+    Task<InboundReceipt> Receive(InboundTransfer transfer, CaseApplication application);
 
-    Task<InboundTransfer?> View();
+    Task<InboundReceipt?> View();
 }
 
 [GenerateSerializer]
@@ -207,12 +270,23 @@ public sealed class InboundTransferState
 {
     [Id(0)]
     public InboundTransfer? Transfer { get; set; }
+
+    [Id(1)]
+    public string? CaseNo { get; set; }
 }
 
-public sealed class InboundTransferGrain(
-    [PersistentState("inboundtransfer", StorageNames.Default)] IPersistentState<InboundTransferState> state) : Grain, IInboundTransferGrain
+/// <remarks>
+/// The transfer is written before the case is opened and the case number after, so a crash in between leaves a stored
+/// transfer whose retry opens the case; the narrow window after the case opened and before its number is written
+/// could open a second case on retry (the same trade-off as <see cref="CaseIntakeGrain"/>).
+/// </remarks>
+public sealed partial class InboundTransferGrain(
+    [PersistentState("inboundtransfer", StorageNames.Default)] IPersistentState<InboundTransferState> state,
+    ServiceCatalogue catalogue,
+    TimeProvider clock,
+    ILogger<InboundTransferGrain> logger) : Grain, IInboundTransferGrain
 {
-    public async Task<InboundTransfer> Receive(InboundTransfer transfer)
+    public async Task<InboundReceipt> Receive(InboundTransfer transfer, CaseApplication application)
     {
         if (state.State.Transfer is null)
         {
@@ -220,8 +294,26 @@ public sealed class InboundTransferGrain(
             await state.WriteStateAsync();
         }
 
-        return state.State.Transfer;
+        if (state.State.CaseNo is null)
+        {
+            var stored = state.State.Transfer;
+            var reply = await CaseIntake.OpenAsync(GrainFactory, catalogue, application, stored.Applicant, ChinaTime.Now(clock));
+            if (!reply.Succeeded)
+            {
+                return new InboundReceipt(stored, null, reply.Failure);
+            }
+
+            state.State.CaseNo = reply.View!.State.CaseNo;
+            await state.WriteStateAsync();
+            LogOpened(logger, stored.PartnerCode, stored.TransferId, state.State.CaseNo);
+        }
+
+        return new InboundReceipt(state.State.Transfer, state.State.CaseNo, null);
     }
 
-    public Task<InboundTransfer?> View() => Task.FromResult(state.State.Transfer);
+    public Task<InboundReceipt?> View() =>
+        Task.FromResult(state.State.Transfer is { } t ? new InboundReceipt(t, state.State.CaseNo, null) : null);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Inbound transfer {Partner}/{TransferId} opened case {CaseNo}")]
+    private static partial void LogOpened(ILogger logger, string partner, string transferId, string caseNo);
 }

@@ -19,9 +19,9 @@ public sealed record HotlineGate(
 /// </summary>
 /// <remarks>
 /// Not reentrant: attempts are decided one at a time, so a burst of parallel guesses is counted
-/// exactly. Failures are persisted (a silo restart or deactivation must not reset the count);
-/// watch grants are short-lived and held in memory (a lost grant only means the agent looks the
-/// case up again).
+/// exactly. Failures are persisted (a silo restart or deactivation must not reset the count), and
+/// so are watch grants: an agent on a call keeps watching the case when the silo holding this grain
+/// restarts. Expired grants are dropped on the next write.
 /// </remarks>
 public interface IHotlineGuardGrain : IGrainWithStringKey
 {
@@ -44,6 +44,10 @@ public sealed class HotlineGuardState
     /// <summary>Failed verifications inside the window (older ones are dropped on the next write).</summary>
     [Id(0)]
     public List<DateTimeOffset> Failures { get; set; } = [];
+
+    /// <summary>WatchCase grants: agent (token subject) → until when. Kept in state so a restart does not drop them.</summary>
+    [Id(1)]
+    public Dictionary<string, DateTimeOffset> Grants { get; set; } = new(StringComparer.Ordinal);
 }
 
 public sealed partial class HotlineGuardGrain(
@@ -53,8 +57,6 @@ public sealed partial class HotlineGuardGrain(
 {
     /// <summary>How long a verified look-up lets the agent watch the case (one call and its follow-up).</summary>
     public static readonly TimeSpan GrantLifetime = TimeSpan.FromMinutes(30);
-
-    private readonly Dictionary<string, DateTimeOffset> grants = new(StringComparer.Ordinal);
 
     public async Task<HotlineGate> Attempt(string agentId, bool matched)
     {
@@ -68,8 +70,15 @@ public sealed partial class HotlineGuardGrain(
 
         if (matched)
         {
+            // One write per verified look-up: the price of a grant that survives a restart (look-ups are rate-limited).
+            var grants = state.State.Grants;
+            foreach (var expired in grants.Where(g => g.Value <= now).Select(g => g.Key).ToList())
+            {
+                grants.Remove(expired);
+            }
+
             grants[agentId] = now + GrantLifetime;
-            DelayDeactivation(GrantLifetime);
+            await state.WriteStateAsync();
             return new HotlineGate(false, null);
         }
 
@@ -80,7 +89,7 @@ public sealed partial class HotlineGuardGrain(
     }
 
     public Task<bool> MayWatch(string agentId) =>
-        Task.FromResult(grants.TryGetValue(agentId, out var until) && until > clock.GetUtcNow());
+        Task.FromResult(state.State.Grants.TryGetValue(agentId, out var until) && until > clock.GetUtcNow());
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hotline verification failed for case {CaseNo} by agent {AgentId} ({Failures} in window)")]
     private static partial void LogFailure(ILogger logger, string caseNo, string agentId, int failures);

@@ -24,6 +24,11 @@ public static class HotlineWording
     public static string Stage(CaseState state, string department)
     {
         ArgumentNullException.ThrowIfNull(state);
+        if (state.CrossProvince is { Direction: CrossProvinceDirection.Outbound } link)
+        {
+            return PartnerStage(state, link, department);
+        }
+
         return state.Status switch
         {
             CaseStatus.Submitted => state.ReceivingHallCode is null ? "已网上申请，等待窗口人员收件核对材料" : "已提交申请，等待窗口收件",
@@ -41,6 +46,20 @@ public static class HotlineWording
             _ => CaseNames.Chinese(state.Status),
         };
     }
+
+    /// <summary>跨省通办 外转: where a case forwarded to a partner province stands, as its reports tell it.</summary>
+    private static string PartnerStage(CaseState state, CrossProvinceLink link, string department) => state.Status switch
+    {
+        CaseStatus.Submitted or CaseStatus.Received or CaseStatus.OneTimeNotice => link.AcknowledgedAt is null
+            ? $"已转至{link.PartnerName}办理，正在传送材料"
+            : $"已转至{link.PartnerName}办理，对方已接收，等待{department}受理",
+        CaseStatus.Accepted => $"{department}已受理（跨省通办）",
+        CaseStatus.UnderReview or CaseStatus.Suspended => $"{department}审查中（跨省通办）",
+        CaseStatus.Completed => $"{department}已办结：{(state.Decision?.Approved == false ? "不予批准" : "准予")}，待送达",
+        CaseStatus.Delivered => "已送达，办理完毕",
+        CaseStatus.NotAccepted => $"{department}不予受理，办理结束",
+        _ => CaseNames.Chinese(state.Status),
+    };
 
     /// <summary>Delivery tracking; <paramref name="hallName"/> names the receiving hall when known.</summary>
     public static DeliveryTracking Delivery(CaseState state, string? hallName)

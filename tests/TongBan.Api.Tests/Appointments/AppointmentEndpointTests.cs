@@ -296,4 +296,30 @@ public class AppointmentEndpointTests(AppointmentApp app)
             .Replace("{longName}", new string('名', 51), StringComparison.Ordinal)
             .Replace("{longItem}", new string('I', 65), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_hotline_lists_a_callers_appointments_with_their_cases_by_ID_number()
+    {
+        const string hall = "520123-H001";
+        var idNumber = CaseDriver.Id("52010219870707123");
+        var me = await app.TokenAsync("citizen", subject: idNumber);
+        var booked = await Ok(await app.SendAsync(HttpMethod.Post, $"/api/halls/{hall}/appointments", me, Booking(start: "15:00", applicant: Applicant(idNumber, "周九", "13985002323"))));
+        var id = booked.GetProperty("appointmentId").GetString()!;
+
+        var agent = await app.TokenAsync("hotlineAgent", subject: "agent-appointments");
+        var listed = await Ok(await app.SendAsync(HttpMethod.Post, "/api/hotline/callers/cases", agent, new { idNumber }));
+        var line = Assert.Single(listed.EnumerateArray(), l => l.GetProperty("kind").GetString() == "appointment");
+        Assert.Equal((id, hall, "booked", "已预约"), (line.GetProperty("appointmentId").GetString(), line.GetProperty("hallCode").GetString(),
+            line.GetProperty("status").GetString(), line.GetProperty("statusName").GetString()));
+        Assert.Equal(JsonValueKind.Null, line.GetProperty("caseNo").ValueKind);
+        Assert.DoesNotContain(idNumber, listed.GetRawText(), StringComparison.Ordinal);
+
+        await Ok(await app.SendAsync(HttpMethod.Delete, $"/api/halls/{hall}/appointments/{id}", me));
+        listed = await Ok(await app.SendAsync(HttpMethod.Post, "/api/hotline/callers/cases", agent, new { idNumber }));
+        Assert.Equal("cancelled", Assert.Single(listed.EnumerateArray(), l => l.GetProperty("appointmentId").GetString() == id).GetProperty("status").GetString());
+
+        // Someone else's look-up does not see it.
+        var other = await Ok(await app.SendAsync(HttpMethod.Post, "/api/hotline/callers/cases", agent, new { idNumber = CaseDriver.Id("52010219851212002") }));
+        Assert.DoesNotContain(other.EnumerateArray(), l => l.GetProperty("appointmentId").GetString() == id);
+    }
 }

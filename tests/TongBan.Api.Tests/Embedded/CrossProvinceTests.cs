@@ -21,6 +21,11 @@ public sealed class PartnerFixture : IAsyncLifetime
 {
     public ConcurrentQueue<JsonElement> Received { get; } = new();
 
+    /// <summary>Status reports on cases the partner sent to Guizhou, as accepted (after one 503), in arrival order.</summary>
+    public ConcurrentQueue<(string TransferId, string? IdempotencyKey, JsonElement Body)> StatusReports { get; } = new();
+
+    private int statusCalls;
+
     public WebApplication Partner { get; private set; } = null!;
 
     public WebApplication App { get; private set; } = null!;
@@ -49,6 +54,21 @@ public sealed class PartnerFixture : IAsyncLifetime
 
             Received.Enqueue(await context.Request.ReadFromJsonAsync<JsonElement>());
             return Results.Created("/transfers/SC-0001", null);
+        });
+        Partner.MapPost("/transfers/{transferId}/status", async (string transferId, HttpContext context) =>
+        {
+            if (context.Request.Headers.Authorization != "Bearer to-sichuan")
+            {
+                return Results.Unauthorized();
+            }
+
+            if (Interlocked.Increment(ref statusCalls) == 1)
+            {
+                return Results.StatusCode(503); // the first report meets an outage: it is retried, and the order holds
+            }
+
+            StatusReports.Enqueue((transferId, context.Request.Headers["Idempotency-Key"].ToString(), await context.Request.ReadFromJsonAsync<JsonElement>()));
+            return Results.Ok();
         });
         await Partner.StartAsync();
         var partnerUrl = Partner.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -176,6 +196,7 @@ public class CrossProvinceTests(PartnerFixture fixture) : IClassFixture<PartnerF
             originRegionCode = "510104",
             targetRegionCode = "520102",
             itemName = "户口迁移（跨省）",
+            itemCode = CaseDriver.Item.Code,
             applicantName = "王十七",
             applicantIdNumber = CaseDriver.Id("51010419900101123"),
             applicantPhone = "13985001717",
@@ -193,6 +214,7 @@ public class CrossProvinceTests(PartnerFixture fixture) : IClassFixture<PartnerF
         var first = await CaseDriver.Ok(await Post("chuanyu", "from-sichuan"));
         var again = await CaseDriver.Ok(await Post("chuanyu", "from-sichuan"));
         Assert.Equal(first.GetProperty("receivedAt").GetString(), again.GetProperty("receivedAt").GetString());
+        Assert.Equal(first.GetProperty("caseNo").GetString(), again.GetProperty("caseNo").GetString()); // one Guizhou case per (partner, transfer)
 
         var seen = await CaseDriver.Ok(await Send(HttpMethod.Get, "/api/cross-province/inbound/chuanyu/SC-2026-000042", await Token("admin")));
         Assert.Equal("王**", seen.GetProperty("applicant").GetProperty("name").GetString());

@@ -1,3 +1,4 @@
+using Orleans.Core.Internal;
 using TongBan.Grains.Cases;
 using TongBan.Grains.Hotline;
 using TongBan.Grains.Tests.Support;
@@ -59,5 +60,20 @@ public class CaseHotlineGrainTests(ClusterFixture fixture)
         Assert.True(refused.Throttled);
         Assert.NotNull(refused.RetryAfter);
         Assert.False(await guard.MayWatch("agent-2"));
+    }
+
+    [Fact]
+    public async Task A_watch_grant_survives_the_guard_grain_being_deactivated()
+    {
+        var caseNo = Case(73).CaseNo;
+        var guard = fixture.Grains.GetGrain<IHotlineGuardGrain>(caseNo);
+        Assert.False((await guard.Attempt("agent-7", matched: true)).Throttled);
+        Assert.True(await guard.MayWatch("agent-7"));
+
+        // As after a silo restart: a new activation reads the grant back from storage.
+        await guard.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Task.Delay(200);
+        Assert.True(await guard.MayWatch("agent-7"));
+        Assert.False(await guard.MayWatch("agent-8"));
     }
 }
