@@ -94,6 +94,11 @@ public sealed class BundleState
 
     [Id(3)]
     public List<BundleChild> Children { get; set; } = [];
+
+    /// <summary>Item code → case number spent for that child before it was submitted, so a retry after a crash
+    /// opens (or finds) the child under that number instead of opening a second one.</summary>
+    [Id(4)]
+    public Dictionary<string, string> ReservedCaseNos { get; set; } = [];
 }
 
 public sealed class BundleGrain(
@@ -123,7 +128,13 @@ public sealed class BundleGrain(
             };
 
             // Each child is written as soon as it exists: a crash mid-way resumes with the missing ones on a retry.
-            var reply = await CaseIntake.OpenAsync(GrainFactory, catalogue, application, applicant, ChinaTime.Now(clock));
+            var reply = await CaseIntake.OpenAsync(
+                GrainFactory, catalogue, application, applicant, ChinaTime.Now(clock), state.State.ReservedCaseNos.GetValueOrDefault(itemCode),
+                async number =>
+                {
+                    state.State.ReservedCaseNos[itemCode] = number;
+                    await state.WriteStateAsync();
+                });
             state.State.Children.RemoveAll(c => c.ItemCode == itemCode);
             state.State.Children.Add(reply.Succeeded
                 ? new BundleChild(itemCode, reply.View!.State.CaseNo, reply.View.State.Status, reply.View.State.DepartmentCode, reply.View.State.RegionCode, null)

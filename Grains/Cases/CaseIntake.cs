@@ -29,8 +29,20 @@ public sealed record CaseApplication(
 /// </summary>
 public static class CaseIntake
 {
-    public static async Task<CaseReply> OpenAsync(IGrainFactory grains, ServiceCatalogue catalogue, CaseApplication application, ApplicantRecord applicant, DateTimeOffset now)
+    /// <summary>Validates the application, spends a case number and submits the case.</summary>
+    /// <param name="reservedCaseNo">A number this caller reserved on an earlier attempt (see <paramref name="onReserved"/>):
+    /// the case is opened under it, or the case already opened under it is answered.</param>
+    /// <param name="onReserved">Called with a newly spent number before the case is submitted; a caller that persists it
+    /// and passes it back on a retry can never open the same application twice, even if it crashed in between.</param>
+    public static async Task<CaseReply> OpenAsync(
+        IGrainFactory grains, ServiceCatalogue catalogue, CaseApplication application, ApplicantRecord applicant, DateTimeOffset now,
+        string? reservedCaseNo = null, Func<string, Task>? onReserved = null)
     {
+        if (reservedCaseNo is not null && await grains.GetGrain<ICaseGrain>(reservedCaseNo).Get() is { } opened)
+        {
+            return new CaseReply(opened, null);
+        }
+
         var item = catalogue.Find(application.ItemCode) ?? throw new ArgumentException($"Unknown item {application.ItemCode}.", nameof(application));
         var batch = catalogue.CurrentBatchOf(item.Code);
         var day = DateOnly.FromDateTime(now.ToOffset(ChinaTime.Offset).DateTime);
@@ -51,8 +63,21 @@ public static class CaseIntake
             return new CaseReply(null, licence);
         }
 
-        var sequence = await grains.GetGrain<ICaseNumberGrain>($"{application.NumberRegion}/{day:yyMMdd}").Next();
-        var number = CaseNumber.Create(application.NumberRegion, day, sequence);
+        CaseNumber number;
+        if (reservedCaseNo is not null && CaseNumber.TryParse(reservedCaseNo, out var reserved))
+        {
+            number = reserved;
+        }
+        else
+        {
+            var sequence = await grains.GetGrain<ICaseNumberGrain>($"{application.NumberRegion}/{day:yyMMdd}").Next();
+            number = CaseNumber.Create(application.NumberRegion, day, sequence);
+            if (onReserved is not null)
+            {
+                await onReserved(number.Value);
+            }
+        }
+
         return await grains.GetGrain<ICaseGrain>(number.Value).Submit(item.Code, Submission(number), applicant);
     }
 }
@@ -71,6 +96,11 @@ public sealed class CaseIntakeState
 {
     [Id(0)]
     public string? CaseNo { get; set; }
+
+    /// <summary>The number spent for this application before its case was submitted: a retry after a crash in
+    /// between opens (or finds) the case under this number instead of spending a second one.</summary>
+    [Id(1)]
+    public string? ReservedCaseNo { get; set; }
 }
 
 public sealed class CaseIntakeGrain(
@@ -85,7 +115,13 @@ public sealed class CaseIntakeGrain(
             return new CaseReply(await GrainFactory.GetGrain<ICaseGrain>(existing).Get(), null);
         }
 
-        var reply = await CaseIntake.OpenAsync(GrainFactory, catalogue, application, applicant, ChinaTime.Now(clock));
+        var reply = await CaseIntake.OpenAsync(
+            GrainFactory, catalogue, application, applicant, ChinaTime.Now(clock), state.State.ReservedCaseNo,
+            async number =>
+            {
+                state.State.ReservedCaseNo = number;
+                await state.WriteStateAsync();
+            });
         if (reply.Succeeded)
         {
             state.State.CaseNo = reply.View!.State.CaseNo;

@@ -273,12 +273,16 @@ public sealed class InboundTransferState
 
     [Id(1)]
     public string? CaseNo { get; set; }
+
+    /// <summary>The case number spent before the case was submitted (see <see cref="CaseIntake.OpenAsync"/>).</summary>
+    [Id(2)]
+    public string? ReservedCaseNo { get; set; }
 }
 
 /// <remarks>
-/// The transfer is written before the case is opened and the case number after, so a crash in between leaves a stored
-/// transfer whose retry opens the case; the narrow window after the case opened and before its number is written
-/// could open a second case on retry (the same trade-off as <see cref="CaseIntakeGrain"/>).
+/// The transfer is written before the case is opened, the spent case number before the case is submitted, and the
+/// opened number after: a partner's retry after a crash anywhere in between opens or finds the one case under the
+/// reserved number, never a second case.
 /// </remarks>
 public sealed partial class InboundTransferGrain(
     [PersistentState("inboundtransfer", StorageNames.Default)] IPersistentState<InboundTransferState> state,
@@ -297,7 +301,13 @@ public sealed partial class InboundTransferGrain(
         if (state.State.CaseNo is null)
         {
             var stored = state.State.Transfer;
-            var reply = await CaseIntake.OpenAsync(GrainFactory, catalogue, application, stored.Applicant, ChinaTime.Now(clock));
+            var reply = await CaseIntake.OpenAsync(
+                GrainFactory, catalogue, application, stored.Applicant, ChinaTime.Now(clock), state.State.ReservedCaseNo,
+                async number =>
+                {
+                    state.State.ReservedCaseNo = number;
+                    await state.WriteStateAsync();
+                });
             if (!reply.Succeeded)
             {
                 return new InboundReceipt(stored, null, reply.Failure);
