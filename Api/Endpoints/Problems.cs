@@ -40,6 +40,11 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
             // The database is down or restarting (grain storage, reminders, TongBan's own tables): nothing was
             // committed by the failed call, and the next one succeeds once PostgreSQL answers again.
             _ when IsDatabaseOutage(exception) => (StatusCodes.Status503ServiceUnavailable, "暂时不可用 Temporarily unavailable"),
+
+            // An internal timeout (e.g. a grain activation whose directory registration timed out while a restarted
+            // cluster settles), not the client going away.
+            OperationCanceledException when !httpContext.RequestAborted.IsCancellationRequested =>
+                (StatusCodes.Status503ServiceUnavailable, "暂时不可用 Temporarily unavailable"),
             _ => (0, string.Empty),
         };
         if (status == 0)

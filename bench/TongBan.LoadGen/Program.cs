@@ -34,7 +34,7 @@ if (workload.Subscribers.Total > 0)
 }
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"offering for {options.Duration.TotalSeconds:F0} s: nearest {options.NearestRate}/s, take {options.TakeRate}/s, window cycles {options.WindowRate}/s, cases {options.CaseRate}/s, ratings ≤ {options.RatingRate}/s, {options.Subscribers} subscribers"));
+    $"offering for {options.Duration.TotalSeconds:F0} s: nearest {options.NearestRate}/s, take {options.TakeRate}/s, window cycles {options.WindowRate}/s, cases {options.CaseRate}/s, ratings ≤ {options.RatingRate}/s, hotline {options.HotlineRate}/s, check-ins {options.CheckInRate}/s; {options.Subscribers} hall watchers, {options.MapViewers} map viewers"));
 var started = workload.Clock.Elapsed;
 var run = workload.RunAsync(options.Duration);
 TimeSpan? killedAt = null;
@@ -101,7 +101,7 @@ if (outage is not null)
 }
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"operations failed after retries: {workload.Metrics.All.Where(o => o.Name != "open").Sum(o => o.Errors)}; check-in offers without an open slot: {workload.Metrics["check-in-skipped"].Offered}"));
+    $"operations failed after retries: {workload.Metrics.All.Where(o => o.Name != "open").Sum(o => o.Errors)}; check-in offers without an open slot: {workload.CheckInsSkipped}"));
 if (!options.Verify)
 {
     return 0;

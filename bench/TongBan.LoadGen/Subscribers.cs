@@ -22,8 +22,8 @@ public sealed record Convergence(bool Converged, TimeSpan Took, int Watchers, IR
 /// SignalR subscribers spread over the silos: hall dashboards (<c>WatchHall</c>, <c>hallSnapshot</c> pushes) and map
 /// viewers (<c>WatchRegion</c> on a hall's county, <c>pointsChanged</c> pushes). Each measures push latency as receive
 /// time minus the server's timestamp in the message (snapshot <c>at</c>, point <c>at</c>: the same clock on loopback).
-/// A subscriber whose connection closes reconnects to the next silo and watches again; the watch answers with the
-/// current state, so a reconnected dashboard is current at once. Built for thousands of connections in one process:
+/// A subscriber whose connection closes reconnects to the next ready silo (<c>/readyz</c>, as a load balancer routes)
+/// and watches again; the watch answers with the current state, so a reconnected dashboard is current at once. Built for thousands of connections in one process:
 /// WebSockets without the negotiate round trip, connection attempts bounded by a semaphore.
 /// </summary>
 public sealed class Subscribers(IReadOnlyList<Uri> targets, IReadOnlyList<string> halls, Metrics metrics, int hallWatchers, int mapViewers, int connectConcurrency, Stopwatch clock) : IAsyncDisposable
@@ -193,6 +193,12 @@ public sealed class Subscribers(IReadOnlyList<Uri> targets, IReadOnlyList<string
                 await connecting.WaitAsync(cancel);
                 try
                 {
+                    // As a load balancer would: only a ready silo gets the connection (its hub is registered for pushes).
+                    if (!await ReadyAsync(targets[target % targets.Count], cancel))
+                    {
+                        throw new HttpRequestException("not ready");
+                    }
+
                     await connection.StartAsync(cancel);
                     if (isMap)
                     {
@@ -241,6 +247,25 @@ public sealed class Subscribers(IReadOnlyList<Uri> targets, IReadOnlyList<string
             }
 
             target++;
+        }
+    }
+
+    private static readonly HttpClient Probe = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = TimeSpan.FromSeconds(5) };
+
+    private static async Task<bool> ReadyAsync(Uri target, CancellationToken cancel)
+    {
+        try
+        {
+            using var response = await Probe.GetAsync(new Uri(target, "/readyz"), cancel);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (TaskCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            return false;
         }
     }
 
