@@ -250,7 +250,7 @@ public sealed class Subscribers(IReadOnlyList<Uri> targets, IReadOnlyList<string
         }
     }
 
-    private static readonly HttpClient Probe = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = TimeSpan.FromSeconds(5) };
+    private static readonly HttpClient Probe = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = TimeSpan.FromSeconds(15) };
 
     private static async Task<bool> ReadyAsync(Uri target, CancellationToken cancel)
     {

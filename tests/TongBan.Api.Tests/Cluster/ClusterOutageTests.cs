@@ -53,6 +53,8 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
             var log = new StringWriter();
             using var workload = new Workload(Options(silos), log);
             await workload.PrepareAsync();
+            workload.Subscribers.Start();
+            Assert.Equal(workload.Subscribers.Total, await workload.Subscribers.WaitConnectedAsync(TimeSpan.FromSeconds(60)));
             var appointmentId = await BookReminderAppointmentAsync(silos[0], reminder, workload.HallCodes);
             var started = workload.Clock.Elapsed;
             var run = workload.RunAsync(TimeSpan.FromSeconds(30));
@@ -124,6 +126,8 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
             var log = new StringWriter();
             using var workload = new Workload(Options(silos), log);
             await workload.PrepareAsync();
+            workload.Subscribers.Start();
+            Assert.Equal(workload.Subscribers.Total, await workload.Subscribers.WaitConnectedAsync(TimeSpan.FromSeconds(60)));
             var appointmentId = await BookReminderAppointmentAsync(silos[0], reminder, workload.HallCodes);
             var started = workload.Clock.Elapsed;
             var before = workload.RunAsync(TimeSpan.FromSeconds(12));
@@ -131,6 +135,7 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
 
             // A power cut: every silo at once, no goodbye; then the same three addresses come back as new generations.
             var first = silos.ToList();
+            var watchingBefore = workload.Subscribers.Connected;
             first.ForEach(s => s.KillHard());
             var killedAt = workload.Clock.Elapsed;
             output.WriteLine($"every silo killed at t={killedAt.TotalSeconds:F1} s");
@@ -163,7 +168,8 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
             Assert.True(ticketsBefore > 0 && ticketsAfter > 0, $"tickets acknowledged before the kill {ticketsBefore}, after the restart {ticketsAfter}");
             Assert.True(verification.Cases > 0 && verification.Finished > 0, verification.ToString());
             Assert.True(outage.Count("http 500") == 0, $"500s around the restart: {outage}\n{log}");
-            Assert.True(workload.Reconnects >= workload.Subscribers.Total, $"{workload.Reconnects} subscriber reconnects for {workload.Subscribers.Total} subscribers");
+            Assert.True(workload.Reconnects >= watchingBefore && workload.Subscribers.Connected == workload.Subscribers.Total,
+                $"{workload.Reconnects} subscriber reconnects for {watchingBefore} connected before the kill; {workload.Subscribers.Connected}/{workload.Subscribers.Total} connected now");
             Assert.True(convergence.Converged, convergence.ToString());
 
             await AssertReminderFiredAsync(connectionString, silos, restarted[1], reminder, appointmentId);
