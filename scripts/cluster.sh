@@ -7,8 +7,13 @@
 #   scripts/cluster.sh kill N       # SIGKILL silo N (1..3): a crashed host, for fault experiments
 #   scripts/cluster.sh restart N    # start silo N again on its own ports (supersedes its dead generation at once)
 #   scripts/cluster.sh clean        # stop, then delete the run directory (database included)
+#   scripts/cluster.sh pg-stop      # fault: pg_ctl stop -m fast on the throwaway PostgreSQL (silos keep running)
+#   scripts/cluster.sh pg-start     # start it again on the same port and data directory
+#   scripts/cluster.sh kill-all     # fault: SIGKILL every silo at once (a power cut)
+#   scripts/cluster.sh start-silos  # start every silo that is not running, on its own ports, and wait for /readyz
 #
-# Silo N (1..3): HTTP http://127.0.0.1:508N, silo port 1111N, gateway port 3000N, log and pid in the run directory.
+# Silo N (1..3): HTTP http://127.0.0.1:508N, silo port 1111N, gateway port 3000N (each plus TONGBAN_PORT_OFFSET),
+# log and pid in the run directory.
 # Environment:
 #   TONGBAN_RUN_DIR       run directory (default /tmp/tongban-cluster): logs, pids, signing key, throwaway database
 #   TONGBAN_PG            connection string of an existing database (its user needs CREATE); unset = a throwaway
@@ -18,6 +23,9 @@
 #   TONGBAN_RATE_LIMITS   "production" keeps the per-client rate limits; by default they are LIFTED (1,000,000 per
 #                         window) because a load generator is the whole province on one loopback address
 #   TONGBAN_NO_BUILD=1    skip the Release build
+#   TONGBAN_PORT_OFFSET   added to every silo port (default 0), so two clusters on one machine do not collide
+#   TONGBAN_APPOINTMENT_CLOCK_OFFSET  TongBan:Appointments:TestClockOffset for every silo (load runs outside opening
+#                         hours that include appointment check-ins; never in production)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -26,9 +34,10 @@ run=${TONGBAN_RUN_DIR:-/tmp/tongban-cluster}
 silos=(1 2 3)
 dll="$repo/Silo/bin/Release/net10.0/TongBan.Silo.dll"
 
-http_port() { echo $((5080 + $1)); }
-silo_port() { echo $((11110 + $1)); }
-gateway_port() { echo $((30000 + $1)); }
+offset=${TONGBAN_PORT_OFFSET:-0}
+http_port() { echo $((5080 + offset + $1)); }
+silo_port() { echo $((11110 + offset + $1)); }
+gateway_port() { echo $((30000 + offset + $1)); }
 
 pg_bin() {
   local d
@@ -119,6 +128,7 @@ start_silo() {
     TongBan__Auth__SigningKey="$(cat "$run/signing-key")" \
     ASPNETCORE_URLS="http://127.0.0.1:$(http_port "$n")" \
     Logging__LogLevel__Microsoft.AspNetCore=Warning Logging__LogLevel__Polly=Warning \
+    ${TONGBAN_APPOINTMENT_CLOCK_OFFSET:+TongBan__Appointments__TestClockOffset="$TONGBAN_APPOINTMENT_CLOCK_OFFSET"} \
     "${limits[@]}" \
     setsid dotnet "$dll" >>"$run/silo$n.log" 2>&1 </dev/null &
   echo $! >"$run/silo$n.pid"
@@ -211,6 +221,26 @@ case "${1:-}" in
     stop_silo "$2"
     start_silo "$2"
     wait_ready "$2"
+    ;;
+  pg-stop)
+    [ -z "${TONGBAN_PG:-}" ] || { echo "pg-stop needs the throwaway PostgreSQL (TONGBAN_PG is set)" >&2; exit 2; }
+    as_pg "$(pg_bin)/pg_ctl" -D "$run/pg/data" -m fast -w stop >/dev/null
+    echo "postgres stopped (fast) at $(date +%T.%N | cut -c1-12)"
+    ;;
+  pg-start)
+    start_postgres
+    echo "postgres started at $(date +%T.%N | cut -c1-12)"
+    ;;
+  kill-all)
+    for n in "${silos[@]}"; do
+      alive "$n" && kill -KILL "$(cat "$run/silo$n.pid")"
+      rm -f "$run/silo$n.pid"
+    done
+    echo "every silo killed (SIGKILL) at $(date +%T.%N | cut -c1-12)"
+    ;;
+  start-silos)
+    for n in "${silos[@]}"; do start_silo "$n"; done
+    wait_ready "${silos[@]}"
     ;;
   clean)
     "$0" stop

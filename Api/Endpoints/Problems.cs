@@ -1,9 +1,11 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using Orleans.Serialization;
 using TongBan.Grains.Halls;
 
 namespace TongBan.Api.Endpoints;
@@ -34,12 +36,26 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
             // A silo died or is unreachable: the cluster recovers within seconds, so ask the client to retry.
             SiloUnavailableException or OrleansMessageRejectionException or TimeoutException =>
                 (StatusCodes.Status503ServiceUnavailable, "暂时不可用 Temporarily unavailable"),
+
+            // The database is down or restarting (grain storage, reminders, TongBan's own tables): nothing was
+            // committed by the failed call, and the next one succeeds once PostgreSQL answers again.
+            _ when IsDatabaseOutage(exception) => (StatusCodes.Status503ServiceUnavailable, "暂时不可用 Temporarily unavailable"),
+
+            // An internal timeout (e.g. a grain activation whose directory registration timed out while a restarted
+            // cluster settles), not the client going away.
+            OperationCanceledException when !httpContext.RequestAborted.IsCancellationRequested =>
+                (StatusCodes.Status503ServiceUnavailable, "暂时不可用 Temporarily unavailable"),
             _ => (0, string.Empty),
         };
         if (status == 0)
         {
             LogUnhandled(logger, exception, httpContext.Request.Path);
             return false;
+        }
+
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            LogUnavailable(logger, httpContext.Request.Path, exception.GetType().Name, Innermost(exception).Message);
         }
 
         httpContext.Response.StatusCode = status;
@@ -62,6 +78,29 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
             },
         });
     }
+
+    /// <summary>
+    /// True when the failure is the database not answering: a <see cref="DbException"/> (Npgsql's, when the storage
+    /// provider or a store ran in this process) anywhere in the chain, or the same exception carried from another silo
+    /// (Orleans wraps storage failures in an <see cref="OrleansException"/> and rebuilds remote exceptions by type name).
+    /// </summary>
+    public static bool IsDatabaseOutage(Exception exception)
+    {
+        for (var x = exception; x is not null; x = x is AggregateException { InnerExceptions.Count: > 0 } a ? a.InnerExceptions[0] : x.InnerException)
+        {
+            if (x is DbException || (x is UnavailableExceptionFallbackException { ExceptionType: { } type } && type.Contains("Npgsql", StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "503 on {Path}: {Exception}: {Cause}")]
+    private static partial void LogUnavailable(ILogger logger, string path, string exception, string cause);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string path);

@@ -214,14 +214,17 @@ public sealed partial class AppointmentBookGrain(
     /// <summary>Re-arms the reminder, writes the book, then reports (an unpersisted change is never announced).</summary>
     private async Task Commit(bool forceReport = false, bool forceReminder = false)
     {
-        await SyncReminder(forceReminder);
         try
         {
+            await SyncReminder(forceReminder);
             await state.WriteStateAsync();
         }
         catch
         {
-            // The in-memory book now differs from storage: start again from storage on the next call.
+            // The in-memory book now differs from storage: start again from storage on the next call. This covers the
+            // reminder too: with PostgreSQL down, registering it fails before the write, and a book kept in memory
+            // would answer the client's retry (same idempotency key) with a booking that was never stored (found by
+            // the PostgreSQL-restart load run; AppointmentOutageTests).
             DeactivateOnIdle();
             throw;
         }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Serialization;
 using Orleans.Storage;
 using OpenTelemetry.Metrics;
 using TongBan.Api;
@@ -74,6 +75,12 @@ public static partial class TongBanHost
         // state records are [GenerateSerializer] with [Id(n)] members, so fields can be added and
         // types renamed without losing stored state. Providers take this from DI unless told otherwise.
         services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
+
+        // A database failure inside a grain travels to the calling silo inside the call's exception, and Orleans
+        // serializes exceptions only from namespaces it knows (System, Microsoft, Orleans …). Without Npgsql here the
+        // answer became a CodecNotFoundException, and the API a 500 instead of a 503 while PostgreSQL was down
+        // (found by ClusterOutageTests).
+        services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
         services.AddSingleton(silo);
         services.AddSingleton(_ => RegionCatalog.LoadEmbedded());
         services.AddSingleton<ServicePointDirectory>();

@@ -39,6 +39,9 @@ public sealed class BenchHost : IAsyncDisposable
 
     public BenchMode Mode { get; }
 
+    /// <summary>PostgreSQL mode: the HS256 key the host accepts tokens signed with (embedded mode: the development key, null here).</summary>
+    public string? SigningKey { get; private init; }
+
     public IGrainFactory Grains => App.Services.GetRequiredService<IGrainFactory>();
 
     public ServicePointDirectory Directory => App.Services.GetRequiredService<ServicePointDirectory>();
@@ -74,9 +77,10 @@ public sealed class BenchHost : IAsyncDisposable
             }
         }
 
+        var signingKey = RandomNumberGenerator.GetHexString(64);
         if (connectionString is not null)
         {
-            args.AddRange(["--ConnectionStrings:TongBan", connectionString, "--TongBan:Auth:SigningKey", RandomNumberGenerator.GetHexString(64)]);
+            args.AddRange(["--ConnectionStrings:TongBan", connectionString, "--TongBan:Auth:SigningKey", signingKey]);
         }
 
         var app = TongBanHost.Build([.. args], builder =>
@@ -123,7 +127,7 @@ public sealed class BenchHost : IAsyncDisposable
             }));
         });
 
-        var host = new BenchHost(app, clock, connectionString is null ? BenchMode.Embedded : BenchMode.Postgres);
+        var host = new BenchHost(app, clock, connectionString is null ? BenchMode.Embedded : BenchMode.Postgres) { SigningKey = connectionString is null ? null : signingKey };
         try
         {
             await app.StartAsync();

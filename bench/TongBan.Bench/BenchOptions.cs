@@ -80,6 +80,18 @@ public sealed record BenchOptions
 
     public bool Smoke { get; init; }
 
+    /// <summary>Memory per active grain type instead of the hall day (PostgreSQL mode; see GrainMemory).</summary>
+    public bool Memory { get; init; }
+
+    /// <summary>--memory: tickets taken in every queue.</summary>
+    public int MemoryTickets { get; init; } = 40;
+
+    /// <summary>--memory: call-next/start/finish cycles at every window.</summary>
+    public int MemoryCycles { get; init; } = 5;
+
+    /// <summary>--memory: cases submitted.</summary>
+    public int MemoryCases { get; init; } = 2000;
+
     public bool ShowHelp { get; init; }
 
     /// <summary>The smoke configuration: a few halls for two seconds (correctness, not speed).</summary>
@@ -130,6 +142,10 @@ public sealed record BenchOptions
           --pg-extra "<k=v;…>"       PostgreSQL: Npgsql settings appended to the connection string
           --http                     drive the HTTP routes (reports and exits when the build has none)
           --smoke                    5 halls, 2 s (correctness check, not speed)
+          --memory                   memory per active grain instead of the hall day (implies --mode postgres): every hall,
+                                     queue (--memory-tickets N, default 40) and window (--memory-cycles N, default 5) of
+                                     --halls halls, then --memory-cases N (default 2000) cases; heap and working set after
+                                     forced full GCs
         """;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -177,6 +193,10 @@ public sealed record BenchOptions
                 "--null-hall" => o with { NullHall = true },
                 "--null-live" => o with { NullLive = true },
                 "--smoke" => o,
+                "--memory" => o with { Memory = true, Mode = BenchMode.Postgres },
+                "--memory-tickets" => o with { MemoryTickets = Integer() },
+                "--memory-cycles" => o with { MemoryCycles = Integer() },
+                "--memory-cases" => o with { MemoryCases = Integer() },
                 "--help" or "-h" => o with { ShowHelp = true },
                 _ => throw new ArgumentException($"unknown option '{a}' (--help lists them)"),
             };

@@ -62,6 +62,14 @@ public static class BenchRunner
         await using var host = await BenchHost.StartAsync(o, connectionString, clock);
         output.WriteLine($"  silo started in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s ({host.Directory.Count:N0} service points loaded)");
 
+        if (o.Memory)
+        {
+            output.WriteLine($"  memory per active grain: {o.Halls} halls (GC: {(GCSettings.IsServerGC ? "server" : "workstation")}) …");
+            await GrainMemory.RunAsync(host, o, output);
+            output.WriteLine($"  load average after the run: {LoadAverage()}");
+            return 0;
+        }
+
         if (o.Http)
         {
             var routes = host.TicketRoutes();

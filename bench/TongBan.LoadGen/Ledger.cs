@@ -18,6 +18,12 @@ public sealed class Ledger
 
     public ConcurrentQueue<(string RatingId, string HallCode, string TicketNo)> Ratings { get; } = new();
 
+    /// <summary>Appointments booked (hall, appointment id, the applicant's resident ID).</summary>
+    public ConcurrentQueue<(string HallCode, string AppointmentId, string IdNumber)> Bookings { get; } = new();
+
+    /// <summary>Appointments checked in, with the ticket the check-in answered.</summary>
+    public ConcurrentQueue<(string HallCode, string AppointmentId, string IdNumber, string TicketNo)> CheckIns { get; } = new();
+
     /// <summary>Ticket numbers issued twice in one hall-day: distinct idempotency keys that got the same number.</summary>
     public IReadOnlyList<string> DuplicateTicketNumbers() =>
         [.. Tickets.GroupBy(t => (t.HallCode, t.Day, t.TicketNo))
@@ -30,12 +36,12 @@ public sealed class Ledger
 }
 
 /// <summary>What the check found.</summary>
-public sealed record Verification(int Tickets, int Finished, int Cases, int Ratings, IReadOnlyList<string> Problems)
+public sealed record Verification(int Tickets, int Finished, int Cases, int Ratings, IReadOnlyList<string> Problems, int Bookings = 0, int CheckIns = 0)
 {
     public bool Passed => Problems.Count == 0;
 
     public override string ToString() =>
-        $"ledger: {Tickets} tickets, {Finished} finished, {Cases} cases, {Ratings} ratings checked; " +
+        $"ledger: {Tickets} tickets, {Finished} finished, {Cases} cases, {Ratings} ratings, {Bookings} bookings, {CheckIns} check-ins checked; " +
         (Passed ? "PASS" : $"FAIL ({Problems.Count} problems)\n  " + string.Join("\n  ", Problems.Take(20)));
 }
 
@@ -98,6 +104,34 @@ public static class LedgerCheck
             }
         });
 
-        return new Verification(tickets.Count, finished.Count, cases.Count, ratings.Count, [.. problems.OrderBy(p => p, StringComparer.Ordinal)]);
+        var checkIns = ledger.CheckIns.DistinctBy(c => c.AppointmentId).ToDictionary(c => c.AppointmentId, StringComparer.Ordinal);
+        var bookings = ledger.Bookings.DistinctBy(b => b.AppointmentId).ToList();
+        await Parallel.ForEachAsync(bookings, parallel, async (b, _) =>
+        {
+            var r = await http.SendAsync("verify", HttpMethod.Get, $"/api/halls/{b.HallCode}/appointments/{b.AppointmentId}", tokens.Citizen(b.IdNumber));
+            if (!r.Ok)
+            {
+                problems.Add($"appointment {b.AppointmentId}: {(int)r.Status}");
+                return;
+            }
+
+            if (checkIns.TryGetValue(b.AppointmentId, out var c))
+            {
+                var state = r.Body?.GetProperty("state").GetString();
+                var ticket = r.Body?.GetProperty("ticketNo").GetString();
+                if (state != "checkedIn" || ticket != c.TicketNo)
+                {
+                    problems.Add($"appointment {b.AppointmentId} checked in as {c.TicketNo}: now {state} {ticket}");
+                }
+
+                var t = await http.SendAsync("verify", HttpMethod.Get, $"/api/halls/{c.HallCode}/tickets/{c.TicketNo}");
+                if (!t.Ok)
+                {
+                    problems.Add($"check-in ticket {c.HallCode} {c.TicketNo}: {(int)t.Status}");
+                }
+            }
+        });
+
+        return new Verification(tickets.Count, finished.Count, cases.Count, ratings.Count, [.. problems.OrderBy(p => p, StringComparer.Ordinal)], bookings.Count, checkIns.Count);
     }
 }

@@ -28,6 +28,36 @@ public sealed class LoadOptions
     /// <summary>SignalR connections, each watching one hall of the working set.</summary>
     public int Subscribers { get; set; } = 50;
 
+    /// <summary>SignalR connections watching the map of a working-set hall's county (<c>WatchRegion</c>, <c>pointsChanged</c>).</summary>
+    public int MapViewers { get; set; }
+
+    /// <summary>Hub connections being opened at once (first connections and reconnects).</summary>
+    public int ConnectConcurrency { get; set; } = 64;
+
+    /// <summary>12345 hotline case look-ups per second (cases submitted earlier in the run, caller verified by phone).</summary>
+    public double HotlineRate { get; set; } = 2;
+
+    /// <summary>Appointment check-ins per second (book today's next open slot, check in at once).</summary>
+    public double CheckInRate { get; set; } = 0.5;
+
+    /// <summary>The cluster's <c>TongBan:Appointments:TestClockOffset</c>, so "today" and "now" match the books' clock.</summary>
+    public TimeSpan AppointmentClockOffset { get; set; }
+
+    /// <summary>Fault experiment: stop PostgreSQL (<c>cluster.sh pg-stop</c>) this long into the run …</summary>
+    public TimeSpan? PgRestartAfter { get; set; }
+
+    /// <summary>… and start it again (<c>cluster.sh pg-start</c>) after this long.</summary>
+    public TimeSpan PgDown { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Fault experiment: SIGKILL every silo (<c>cluster.sh kill-all</c>) this long into the run, then start them again (<c>cluster.sh start-silos</c>).</summary>
+    public TimeSpan? RestartClusterAfter { get; set; }
+
+    /// <summary>The cluster script the fault options call (it honours TONGBAN_RUN_DIR from the environment).</summary>
+    public string ClusterScript { get; set; } = "scripts/cluster.sh";
+
+    /// <summary>After the run: how long hall watchers may take to show the server's snapshot.</summary>
+    public TimeSpan ConvergeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public int Halls { get; set; } = 8;
 
     public int WindowsPerHall { get; set; } = 2;
@@ -61,11 +91,19 @@ public sealed class LoadOptions
           --duration SECONDS         default 60
           --nearest R --take R --windows R --cases R --ratings R    operations per second (defaults 20 10 8 2 3)
           --subscribers N            SignalR connections watching halls (default 50)
+          --map-viewers N            SignalR connections watching a working-set hall's county on the map (default 0)
+          --connect-concurrency N    hub connections opened at once (default 64)
+          --hotline R --check-ins R  12345 case look-ups and appointment book+check-ins per second (defaults 2 and 0.5)
+          --appointment-clock-offset HH:MM:SS   the cluster's TongBan:Appointments:TestClockOffset (check-ins need an open slot)
           --halls N --windows-per-hall N    working set (default 8 halls × 2 windows)
           --signing-key KEY | --signing-key-file PATH   the cluster's TongBan:Auth:SigningKey
                                      (default: $TONGBAN_SIGNING_KEY, else /tmp/tongban-cluster/signing-key)
           --kill-pid-file PATH --kill-target N --kill-after SECONDS   SIGKILL a silo mid-run (e.g. /tmp/tongban-cluster/silo2.pid,
                                      target 2) and report the failed-call window after it
+          --pg-restart-after SECONDS [--pg-down SECONDS]   cluster.sh pg-stop, then pg-start after --pg-down (default 5)
+          --restart-cluster-after SECONDS   cluster.sh kill-all (SIGKILL every silo), then start-silos on the same ports
+          --cluster-script PATH      default scripts/cluster.sh (run from the repository; TONGBAN_RUN_DIR is passed on)
+          --converge-timeout SECONDS how long hall watchers may take to match the server after the run (default 30)
           --max-in-flight N --attempts N --attempt-timeout SECONDS --seed N --no-verify
         Exit code 0 when the ledger check passes, 1 when it fails, 2 on bad arguments.
         """;
@@ -100,6 +138,16 @@ public sealed class LoadOptions
                 case "--kill-pid-file": o.KillPidFile = Next(); break;
                 case "--kill-after": o.KillAfter = TimeSpan.FromSeconds(Number()); break;
                 case "--kill-target": o.KillTarget = (int)Number(); break;
+                case "--map-viewers": o.MapViewers = (int)Number(); break;
+                case "--connect-concurrency": o.ConnectConcurrency = (int)Number(); break;
+                case "--hotline": o.HotlineRate = Number(); break;
+                case "--check-ins": o.CheckInRate = Number(); break;
+                case "--appointment-clock-offset": o.AppointmentClockOffset = TimeSpan.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--pg-restart-after": o.PgRestartAfter = TimeSpan.FromSeconds(Number()); break;
+                case "--pg-down": o.PgDown = TimeSpan.FromSeconds(Number()); break;
+                case "--restart-cluster-after": o.RestartClusterAfter = TimeSpan.FromSeconds(Number()); break;
+                case "--cluster-script": o.ClusterScript = Next(); break;
+                case "--converge-timeout": o.ConvergeTimeout = TimeSpan.FromSeconds(Number()); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }

@@ -71,6 +71,9 @@ public sealed class Metrics
     /// <summary>Push latency of hall snapshots: receive time minus the snapshot's server timestamp (same clock: loopback).</summary>
     public OperationStats Push { get; } = new("push");
 
+    /// <summary>Push latency of map points (<c>pointsChanged</c>): receive time minus the point's live timestamp.</summary>
+    public OperationStats MapPush { get; } = new("push-map");
+
     public string Table(TimeSpan duration)
     {
         var s = duration.TotalSeconds;
@@ -81,7 +84,13 @@ public sealed class Metrics
             b.AppendLine(CultureInfo.InvariantCulture, $"{o.Name,-12} {o.Offered / s,10:F1} {o.Succeeded / s,11:F1} {o.Succeeded,8} {o.Errors,7} {o.Dropped,8} {o.Percentile(0.50),8:F1} {o.Percentile(0.95),8:F1} {o.Percentile(0.99),8:F1}");
         }
 
-        b.AppendLine(CultureInfo.InvariantCulture, $"{"push",-12} {"",10} {Push.Succeeded / s,11:F1} {Push.Succeeded,8} {"",7} {"",8} {Push.Percentile(0.50),8:F1} {Push.Percentile(0.95),8:F1} {Push.Percentile(0.99),8:F1}");
+        foreach (var p in (OperationStats[])[Push, MapPush])
+        {
+            if (p.Succeeded > 0)
+            {
+                b.AppendLine(CultureInfo.InvariantCulture, $"{p.Name,-12} {"",10} {p.Succeeded / s,11:F1} {p.Succeeded,8} {"",7} {"",8} {p.Percentile(0.50),8:F1} {p.Percentile(0.95),8:F1} {p.Percentile(0.99),8:F1}");
+            }
+        }
         return b.ToString();
     }
 }

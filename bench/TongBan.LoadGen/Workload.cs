@@ -1,10 +1,9 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Threading.Channels;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace TongBan.LoadGen;
 
@@ -34,7 +33,11 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
     private IReadOnlyList<HallPlan> halls = [];
     private IReadOnlyList<ItemPlan> items = [];
     private int caseCounter;
-    private int reconnects;
+    private int checkInCounter;
+    private int checkInsSkipped;
+    private Subscribers? subscribers;
+    private string? agentToken;
+    private readonly ConcurrentDictionary<string, string> phones = new(StringComparer.Ordinal);
 
     public Stopwatch Clock { get; } = new();
 
@@ -46,7 +49,16 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
 
     public Tokens Tokens => tokens ?? throw new InvalidOperationException("Prepare first.");
 
-    public int Reconnects => Volatile.Read(ref reconnects);
+    public int Reconnects => subscribers?.Reconnects ?? 0;
+
+    /// <summary>Check-in offers that found no slot with its check-in window open (outside opening hours by the books' clock).</summary>
+    public int CheckInsSkipped => Volatile.Read(ref checkInsSkipped);
+
+    /// <summary>The SignalR subscribers (hall dashboards and map viewers); they keep running between runs until disposed.</summary>
+    public Subscribers Subscribers => subscribers ?? throw new InvalidOperationException("Prepare first.");
+
+    /// <summary>The working set's hall codes.</summary>
+    public IReadOnlyList<string> HallCodes => [.. halls.Select(h => h.Code)];
 
     /// <summary>Reads the working set (halls with their windows, case items) from the cluster.</summary>
     public async Task PrepareAsync()
@@ -91,6 +103,8 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
         {
             throw new InvalidOperationException("no halls with windows or no county-level province-wide items in the catalogue");
         }
+
+        subscribers = new Subscribers(options.Targets, HallCodes, Metrics, options.Subscribers, options.MapViewers, options.ConnectConcurrency, Clock);
     }
 
     /// <summary>Runs every kind of operation for <paramref name="duration"/>, then waits for in-flight ones.</summary>
@@ -99,14 +113,16 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var start = Clock.Elapsed;
         stop.CancelAfter(duration);
-        var subscribers = Enumerable.Range(0, options.Subscribers).Select(i => SubscribeAsync(i, stop.Token)).ToList();
-        var random = new Random(options.Seed);
+        Subscribers.Start();
+        var random = new Random(options.Seed + (int)start.TotalMilliseconds);
         var tasks = new List<Task>
         {
             OpenLoop("nearest", options.NearestRate, () => NearestAsync(random.Next()), stop.Token),
             OpenLoop("take", options.TakeRate, () => TakeAsync(random.Next()), stop.Token),
             OpenLoop("case", options.CaseRate, CaseAsync, stop.Token),
             RatingsAsync(stop.Token),
+            OpenLoop("hotline", options.HotlineRate, () => HotlineAsync(random.Next()), stop.Token),
+            OpenLoop("check-in", options.CheckInRate, () => CheckInAsync(random.Next()), stop.Token),
         };
         var windowCount = halls.Sum(h => h.Windows.Count);
         tasks.AddRange(halls.SelectMany(h => h.Windows.Select(w => WindowAsync(h, w.WindowNo, options.WindowRate / windowCount, stop.Token))));
@@ -126,9 +142,8 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
         }, CancellationToken.None);
         await Task.WhenAll(tasks);
         var operationsDone = Clock.Elapsed - start;
-        await Task.WhenAll(subscribers);
         var (maxPending, maxThreads) = await pool;
-        log.WriteLine($"ran {operationsDone.TotalSeconds:F1} s (subscribers closed at {(Clock.Elapsed - start).TotalSeconds:F1} s); generator thread pool: up to {maxThreads} threads, {maxPending} queued work items");
+        log.WriteLine($"ran {operationsDone.TotalSeconds:F1} s; {Subscribers.Connected}/{Subscribers.Total} subscribers connected; generator thread pool: up to {maxThreads} threads, {maxPending} queued work items");
     }
 
     private async Task OpenLoop(string name, double rate, Func<Task> operation, CancellationToken stop)
@@ -249,17 +264,20 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
         var n = Interlocked.Increment(ref caseCounter);
         var idNumber = ResidentIds.Make(n + (options.Seed % 100_000));
         var item = items[n % items.Count];
+        var phone = "138" + (n % 100_000_000).ToString("00000000", CultureInfo.InvariantCulture);
         var key = "lg-" + Guid.NewGuid().ToString("N");
         var reply = await Timed("case", () => Http.SendAsync("case", HttpMethod.Post, "/api/cases", Tokens.Citizen(idNumber), new
         {
             itemCode = item.Code,
-            applicant = new { name = "测试" + (n % 1000), idNumber, phone = "138" + (n % 100_000_000).ToString("00000000", CultureInfo.InvariantCulture) },
+            applicant = new { name = "测试" + (n % 1000), idNumber, phone },
             channel = "online",
             materials = item.Materials,
         }, key));
         if (reply is { Ok: true, Body: { } b })
         {
-            Ledger.Cases.Enqueue((b.GetProperty("caseNo").GetString()!, idNumber, key));
+            var caseNo = b.GetProperty("caseNo").GetString()!;
+            phones[caseNo] = phone;
+            Ledger.Cases.Enqueue((caseNo, idNumber, key));
         }
     }
 
@@ -410,56 +428,85 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
     }
 
     /// <summary>
-    /// A hall watcher: connects to one silo, watches one hall, and records each snapshot's push latency. When its
-    /// silo goes away it reconnects to the next one and watches again (the answer is the current snapshot).
+    /// A 12345 agent looks up a case submitted earlier in the run, verifying the caller with the last four digits of
+    /// the phone the case was submitted with (every case number in the ledger has them).
     /// </summary>
-    private async Task SubscribeAsync(int index, CancellationToken stop)
+    private async Task HotlineAsync(int seed)
     {
-        var hall = halls[index % halls.Count].Code;
-        var target = index;
-        var first = true;
-        while (!stop.IsCancellationRequested)
+        var cases = Ledger.Cases.ToArray();
+        if (cases.Length == 0)
         {
-            var url = new Uri(options.Targets[target % options.Targets.Count], "/hubs/live");
-            await using var connection = new HubConnectionBuilder().WithUrl(url).Build();
-            var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            connection.Closed += _ =>
-            {
-                closed.TrySetResult();
-                return Task.CompletedTask;
-            };
-            connection.On<JsonElement>("hallSnapshot", s =>
-            {
-                var at = s.GetProperty("at").GetDateTimeOffset();
-                Metrics.Push.Succeed(DateTimeOffset.UtcNow - at);
-            });
-            try
-            {
-                await connection.StartAsync(stop);
-                await connection.InvokeAsync<JsonElement>("WatchHall", hall, stop);
-                if (!first)
-                {
-                    Interlocked.Increment(ref reconnects);
-                }
+            return;
+        }
 
-                first = false;
-                await closed.Task.WaitAsync(stop);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (Exception e) when (e is HttpRequestException or InvalidOperationException or HubException or IOException or TimeoutException)
-            {
-                await Task.Delay(250, CancellationToken.None);
-            }
+        var (caseNo, _, _) = cases[new Random(seed).Next(cases.Length)];
+        if (!phones.TryGetValue(caseNo, out var phone))
+        {
+            return;
+        }
 
-            target++;
+        await Timed("hotline", () => Http.SendAsync("hotline", HttpMethod.Get, $"/api/hotline/cases/{caseNo}?verify={phone[^4..]}", agentToken ??= Tokens.Mint("hotlineAgent", "lg-agent")));
+    }
+
+    /// <summary>
+    /// An appointment check-in: a citizen books the next slot of today whose check-in window is open (by the
+    /// appointment books' clock, read from the slot list) and checks in at once, which takes an appointment ticket
+    /// from the queue. Outside opening hours no slot qualifies and the offer is counted as skipped.
+    /// </summary>
+    private async Task CheckInAsync(int seed)
+    {
+        var r = new Random(seed);
+        var hall = halls[r.Next(halls.Count)];
+        var category = hall.Categories[r.Next(hall.Categories.Count)];
+        var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).Add(options.AppointmentClockOffset).DateTime);
+        var slots = await Http.SendAsync("check-in", HttpMethod.Get, $"/api/halls/{hall.Code}/appointments/slots?date={today:yyyy-MM-dd}&category={category}");
+        var now = DateTimeOffset.UtcNow.Add(options.AppointmentClockOffset);
+        var slot = slots.Body?.ValueKind == JsonValueKind.Array
+            ? slots.Body.Value.EnumerateArray().FirstOrDefault(s => s.GetProperty("bookable").GetBoolean()
+                && s.GetProperty("booked").GetInt32() < s.GetProperty("capacity").GetInt32()
+                && s.GetProperty("start").GetDateTimeOffset() - now < TimeSpan.FromMinutes(29))
+            : default;
+        if (slot.ValueKind != JsonValueKind.Object)
+        {
+            Interlocked.Increment(ref checkInsSkipped);
+            return;
+        }
+
+        var n = Interlocked.Increment(ref checkInCounter);
+        var idNumber = ResidentIds.Make(500_000 + n + (options.Seed % 100_000));
+        var token = Tokens.Citizen(idNumber);
+        var key = "lg-" + Guid.NewGuid().ToString("N");
+        var start = slot.GetProperty("start").GetDateTimeOffset().ToOffset(TimeSpan.FromHours(8));
+        var booked = await Timed("book", () => Http.SendAsync("book", HttpMethod.Post, $"/api/halls/{hall.Code}/appointments", token, new
+        {
+            date = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            start = start.ToString("HH:mm", CultureInfo.InvariantCulture),
+            category,
+            itemCode = "LG-ITEM",
+            applicant = new { name = "预约" + (n % 1000), idNumber, phone = "139" + (n % 100_000_000).ToString("00000000", CultureInfo.InvariantCulture) },
+        }, key), offered: true);
+        if (booked is not { Ok: true, Body: { } b })
+        {
+            return;
+        }
+
+        var id = b.GetProperty("appointmentId").GetString()!;
+        Ledger.Bookings.Enqueue((hall.Code, id, idNumber));
+        var checkedIn = await Timed("check-in", () => Http.SendAsync("check-in", HttpMethod.Post, $"/api/halls/{hall.Code}/appointments/{id}/check-in", token, new { }));
+        if (checkedIn is { Ok: true, Body: { } c })
+        {
+            var ticketNo = c.GetProperty("ticketNo").GetString()!;
+            Ledger.CheckIns.Enqueue((hall.Code, id, idNumber, ticketNo));
+            Ledger.Tickets.Enqueue(new TicketEntry(hall.Code, category, DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).DateTime), ticketNo, "appointment:" + id, null));
         }
     }
 
     /// <summary>A clerk app's key per command: a retry after a lost answer gets the first answer, not a 409.</summary>
     private static string Key() => "lg-" + Guid.NewGuid().ToString("N");
 
-    public void Dispose() => http?.Dispose();
+    public void Dispose()
+    {
+        subscribers?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        http?.Dispose();
+    }
 }

@@ -34,6 +34,7 @@ public sealed class ClusterFaultTests(PostgresServer server, ITestOutputHelper o
             ["TongBan__Security__RateLimits__ticketTaking__PermitLimit"] = "1000000",
             ["TongBan__Security__RateLimits__ratingSubmission__PermitLimit"] = "1000000",
             ["TongBan__Security__RateLimits__nearest__PermitLimit"] = "1000000",
+            ["TongBan__Security__RateLimits__hotlineVerification__PermitLimit"] = "1000000",
         };
         var silos = new[] { SiloProcess.Start(connectionString, environment), SiloProcess.Start(connectionString, environment), SiloProcess.Start(connectionString, environment) };
         try
@@ -50,6 +51,8 @@ public sealed class ClusterFaultTests(PostgresServer server, ITestOutputHelper o
                 WindowRate = 6,
                 CaseRate = 2,
                 RatingRate = 2,
+                HotlineRate = 1,
+                CheckInRate = 0, // outside opening hours no slot is open; the outage tests cover appointments
                 Subscribers = 6,
                 Halls = 4,
                 WindowsPerHall = 2,
@@ -82,7 +85,7 @@ public sealed class ClusterFaultTests(PostgresServer server, ITestOutputHelper o
             Assert.True(verification.Cases > 0 && verification.Finished > 0 && verification.Ratings > 0, verification.ToString());
             // Retries with idempotency keys hide the kill from every kind of operation; a window left stuck on a
             // command its queue had applied before the crash would show here as failed window commands.
-            foreach (var name in (string[])["take", "case", "rating", "nearest", "call-next", "start", "finish"])
+            foreach (var name in (string[])["take", "case", "rating", "nearest", "call-next", "start", "finish", "hotline"])
             {
                 Assert.True(workload.Metrics[name].Errors == 0, $"{name}: {workload.Metrics[name].Errors} operations failed after retries\n{log}");
             }

@@ -29,6 +29,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private string? directory;
     private string? binaries;
     private string? runAs;
+    private string? serverOptions;
 
     /// <summary>Connection string of a user that may create databases (the superuser of a throwaway server).</summary>
     public string AdminConnectionString { get; private set; } = "";
@@ -50,6 +51,35 @@ public sealed class PostgresServer : IAsyncLifetime
             $"The PostgreSQL tests need a server: set {EnvironmentVariable} to a connection string whose user may CREATE DATABASE, " +
             $"or install the server binaries (apt-get install postgresql) so the tests can start a throwaway one from {BinariesRoot}/*/bin.");
         await StartThrowawayAsync();
+    }
+
+    /// <summary>
+    /// A throwaway server of its own (whatever <c>TONGBAN_TEST_PG</c> says), for tests that stop and start it
+    /// (<see cref="StopAsync"/>, <see cref="StartAgainAsync"/>) and must not disturb the shared one.
+    /// </summary>
+    public static async Task<PostgresServer> StartOwnAsync()
+    {
+        var server = new PostgresServer
+        {
+            binaries = FindBinaries() ?? throw new InvalidOperationException($"No PostgreSQL server binaries under {BinariesRoot}/*/bin (apt-get install postgresql)."),
+        };
+        await server.StartThrowawayAsync();
+        return server;
+    }
+
+    /// <summary>The data directory of a throwaway server.</summary>
+    private string Data => Path.Combine(directory ?? throw new InvalidOperationException("Only a throwaway server can be stopped and started."), "data");
+
+    /// <summary><c>pg_ctl stop -m fast</c>: every session is disconnected, open transactions roll back, the server exits.</summary>
+    public async Task StopAsync() =>
+        await RunAsync(Path.Combine(binaries!, "pg_ctl"), ["-D", Data, "-m", "fast", "-w", "-t", "60", "stop"], TimeSpan.FromMinutes(1));
+
+    /// <summary>Starts a stopped throwaway server again on the same port and data directory.</summary>
+    public async Task StartAgainAsync()
+    {
+        await RunAsync(Path.Combine(binaries!, "pg_ctl"),
+            ["-D", Data, "-l", Path.Combine(directory!, "server.log"), "-o", serverOptions!, "-w", "-t", "60", "start"], TimeSpan.FromMinutes(2));
+        await CheckAnswersAsync("The restarted PostgreSQL does not answer");
     }
 
     /// <summary>Creates an empty database with a unique name and returns a connection string for it.</summary>
@@ -143,6 +173,7 @@ public sealed class PostgresServer : IAsyncLifetime
                 TimeSpan.FromMinutes(2), check: false);
             if (code == 0)
             {
+                serverOptions = options;
                 AdminConnectionString = new NpgsqlConnectionStringBuilder
                 {
                     Host = "127.0.0.1",

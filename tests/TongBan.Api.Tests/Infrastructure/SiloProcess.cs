@@ -82,9 +82,10 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Starts a silo in PostgreSQL mode (or with whatever <paramref name="environment"/> says) on fresh ports.</summary>
     /// <param name="connectionString">ConnectionStrings__TongBan; null leaves it unset.</param>
     /// <param name="environment">Extra variables; a null value removes one.</param>
-    public static SiloProcess Start(string? connectionString, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <param name="ports">Silo, gateway and HTTP port (a silo restarted on its old address); null takes free ones.</param>
+    public static SiloProcess Start(string? connectionString, IReadOnlyDictionary<string, string?>? environment = null, IReadOnlyList<int>? ports = null)
     {
-        var ports = FreePorts.Take(3);
+        ports ??= FreePorts.Take(3);
         var start = new ProcessStartInfo
         {
             FileName = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet",
@@ -136,6 +137,10 @@ public sealed class SiloProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         return silo;
     }
+
+    /// <summary>A new process on this silo's ports (after it was killed): the same address, a new generation.</summary>
+    public SiloProcess Restart(string? connectionString, IReadOnlyDictionary<string, string?>? environment = null) =>
+        Start(connectionString, environment, [SiloPort, GatewayPort, HttpPort]);
 
     /// <summary>Waits until <c>/readyz</c> answers 200; throws with the captured output if the process exits or time runs out.</summary>
     public async Task WaitReadyAsync(TimeSpan timeout)
