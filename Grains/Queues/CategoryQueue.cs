@@ -63,6 +63,7 @@ public sealed class CategoryQueue
                 byState[(int)t.State]++;
             }
 
+            var moved = state.MovedOutTally;
             return new QueueCounts(
                 state.LastNumber,
                 state.Received,
@@ -70,10 +71,10 @@ public sealed class CategoryQueue
                 byState[(int)TicketState.Parked],
                 byState[(int)TicketState.Called],
                 byState[(int)TicketState.Serving],
-                byState[(int)TicketState.Done],
-                byState[(int)TicketState.NoShow],
-                byState[(int)TicketState.Cancelled],
-                byState[(int)TicketState.Transferred]);
+                byState[(int)TicketState.Done] + moved.Done,
+                byState[(int)TicketState.NoShow] + moved.NoShow,
+                byState[(int)TicketState.Cancelled] + moved.Cancelled,
+                byState[(int)TicketState.Transferred] + moved.Transferred);
         }
     }
 
@@ -82,7 +83,13 @@ public sealed class CategoryQueue
     {
         get
         {
-            var samples = new List<WaitSample>();
+            var moved = state.MovedOutTally.Waits;
+            var samples = new List<WaitSample>(moved.Count + state.Tickets.Count);
+            foreach (var w in moved)
+            {
+                samples.Add(new WaitSample(TimeSpan.FromTicks(w.ActualTicks), w.PredictedMinutes));
+            }
+
             foreach (var t in state.Tickets)
             {
                 if (t.FirstCalledAt is { } called)
@@ -438,13 +445,10 @@ public sealed class CategoryQueue
                 $"票号 {transfer.Number} 的转入信息无效（票号或窗口号）");
         }
 
-        foreach (var t in state.Tickets)
+        // A late redelivery is recognised even if the ticket has moved on since (finished and moved out included).
+        if (state.FindByTransferId(transfer.TransferId) is { } delivered)
         {
-            // A late redelivery is recognised even if the ticket has moved on since (rare: a linear scan is fine).
-            if (t.TransferId == transfer.TransferId)
-            {
-                return Status(t, servingWindows, now);
-            }
+            return Status(delivered, servingWindows, now);
         }
 
         if (state.FindByNumber(transfer.Number) is { IsFinal: false } existing)
@@ -586,7 +590,7 @@ public sealed class CategoryQueue
         now = Local(now);
         var phantom = new QueueTicket
         {
-            Seq = state.Tickets.Count,
+            Seq = state.PeekSeq(),
             Number = string.Empty,
             State = TicketState.Waiting,
             IssuedAt = now,

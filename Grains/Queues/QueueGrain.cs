@@ -1,5 +1,8 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Live;
@@ -24,6 +27,14 @@ public sealed class QueueGrainState
 /// <summary>
 /// Non-reentrant on purpose: each operation reads, changes and writes the queue in one turn, which is
 /// what makes concurrent call-next safe. Reports to the hall and the live feed are one-way.
+/// <para>
+/// The queue's state is written with every command, so it holds only what commands need: live tickets, counters and
+/// wait samples. Once <see cref="MoveOutBatchSize"/> finished tickets have gathered, the next command writes them as
+/// one <see cref="FinishedTicketBatch"/> record (state name <see cref="FinishedStateName"/>, same storage provider,
+/// key <c>{queue key}/{n}</c>) and then the hot state without them: every answer is still given after both writes.
+/// The batches are read back when the grain activates, so finished tickets stay visible to status look-ups,
+/// idempotent retries and transfer redeliveries all day. Batch keys are reused day after day (bounded storage).
+/// </para>
 /// </summary>
 public sealed partial class QueueGrain(
     [PersistentState("queue", StorageNames.Default)] IPersistentState<QueueGrainState> state,
@@ -38,6 +49,12 @@ public sealed partial class QueueGrain(
     /// <summary>Positions pushed to watchers after each change; deeper positions refresh on their own request.</summary>
     private const int PushedPositions = 50;
 
+    /// <summary>Finished tickets gathered in the hot state before they are written out as one batch.</summary>
+    public const int MoveOutBatchSize = 8;
+
+    /// <summary>State name of the finished-ticket batches (the ADO.NET key is service, state name and grain key).</summary>
+    public const string FinishedStateName = "queue-finished";
+
     private string hallCode = string.Empty;
     private string category = string.Empty;
     private CategoryQueue queue = null!;
@@ -45,11 +62,79 @@ public sealed partial class QueueGrain(
     /// <summary>What each waiting ticket's watchers were last told; kept in memory only (a reactivation re-sends once).</summary>
     private readonly Dictionary<string, (int? Position, int? Predicted)> lastPushed = new(StringComparer.Ordinal);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>ETag of each batch record read or written by this activation (batch number → ETag).</summary>
+    private readonly Dictionary<int, string?> batchETags = [];
+
+    private IGrainStorage batchStorage = null!;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (hallCode, category) = QueueKeys.Parse(this.GetPrimaryKeyString());
         queue = new CategoryQueue(state.State.Queue, category);
-        return Task.CompletedTask;
+        batchStorage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        await RestoreMovedOut();
+    }
+
+    private GrainId BatchId(int index) =>
+        GrainId.Create(FinishedStateName, string.Create(CultureInfo.InvariantCulture, $"{this.GetPrimaryKeyString()}/{index}"));
+
+    /// <summary>Reads today's finished-ticket batches back (they are the look-ups' record of the day's finished tickets).</summary>
+    private async Task RestoreMovedOut()
+    {
+        var q = state.State.Queue;
+        if (q.MovedOutBatches == 0)
+        {
+            return;
+        }
+
+        var tickets = new List<QueueTicket>();
+        for (var i = 0; i < q.MovedOutBatches; i++)
+        {
+            var record = new BatchRecord();
+            await batchStorage.ReadStateAsync(FinishedStateName, BatchId(i), record);
+            if (!record.RecordExists || record.State is not { } batch || batch.Day != q.Day || batch.Index != i)
+            {
+                throw new InvalidOperationException(
+                    $"Queue {this.GetPrimaryKeyString()}: finished-ticket batch {i} of {q.Day:yyyy-MM-dd} is missing or belongs to another day.");
+            }
+
+            batchETags[i] = record.ETag;
+            tickets.AddRange(batch.Tickets);
+        }
+
+        q.RestoreMovedOut(tickets);
+    }
+
+    /// <summary>
+    /// Writes the finished tickets as the day's next batch, then drops them from the hot state (which the caller writes
+    /// next). A crash in between leaves them in the hot state: the same batch number is written again, with them.
+    /// </summary>
+    private async Task MoveOutFinished()
+    {
+        var q = state.State.Queue;
+        if (q.FinishedHeld < MoveOutBatchSize)
+        {
+            return;
+        }
+
+        var index = q.MovedOutBatches;
+        var finished = q.FinishedToMove();
+        var record = new BatchRecord { State = new FinishedTicketBatch { Day = q.Day, Index = index, Tickets = finished } };
+        if (batchETags.TryGetValue(index, out var etag))
+        {
+            record.ETag = etag;
+        }
+        else
+        {
+            // The key may hold a batch of an earlier day (keys are reused) or of a write a crash cut short.
+            var existing = new BatchRecord();
+            await batchStorage.ReadStateAsync(FinishedStateName, BatchId(index), existing);
+            record.ETag = existing.ETag;
+        }
+
+        await batchStorage.WriteStateAsync(FinishedStateName, BatchId(index), record);
+        batchETags[index] = record.ETag;
+        q.MoveOut(finished);
     }
 
     private DateTimeOffset Now => ChinaTime.Now(clock);
@@ -218,6 +303,7 @@ public sealed partial class QueueGrain(
             .ToHashSet(StringComparer.Ordinal);
         state.State.ComeNowSent.UnionWith(comeNow);
 
+        await MoveOutFinished();
         await state.WriteStateAsync();
 
         GrainFactory.GetGrain<IHallGrain>(hallCode).QueueChanged(View(now, line)).Ignore();
@@ -247,6 +333,16 @@ public sealed partial class QueueGrain(
         {
             await notifications.ComeNow(new ComeNowNotice(hallCode, t.Ticket.Number, t.Position ?? 0, t.PredictedWaitMinutes));
         }
+    }
+
+    private sealed class BatchRecord : IGrainState<FinishedTicketBatch>
+    {
+        [System.Diagnostics.CodeAnalysis.AllowNull]
+        public FinishedTicketBatch State { get; set; } = new();
+
+        public string? ETag { get; set; }
+
+        public bool RecordExists { get; set; }
     }
 
     private LiveMessage TicketMessage(Ticket ticket, int? position, int? predicted, bool comeNow) =>

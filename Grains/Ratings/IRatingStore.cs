@@ -75,6 +75,16 @@ public interface IRatingStore
     /// <summary>Records a served ticket so it can be rated later. Idempotent: the first record of a hall, day and number wins.</summary>
     Task RecordServiceAsync(ServedTicket served, CancellationToken cancellationToken);
 
+    /// <summary>Records several served tickets (as <see cref="RecordServiceAsync"/> each); a store may do it in one statement.</summary>
+    async Task RecordServicesAsync(IReadOnlyList<ServedTicket> served, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(served);
+        foreach (var s in served)
+        {
+            await RecordServiceAsync(s, cancellationToken);
+        }
+    }
+
     Task<ServedTicket?> FindServiceAsync(string hallCode, DateOnly day, string ticketNo, CancellationToken cancellationToken);
 
     /// <summary>

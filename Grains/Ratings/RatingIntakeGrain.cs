@@ -18,7 +18,8 @@ public interface IRatingIntakeGrain : IGrainWithIntegerKey
     /// <summary>A window finished a ticket: remember what was served, so it can be rated after the queue's day is gone.</summary>
     /// <remarks>
     /// One-way: the finish is already durable in the queue, which answers ratings for the rest of the day, so the
-    /// window does not wait for this write; a failure is logged by the intake.
+    /// caller does not wait for this write. Windows hand their records to the silo's <see cref="ServedTicketWriter"/>
+    /// directly; this call goes through the same writer.
     /// </remarks>
     [OneWay]
     Task RecordServed(ServedTicket served);
@@ -41,6 +42,7 @@ public interface IRatingIntakeGrain : IGrainWithIntegerKey
 [Reentrant]
 public sealed partial class RatingIntakeGrain(
     IRatingStore store,
+    ServedTicketWriter servedTickets,
     RatingOptions options,
     ServicePointDirectory directory,
     RegionCatalog regions,
@@ -56,17 +58,10 @@ public sealed partial class RatingIntakeGrain(
 
     private readonly FollowUpRules rules = new(options);
 
-    public async Task RecordServed(ServedTicket served)
+    public Task RecordServed(ServedTicket served)
     {
-        try
-        {
-            await store.RecordServiceAsync(served, CancellationToken.None);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Nobody waits for this call: say it here. The ticket stays ratable today from its queue.
-            LogServedNotRecorded(logger, e, served.HallCode, served.TicketNo);
-        }
+        servedTickets.Record(served);
+        return Task.CompletedTask;
     }
 
     public async Task<RatingOutcome> Rate(RatingRequest request)
@@ -270,9 +265,6 @@ public sealed partial class RatingIntakeGrain(
     }
 
     private static RatingRefusal Unknown(string message) => new(RatingRefusalKind.UnknownTarget, "unknownTarget", message);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Served ticket {HallCode}/{TicketNo} not recorded for later rating")]
-    private static partial void LogServedNotRecorded(ILogger logger, Exception exception, string hallCode, string ticketNo);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rating {RatingId}: not every roll-up confirmed the delta in time; their recount will count it")]
     private static partial void LogFanOutIncomplete(ILogger logger, Exception exception, string ratingId);

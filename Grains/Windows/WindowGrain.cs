@@ -46,6 +46,7 @@ public sealed record RememberedReply([property: Id(0)] string Key, [property: Id
 public sealed partial class WindowGrain(
     [PersistentState("window", StorageNames.Default)] IPersistentState<WindowState> state,
     ServicePointDirectory directory,
+    ServedTicketWriter servedTickets,
     TimeProvider clock,
     ILogger<WindowGrain> logger) : Grain, IWindowGrain
 {
@@ -212,7 +213,7 @@ public sealed partial class WindowGrain(
         if (ticket.State == TicketState.Done)
         {
             S.ServedToday++;
-            await RecordServed(ticket);
+            RecordServed(ticket);
             var finishedAt = ticket.FinishedAt ?? ChinaTime.Now(clock);
             S.RatingOffer = new WindowRatingOffer(
                 hallCode, windowNo, ticket.Number, DateOnly.FromDateTime(ticket.IssuedAt.ToOffset(ChinaTime.Offset).DateTime),
@@ -328,22 +329,14 @@ public sealed partial class WindowGrain(
     }
 
     /// <summary>
-    /// Tells the rating intake what this window served and who served it, so the ticket can be rated
-    /// (一次一评) for days after its queue has dropped the day. A failure never undoes the finish: the same
-    /// day the intake can still read the ticket from its queue.
+    /// Records what this window served and who served it, so the ticket can be rated (一次一评) for days after its
+    /// queue has dropped the day: handed to this silo's batching writer, not waited for. A lost record never undoes
+    /// the finish: the same day the rating intake can still read the ticket from its queue (see ServedTicketWriter).
     /// </summary>
-    private async Task RecordServed(Ticket ticket)
+    private void RecordServed(Ticket ticket)
     {
-        try
-        {
-            var day = DateOnly.FromDateTime(ticket.IssuedAt.ToOffset(ChinaTime.Offset).DateTime);
-            await GrainFactory.GetGrain<IRatingIntakeGrain>(0).RecordServed(
-                new ServedTicket(hallCode, day, ticket.Number, ticket.Category, windowNo, S.Clerk, ticket.FinishedAt ?? ChinaTime.Now(clock)));
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogServedNotRecorded(logger, e, hallCode, ticket.Number);
-        }
+        var day = DateOnly.FromDateTime(ticket.IssuedAt.ToOffset(ChinaTime.Offset).DateTime);
+        servedTickets.Record(new ServedTicket(hallCode, day, ticket.Number, ticket.Category, windowNo, S.Clerk, ticket.FinishedAt ?? ChinaTime.Now(clock)));
     }
 
     /// <summary>
@@ -425,9 +418,6 @@ public sealed partial class WindowGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} transferred {From} → {To} (window {ToWindow})")]
     private static partial void LogTransferred(ILogger logger, string hallCode, string ticketNo, string from, string to, int? toWindow);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode}: served ticket {TicketNo} not recorded for rating; it stays rateable today through its queue")]
-    private static partial void LogServedNotRecorded(ILogger logger, Exception exception, string hallCode, string ticketNo);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} window {WindowNo}: {TicketNo} is already {State} in its queue (a command applied before a crash); the window catches up")]
     private static partial void LogCaughtUp(ILogger logger, string hallCode, int windowNo, string ticketNo, TicketState state);

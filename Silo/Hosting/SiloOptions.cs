@@ -31,6 +31,12 @@ public sealed class SiloOptions
 
     public string ServiceId { get; set; } = "tongban";
 
+    /// <summary>
+    /// Embedded mode, single silo only (no <see cref="PrimarySiloPort"/>): keep grain state in this process instead of
+    /// behind Orleans' memory storage grains, so a state write is no grain call. Off by default; refused in PostgreSQL mode.
+    /// </summary>
+    public bool InProcessGrainStorage { get; set; }
+
     /// <summary>Serve the Orleans dashboard at /dashboard (admin token required in PostgreSQL mode).</summary>
     public bool Dashboard { get; set; } = true;
 
@@ -44,6 +50,11 @@ public sealed class SiloOptions
         if (PrimarySiloPort != 0)
         {
             CheckPort(nameof(PrimarySiloPort), PrimarySiloPort);
+        }
+
+        if (InProcessGrainStorage && PrimarySiloPort != 0)
+        {
+            throw new StartupException($"{Section}:{nameof(InProcessGrainStorage)} is for a single silo; it cannot be used with {nameof(PrimarySiloPort)} {PrimarySiloPort}.");
         }
 
         if (SiloPort == GatewayPort)

@@ -111,6 +111,11 @@ public static partial class TongBanHost
 
         // Hosted services start in registration order: schema first, then reference data, then the silo, then Kestrel.
         PostgresSettings? postgres = null;
+        if (mode == StorageMode.Postgres && silo.InProcessGrainStorage)
+        {
+            throw new StartupException($"{SiloOptions.Section}:{nameof(SiloOptions.InProcessGrainStorage)} is for the embedded mode only; PostgreSQL mode stores grain state in the database.");
+        }
+
         if (mode == StorageMode.Postgres)
         {
             postgres = PostgresSettings.FromConnectionString(
@@ -156,7 +161,18 @@ public static partial class TongBanHost
             {
                 var primary = new IPEndPoint(IPAddress.Loopback, silo.PrimarySiloPort == 0 ? silo.SiloPort : silo.PrimarySiloPort);
                 orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, primary, silo.ServiceId, silo.ClusterId);
-                orleans.AddMemoryGrainStorage(StorageNames.Default);
+                if (silo.InProcessGrainStorage)
+                {
+                    // One silo: the state stays in this process (no storage-grain call per write); see InProcessGrainStorage.
+                    services.AddSingleton(sp => new InProcessGrainStorage(sp.GetRequiredService<IGrainStorageSerializer>()));
+                    services.AddKeyedSingleton<IGrainStorage>(StorageNames.Default, (sp, _) => sp.GetRequiredService<InProcessGrainStorage>());
+                    services.AddHostedService<InProcessGrainStorageGuard>();
+                }
+                else
+                {
+                    orleans.AddMemoryGrainStorage(StorageNames.Default);
+                }
+
                 orleans.UseInMemoryReminderService();
             }
 

@@ -38,6 +38,30 @@ public sealed class PostgresRatingStore(NpgsqlDataSource dataSource) : IRatingSt
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>One statement for the whole batch (the served-ticket writer's flush); the first record of a ticket wins.</summary>
+    public async Task RecordServicesAsync(IReadOnlyList<ServedTicket> served, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(served);
+        if (served.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = dataSource.CreateCommand("""
+            insert into tongban.rating_service (hall_code, day, ticket_no, category, window_no, clerk, finished_at)
+            select * from unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::timestamptz[])
+            on conflict (hall_code, day, ticket_no) do nothing
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. served.Select(s => s.HallCode)] });
+        command.Parameters.Add(new NpgsqlParameter<DateOnly[]> { TypedValue = [.. served.Select(s => s.Day)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. served.Select(s => s.TicketNo)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. served.Select(s => s.Category)] });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. served.Select(s => s.WindowNo)] });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. served.Select(s => s.Clerk)] });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. served.Select(s => s.FinishedAt.ToUniversalTime())] });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<ServedTicket?> FindServiceAsync(string hallCode, DateOnly day, string ticketNo, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(

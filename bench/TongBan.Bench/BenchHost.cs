@@ -78,6 +78,11 @@ public sealed class BenchHost : IAsyncDisposable
         }
 
         var signingKey = RandomNumberGenerator.GetHexString(64);
+        if (options.LocalStorage)
+        {
+            args.AddRange(["--TongBan:Silo:InProcessGrainStorage", "true"]);
+        }
+
         if (connectionString is not null)
         {
             args.AddRange(["--ConnectionStrings:TongBan", connectionString, "--TongBan:Auth:SigningKey", signingKey]);
@@ -113,16 +118,14 @@ public sealed class BenchHost : IAsyncDisposable
                     services.AddSingleton<TimeProvider>(clock);
                 }
 
-                if (options.NullStorage || options.LocalStorage)
+                if (options.NullStorage)
                 {
                     foreach (var d in services.Where(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, StorageNames.Default)).ToList())
                     {
                         services.Remove(d);
                     }
 
-                    services.AddKeyedSingleton<IGrainStorage>(StorageNames.Default, (sp, _) => options.NullStorage
-                        ? new NullGrainStorage()
-                        : new LocalMemoryGrainStorage(sp.GetRequiredService<IGrainStorageSerializer>()));
+                    services.AddKeyedSingleton<IGrainStorage>(StorageNames.Default, (_, _) => new NullGrainStorage());
                 }
             }));
         });

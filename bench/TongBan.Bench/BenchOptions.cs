@@ -66,7 +66,7 @@ public sealed record BenchOptions
     /// <summary>Send an idempotency key with every take and window command, as retrying terminals do (default on).</summary>
     public bool IdempotencyKeys { get; init; } = true;
 
-    /// <summary>What-if variant: in-process storage that serializes like the memory provider but needs no storage grain call.</summary>
+    /// <summary>Embedded mode: the host's opt-in <c>TongBan:Silo:InProcessGrainStorage</c> (serializes like the memory provider, no storage grain call).</summary>
     public bool LocalStorage { get; init; }
 
     /// <summary>PostgreSQL mode: extra Npgsql settings appended to the connection string (e.g. "Max Auto Prepare=20").</summary>
@@ -210,6 +210,11 @@ public sealed record BenchOptions
         if (o.NullStorage && o.LocalStorage)
         {
             throw new ArgumentException("--null-storage and --local-storage exclude each other");
+        }
+
+        if (o.LocalStorage && o.Mode == BenchMode.Postgres)
+        {
+            throw new ArgumentException("--local-storage is the embedded mode's in-process grain storage; PostgreSQL mode stores state in the database");
         }
 
         if (o.SkipRate < 0 || o.NoShowRate < 0 || o.TransferRate < 0 || o.SkipRate + o.NoShowRate + o.TransferRate > 1)

@@ -21,7 +21,7 @@ public static class GrainWorkProfile
     public static IReadOnlyList<Line> Run(IGrainStorageSerializer serializer)
     {
         var lines = new List<Line>();
-        foreach (var (tickets, waiting) in new[] { (25, 10), (100, 10), (400, 10), (400, 50) })
+        foreach (var (tickets, waiting) in new[] { (40, 10), (100, 10), (400, 10), (400, 50) })
         {
             var (queue, state, now, last) = BuildQueue(tickets, waiting);
             const double serving = 3;
@@ -37,8 +37,23 @@ public static class GrainWorkProfile
             }), 0));
             var grainState = new QueueGrainState { Queue = state, ServingWindows = serving };
             var bytes = serializer.Serialize(grainState).ToMemory().Length;
-            lines.Add(new Line($"  serialize queue state (every queue write), {tickets} tickets", Time(() => serializer.Serialize(grainState)), bytes));
+            lines.Add(new Line($"  serialize whole-day queue state (every queue write before the move-out), {tickets} tickets", Time(() => serializer.Serialize(grainState)), bytes));
+
+            // The same day as QueueGrain keeps it now: finished tickets moved out in batches of MoveOutBatchSize.
+            var (_, hot, _, _) = BuildQueue(tickets, waiting, moveOut: true);
+            var hotState = new QueueGrainState { Queue = hot, ServingWindows = serving };
+            lines.Add(new Line(
+                $"  serialize hot queue state (every queue write), {tickets} tickets, {hot.Tickets.Count} held",
+                Time(() => serializer.Serialize(hotState)),
+                serializer.Serialize(hotState).ToMemory().Length));
         }
+
+        var (_, day, _, _) = BuildQueue(QueueGrain.MoveOutBatchSize, 0);
+        var batch = new FinishedTicketBatch { Day = day.Day, Index = 0, Tickets = day.FinishedToMove() };
+        lines.Add(new Line(
+            $"serialize one finished-ticket batch ({QueueGrain.MoveOutBatchSize} tickets, written once per {QueueGrain.MoveOutBatchSize} finishes)",
+            Time(() => serializer.Serialize(batch)),
+            serializer.Serialize(batch).ToMemory().Length));
 
         var window = RememberingWindow();
         var windowBytes = serializer.Serialize(window).ToMemory().Length;
@@ -73,8 +88,11 @@ public static class GrainWorkProfile
         return (used ?? Stopwatch.GetElapsedTime(start)).TotalMicroseconds / count;
     }
 
-    /// <summary>A queue that has issued <paramref name="tickets"/> today, served all but <paramref name="waiting"/>.</summary>
-    private static (CategoryQueue Queue, CategoryQueueState State, DateTimeOffset Now, string Last) BuildQueue(int tickets, int waiting)
+    /// <summary>
+    /// A queue that has issued <paramref name="tickets"/> today, served all but <paramref name="waiting"/>; with
+    /// <paramref name="moveOut"/> its finished tickets leave the state in batches, as <c>QueueGrain</c> does.
+    /// </summary>
+    private static (CategoryQueue Queue, CategoryQueueState State, DateTimeOffset Now, string Last) BuildQueue(int tickets, int waiting, bool moveOut = false)
     {
         var state = new CategoryQueueState();
         var queue = new CategoryQueue(state, "A");
@@ -95,6 +113,10 @@ public static class GrainWorkProfile
             queue.Start(called.Number, called.WindowNo!.Value, now);
             now = now.AddMinutes(1);
             queue.Finish(called.Number, called.WindowNo!.Value, now);
+            if (moveOut && state.FinishedHeld >= QueueGrain.MoveOutBatchSize)
+            {
+                state.MoveOut(state.FinishedToMove());
+            }
         }
 
         return (queue, state, now, last);

@@ -9,11 +9,14 @@ namespace TongBan.Api.Tests.Bench;
 /// </summary>
 public class HallDaySmokeTests
 {
-    [Fact]
-    public async Task A_compressed_hall_day_adds_up_in_every_hall()
+    /// <param name="inProcessStorage">The host's opt-in <c>TongBan:Silo:InProcessGrainStorage</c> instead of Orleans' memory storage.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_compressed_hall_day_adds_up_in_every_hall(bool inProcessStorage)
     {
         // Higher fate rates than the default, so a short day also skips, recalls, marks no-shows and transfers.
-        var options = BenchOptions.SmokeDefaults with { SkipRate = 0.05, NoShowRate = 0.05, TransferRate = 0.05 };
+        var options = BenchOptions.SmokeDefaults with { SkipRate = 0.05, NoShowRate = 0.05, TransferRate = 0.05, LocalStorage = inProcessStorage };
         var clock = new CompressedDayClock(CompressedDayClock.DayLength / (options.Warmup + options.Duration));
         await using var host = await BenchHost.StartAsync(options, connectionString: null, clock);
 

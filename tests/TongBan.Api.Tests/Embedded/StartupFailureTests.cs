@@ -16,6 +16,22 @@ public class StartupFailureTests
     }
 
     [Fact]
+    public void In_process_grain_storage_is_refused_for_a_second_silo_and_in_PostgreSQL_mode()
+    {
+        var joining = Assert.Throws<StartupException>(() => TongBanHost.Build(
+            ["--TongBan:Silo:InProcessGrainStorage", "true", "--TongBan:Silo:PrimarySiloPort", "11111", "--TongBan:Silo:SiloPort", "11112", "--TongBan:Silo:GatewayPort", "30001"]));
+        Assert.Contains("InProcessGrainStorage is for a single silo", TongBanHost.Describe(joining), StringComparison.Ordinal);
+
+        var postgres = Assert.Throws<StartupException>(() => TongBanHost.Build(
+        [
+            "--TongBan:Silo:InProcessGrainStorage", "true",
+            "--ConnectionStrings:TongBan", "Host=127.0.0.1;Port=1;Database=x;Username=x;Password=x",
+            "--TongBan:Auth:SigningKey", new string('k', 64),
+        ]));
+        Assert.Contains("embedded mode only", TongBanHost.Describe(postgres), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Non_numeric_port_fails_with_a_clear_line()
     {
         var error = Record.Exception(() => TongBanHost.Build(["--TongBan:Silo:SiloPort", "eleven"]));

@@ -43,6 +43,27 @@ public abstract class RatingStoreContract
     }
 
     [Fact]
+    public async Task A_batch_of_served_tickets_is_recorded_whole_and_the_first_record_still_wins()
+    {
+        var store = await StoreAsync();
+        var earlier = new ServedTicket("520102-H001", Day0, "B001", "B", 3, "clerk-3", T0);
+        await store.RecordServiceAsync(earlier, CancellationToken.None);
+        ServedTicket[] batch =
+        [
+            earlier with { WindowNo = 7, Clerk = "clerk-7" },
+            new("520102-H001", Day0, "B002", "B", 4, null, T0.AddMinutes(3)),
+            new("520103-H001", Day0, "B002", "B", 1, "clerk-1", T0.AddMinutes(4)),
+            new("520102-H001", Day0, "B002", "B", 5, "clerk-5", T0.AddMinutes(5)), // repeated within the batch
+        ];
+        await store.RecordServicesAsync(batch, CancellationToken.None);
+        await store.RecordServicesAsync([], CancellationToken.None);
+
+        Assert.Equal(earlier, await store.FindServiceAsync("520102-H001", Day0, "B001", CancellationToken.None));
+        Assert.Equal(batch[1], await store.FindServiceAsync("520102-H001", Day0, "B002", CancellationToken.None));
+        Assert.Equal(batch[2], await store.FindServiceAsync("520103-H001", Day0, "B002", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_rating_is_stored_once_with_its_follow_up_and_a_second_append_returns_the_first()
     {
         var store = await StoreAsync();

@@ -45,6 +45,7 @@ public static class TestSiloWiring
         }
 
         services.AddSingleton(ratingStore ?? new InMemoryRatingStore());
+        services.AddSingleton<ServedTicketWriter>();
         services.AddSingleton(new RatingOptions());
         services.AddSingleton(appointmentOptions ?? new AppointmentOptions());
         services.AddSingleton(new AppointmentClock(appointmentClock ?? clock));
