@@ -482,7 +482,7 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
             date = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             start = start.ToString("HH:mm", CultureInfo.InvariantCulture),
             category,
-            itemCode = "LG-ITEM",
+            itemCode = items[n % items.Count].Code,
             applicant = new { name = "预约" + (n % 1000), idNumber, phone = "139" + (n % 100_000_000).ToString("00000000", CultureInfo.InvariantCulture) },
         }, key), offered: true);
         if (booked is not { Ok: true, Body: { } b })

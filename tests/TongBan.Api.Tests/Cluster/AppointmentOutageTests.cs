@@ -108,7 +108,7 @@ public sealed class AppointmentOutageTests(ITestOutputHelper output)
             date = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             start,
             category = "A",
-            itemCode = "ITEM-1",
+            itemCode = "rsj-001",
             applicant = new { name = "李四", idNumber = citizen, phone = "13912345678" },
         });
         request.Headers.Add("Idempotency-Key", key);

@@ -232,7 +232,7 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
             date = plan.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             start = "10:00",
             category = "A",
-            itemCode = "ITEM-1",
+            itemCode = "rsj-001",
             applicant = new { name = "张三", idNumber = Citizen, phone = "13812345678" },
         });
         using var booked = await silo.Http.SendAsync(request);
