@@ -70,8 +70,14 @@ public sealed partial class HotlineGuardGrain(
 
         if (matched)
         {
-            // One write per verified look-up: the price of a grant that survives a restart (look-ups are rate-limited).
+            // A grant that survives a restart costs a write, but only when it is new or past half its life: an agent
+            // re-reading the case during a call (the common case) renews nothing and writes nothing.
             var grants = state.State.Grants;
+            if (grants.TryGetValue(agentId, out var until) && until - now > GrantLifetime / 2)
+            {
+                return new HotlineGate(false, null);
+            }
+
             foreach (var expired in grants.Where(g => g.Value <= now).Select(g => g.Key).ToList())
             {
                 grants.Remove(expired);
