@@ -19,7 +19,7 @@ namespace TongBan.Api.Tests.Cluster;
 public sealed class AppointmentOutageTests(ITestOutputHelper output)
 {
     private const string Hall = "520102-H001";
-    private static readonly TimeSpan China = TimeSpan.FromHours(8);
+    private static readonly TimeSpan China = OutageBookings.China;
 
     [Fact]
     public async Task A_booking_refused_while_PostgreSQL_is_down_is_refused_again_on_retry_and_stored_after_the_restart()
@@ -27,7 +27,7 @@ public sealed class AppointmentOutageTests(ITestOutputHelper output)
         var total = Stopwatch.StartNew();
         var pg = await PostgresServer.StartOwnAsync();
         var connectionString = await pg.CreateDatabaseAsync("appointment_outage");
-        var day = NextWorkingDay();
+        var day = OutageBookings.NextWorkingDay();
         var environment = new Dictionary<string, string?>
         {
             ["TongBan__Silo__Dashboard"] = "false",
@@ -116,27 +116,6 @@ public sealed class AppointmentOutageTests(ITestOutputHelper output)
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private static HttpRequestMessage Request(HttpMethod method, string path, string citizen, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Mint("citizen", citizen));
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return request;
-    }
-
-    private static DateOnly NextWorkingDay()
-    {
-        var calendar = WorkingDayCalendar.LoadEmbedded();
-        var day = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(China).DateTime).AddDays(1);
-        while (!calendar.IsWorkingDay(day))
-        {
-            day = day.AddDays(1);
-        }
-
-        return day;
-    }
+    private static HttpRequestMessage Request(HttpMethod method, string path, string citizen, object? body = null) =>
+        OutageBookings.CitizenRequest(method, path, citizen, body);
 }

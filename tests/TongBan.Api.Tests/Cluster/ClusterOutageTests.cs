@@ -24,7 +24,7 @@ namespace TongBan.Api.Tests.Cluster;
 public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper output)
 {
     private const string Citizen = "52010219900307001X";
-    private static readonly TimeSpan China = TimeSpan.FromHours(8);
+    private static readonly TimeSpan China = OutageBookings.China;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan ConvergeTimeout = TimeSpan.FromSeconds(30);
 
@@ -188,7 +188,7 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
     /// </summary>
     private static (Dictionary<string, string?> Environment, ReminderPlan Plan) Plan()
     {
-        var day = NextWorkingDay();
+        var day = OutageBookings.NextWorkingDay();
         var launch = DateTimeOffset.UtcNow;
         var offset = new DateTimeOffset(day.ToDateTime(new TimeOnly(10, 0)), China) - (launch + DeadlineAfterLaunch - CheckInAfter);
         var environment = new Dictionary<string, string?>
@@ -317,29 +317,8 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
         }
     }
 
-    private static HttpRequestMessage Request(HttpMethod method, string path, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Mint("citizen", Citizen));
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return request;
-    }
-
-    private static DateOnly NextWorkingDay()
-    {
-        var calendar = WorkingDayCalendar.LoadEmbedded();
-        var day = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(China).DateTime).AddDays(1);
-        while (!calendar.IsWorkingDay(day))
-        {
-            day = day.AddDays(1);
-        }
-
-        return day;
-    }
+    private static HttpRequestMessage Request(HttpMethod method, string path, object? body = null) =>
+        OutageBookings.CitizenRequest(method, path, Citizen, body);
 
     private sealed class ReminderPlan(DateOnly day, DateTimeOffset deadline)
     {
