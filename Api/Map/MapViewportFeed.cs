@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -52,29 +54,35 @@ public sealed class MapWatchers
 }
 
 /// <summary>
-/// Pushes <c>pointsChanged</c> to map watchers on this host: every <see cref="Interval"/> it takes the points that
-/// changed (live figures or profile), and sends each watcher those inside its viewport or regions, in one message.
-/// So a client gets at most 1 / <see cref="Interval"/> = 4 messages a second however busy the province is, and
-/// a busy hall is coalesced twice (notifier flush, then here). Cross-silo: every host receives every hall's
-/// figures through the internal live group, so each host serves its own connections.
+/// Pushes <c>pointsChanged</c> to map watchers on this host: it takes the points that changed (live figures or
+/// profile) and sends each watcher those inside its viewport or regions, in one message. It looks every
+/// <see cref="Tick"/> and pushes at most once per <see cref="MinSpacing"/>: a change after a quiet spell goes out
+/// within a tick, a busy province still costs a client at most 1 / <see cref="MinSpacing"/> = 10 messages a second.
+/// Watchers that get the same points share one message, serialized once (map viewers of one county, say), however
+/// many they are. Cross-silo: every host receives every hall's figures through the internal live group, so each host
+/// serves its own connections.
 /// </summary>
 public sealed partial class MapViewportFeed(
     MapService map, MapWatchers watchers, ServicePointDirectory directory, IHubContext<LiveHub> hub, ILogger<MapViewportFeed> logger) : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(25);
+
+    public static readonly TimeSpan MinSpacing = TimeSpan.FromMilliseconds(100);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval);
+        using var timer = new PeriodicTimer(Tick);
+        var lastPush = 0L;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                if (!map.Changes.HasPending)
+                if (!map.Changes.HasPending || (lastPush != 0 && Stopwatch.GetElapsedTime(lastPush) < MinSpacing))
                 {
                     continue;
                 }
 
+                lastPush = Stopwatch.GetTimestamp();
                 var codes = map.Changes.Drain();
                 if (watchers.Count == 0)
                 {
@@ -108,40 +116,121 @@ public sealed partial class MapViewportFeed(
             }
         }
 
-        var dtos = new Dictionary<string, MapPointDto>(StringComparer.Ordinal);
-        var sends = new List<Task>();
+        // Watchers by the points they get (indexes into points, ascending): one message per distinct set.
+        var audiences = new Dictionary<PointSet, ConnectionIdSet>();
+        var inside = new List<int>();
         foreach (var (connectionId, watch) in watchers.All)
         {
             var box = watch.Viewport;
             var regions = watch.Regions;
-            List<MapPointDto>? payload = null;
-            foreach (var p in points)
+            inside.Clear();
+            for (var i = 0; i < points.Count; i++)
             {
-                var inside = (box is not null && box.Covers(p.Location.Lon, p.Location.Lat)) ||
-                             (!regions.IsEmpty && regions.Any(r => map.Regions.IsWithin(p.RegionCode, r)));
-                if (!inside)
+                var p = points[i];
+                if ((box is not null && box.Covers(p.Location.Lon, p.Location.Lat)) ||
+                    (!regions.IsEmpty && regions.Any(r => map.Regions.IsWithin(p.RegionCode, r))))
                 {
-                    continue;
+                    inside.Add(i);
                 }
-
-                if (!dtos.TryGetValue(p.Code, out var dto))
-                {
-                    dto = MapPointDto.From(p, map, now, CoordinateSystem.Wgs84);
-                    dtos[p.Code] = dto;
-                }
-
-                (payload ??= []).Add(dto);
             }
 
-            if (payload is not null)
+            if (inside.Count == 0)
             {
-                sends.Add(hub.Clients.Client(connectionId).SendAsync(LiveMethods.PointsChanged, payload));
+                continue;
             }
+
+            var key = new PointSet([.. inside]);
+            if (!audiences.TryGetValue(key, out var audience))
+            {
+                audiences[key] = audience = new ConnectionIdSet();
+            }
+
+            audience.Add(connectionId);
+        }
+
+        var dtos = new Dictionary<int, MapPointDto>();
+        var sends = new List<Task>(audiences.Count);
+        foreach (var (set, audience) in audiences)
+        {
+            var payload = new List<MapPointDto>(set.Indexes.Length);
+            foreach (var i in set.Indexes)
+            {
+                if (!dtos.TryGetValue(i, out var dto))
+                {
+                    dtos[i] = dto = MapPointDto.From(points[i], map, now, CoordinateSystem.Wgs84);
+                }
+
+                payload.Add(dto);
+            }
+
+            sends.Add(audience.Count == 1
+                ? hub.Clients.Client(audience[0]).SendAsync(LiveMethods.PointsChanged, payload)
+                : hub.Clients.Clients(audience).SendAsync(LiveMethods.PointsChanged, payload));
         }
 
         await Task.WhenAll(sends);
     }
 
+    /// <summary>The indexes of the changed points one watcher gets; equal sets share a message.</summary>
+    private readonly struct PointSet(int[] indexes) : IEquatable<PointSet>
+    {
+        public int[] Indexes { get; } = indexes;
+
+        public bool Equals(PointSet other) => Indexes.AsSpan().SequenceEqual(other.Indexes);
+
+        public override bool Equals(object? obj) => obj is PointSet other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            hash.AddBytes(MemoryMarshal.AsBytes(Indexes.AsSpan()));
+            return hash.ToHashCode();
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Map: pushing pointsChanged failed")]
     private static partial void LogPushFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>
+/// The connection ids of one <c>pointsChanged</c> message. SignalR's in-memory lifetime manager sends to a list of
+/// connections by walking every connection of the host and asking the list whether it <c>Contains</c> the id
+/// (LINQ's <c>Contains</c>, which uses <see cref="ICollection{T}.Contains"/> when the list has it): backed by a hash
+/// set that question is O(1) instead of a scan of the list, which at thousands of map viewers per host was the
+/// difference between one pass over the connections and one pass per viewer.
+/// </summary>
+public sealed class ConnectionIdSet : IReadOnlyList<string>, ICollection<string>
+{
+    private readonly List<string> order = [];
+    private readonly HashSet<string> members = new(StringComparer.Ordinal);
+
+    public int Count => order.Count;
+
+    public bool IsReadOnly => false;
+
+    public string this[int index] => order[index];
+
+    public void Add(string item)
+    {
+        if (members.Add(item))
+        {
+            order.Add(item);
+        }
+    }
+
+    public bool Contains(string item) => members.Contains(item);
+
+    public void Clear()
+    {
+        order.Clear();
+        members.Clear();
+    }
+
+    public void CopyTo(string[] array, int arrayIndex) => order.CopyTo(array, arrayIndex);
+
+    public bool Remove(string item) => members.Remove(item) && order.Remove(item);
+
+    public IEnumerator<string> GetEnumerator() => order.GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

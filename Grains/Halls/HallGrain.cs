@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using TongBan.Grains.Appointments;
 using TongBan.Grains.Common;
@@ -26,9 +27,16 @@ public sealed partial class HallGrain(
     private double? goodRate;
     private bool loaded;
     private IGrainTimer? publishTimer;
+    private long lastPublished;
 
-    /// <summary>Reports arriving within this interval are pushed as one snapshot (the live feed coalesces per 100 ms anyway).</summary>
+    /// <summary>At most one snapshot per hall per interval: a busy hall's reports are pushed as one snapshot.</summary>
     public static readonly TimeSpan PublishInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How long a report waits for its siblings when the hall was quiet: a window command reports from the window and
+    /// from its queue a few milliseconds apart, and one snapshot should carry both.
+    /// </summary>
+    public static readonly TimeSpan PublishDebounce = TimeSpan.FromMilliseconds(20);
 
     private string Code => this.GetPrimaryKeyString();
 
@@ -200,21 +208,35 @@ public sealed partial class HallGrain(
             OpenWindows: windowList.Count(w => w.State == "open"));
     }
 
-    /// <summary>Publishes once, <see cref="PublishInterval"/> after the first unpublished report.</summary>
+    /// <summary>
+    /// Publishes once for the reports that arrive together: <see cref="PublishDebounce"/> after the first unpublished
+    /// report, but never sooner than <see cref="PublishInterval"/> after the last snapshot. A quiet hall's change reaches
+    /// the live feed in ~20 ms; a busy hall still costs at most one snapshot per interval.
+    /// </summary>
     private void SchedulePublish()
     {
-        publishTimer ??= this.RegisterGrainTimer(
+        if (publishTimer is not null)
+        {
+            return;
+        }
+
+        var sinceLast = Stopwatch.GetElapsedTime(lastPublished);
+        var due = lastPublished == 0 || sinceLast >= PublishInterval - PublishDebounce
+            ? PublishDebounce
+            : PublishInterval - sinceLast;
+        publishTimer = this.RegisterGrainTimer(
             async () =>
             {
                 publishTimer?.Dispose();
                 publishTimer = null;
                 await PublishSnapshot();
             },
-            new GrainTimerCreationOptions(PublishInterval, Timeout.InfiniteTimeSpan) { Interleave = false });
+            new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = false });
     }
 
     private Task PublishSnapshot()
     {
+        lastPublished = Stopwatch.GetTimestamp();
         var snapshot = BuildSnapshot();
         return GrainFactory.PublishLive(
         [

@@ -24,7 +24,11 @@ public interface ILiveNotifierGrain : IGrainWithIntegerKey
 [StatelessWorker(1)]
 public sealed partial class LiveNotifierGrain(IClusterMembershipService membership, ILogger<LiveNotifierGrain> logger) : Grain, ILiveNotifierGrain
 {
-    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// Long enough to batch a busy silo's messages into a few sends per second per hub, short enough to stay a small
+    /// share of the push budget (a message waits 25 ms on average; at 100 ms it was half the 5,000-subscriber p50).
+    /// </summary>
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan HubListRefresh = TimeSpan.FromSeconds(2);
 
     private readonly List<LiveMessage> buffer = [];

@@ -8,7 +8,7 @@ namespace TongBan.Grains.Map;
 /// <summary>
 /// The map's use of the live push path. Halls publish a compact <see cref="MapPointLive"/> to the internal group
 /// beside their <c>hallSnapshot</c> (coalesced per hall by the notifier, so a busy hall costs at most one message
-/// per 100 ms flush); every host's <see cref="LocalFirstLiveObserver"/> hands it to <see cref="MapLiveSubscriber"/>.
+/// per notifier flush); every host's <see cref="LocalFirstLiveObserver"/> hands it to <see cref="MapLiveSubscriber"/>.
 /// Silos also exchange their anti-herding counts on the same group.
 /// </summary>
 public static class MapLiveFeed
@@ -45,7 +45,7 @@ public sealed class MapLiveSubscriber(MapService map) : ILocalLiveSubscriber
 
 /// <summary>
 /// Sends this silo's new anti-herding counts to its peers every <see cref="Interval"/> through the live path.
-/// A peer therefore misses at most the last interval (+ one 100 ms notifier flush) of this silo's
+/// A peer therefore misses at most the last interval (+ one notifier flush) of this silo's
 /// recommendations: with n silos behind a load balancer the count a query sees lags by at most that window.
 /// </summary>
 public sealed partial class ExpectedArrivalBroadcaster(MapService map, IGrainFactory grains, ILogger<ExpectedArrivalBroadcaster> logger) : BackgroundService

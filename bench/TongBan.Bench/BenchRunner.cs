@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
+using TongBan.LoadGen;
 
 namespace TongBan.Bench;
 

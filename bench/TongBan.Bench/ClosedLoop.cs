@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TongBan.LoadGen;
 
 namespace TongBan.Bench;
 

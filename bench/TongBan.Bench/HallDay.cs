@@ -4,6 +4,7 @@ using System.Globalization;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Queues;
 using TongBan.Grains.Windows;
+using TongBan.LoadGen;
 
 namespace TongBan.Bench;
 

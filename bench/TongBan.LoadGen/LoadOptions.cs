@@ -10,6 +10,9 @@ public sealed class LoadOptions
 
     public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The same load offered before the measured run and left out of its figures (the silos' JIT tiers up on it); its operations are in the ledger.</summary>
+    public TimeSpan Warmup { get; set; }
+
     /// <summary>GET /api/map/nearest per second.</summary>
     public double NearestRate { get; set; } = 20;
 
@@ -89,6 +92,7 @@ public sealed class LoadOptions
         TongBan.LoadGen: a province peak-hour workload against a running cluster (scripts/cluster.sh start).
           --targets URL,URL,…        silo base URLs (default http://127.0.0.1:5081,5082,5083)
           --duration SECONDS         default 60
+          --warmup SECONDS           offer the same load this long first, outside the figures (default 0; ledger keeps it)
           --nearest R --take R --windows R --cases R --ratings R    operations per second (defaults 20 10 8 2 3)
           --subscribers N            SignalR connections watching halls (default 50)
           --map-viewers N            SignalR connections watching a working-set hall's county on the map (default 0)
@@ -120,6 +124,7 @@ public sealed class LoadOptions
             {
                 case "--targets": o.Targets = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u))]; break;
                 case "--duration": o.Duration = TimeSpan.FromSeconds(Number()); break;
+                case "--warmup": o.Warmup = TimeSpan.FromSeconds(Number()); break;
                 case "--nearest": o.NearestRate = Number(); break;
                 case "--take": o.TakeRate = Number(); break;
                 case "--windows": o.WindowRate = Number(); break;

@@ -4,10 +4,60 @@ using System.Text;
 
 namespace TongBan.LoadGen;
 
+/// <summary>
+/// Latencies recorded from many threads at once without a lock: <see cref="LatencyHistogram"/>'s log-linear buckets
+/// (≤ 3 % error) counted with interlocked increments. At 5,000 subscribers the receive handlers record 10,000+
+/// samples a second from ~100 threads; a list behind one lock made them queue on each other, which the generator
+/// then reported as push latency.
+/// </summary>
+public sealed class ConcurrentLatencies
+{
+    private readonly long[] counts = new long[LatencyHistogram.UpperBoundIndex + 1];
+    private long count;
+    private long max;
+
+    public long Count => Interlocked.Read(ref count);
+
+    public void Record(TimeSpan latency)
+    {
+        var micros = Math.Max(0, (long)latency.TotalMicroseconds);
+        Interlocked.Increment(ref counts[LatencyHistogram.Index(micros)]);
+        Interlocked.Increment(ref count);
+        var seen = Interlocked.Read(ref max);
+        while (micros > seen && Interlocked.CompareExchange(ref max, micros, seen) != seen)
+        {
+            seen = Interlocked.Read(ref max);
+        }
+    }
+
+    /// <summary>Milliseconds at or below which a share <paramref name="p"/> (0..1) of the samples fall (bucket upper bound); NaN when empty.</summary>
+    public double Percentile(double p)
+    {
+        var total = Count;
+        if (total == 0)
+        {
+            return double.NaN;
+        }
+
+        var rank = Math.Max(1, (long)Math.Ceiling(p * total));
+        long seen = 0;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            seen += Interlocked.Read(ref counts[i]);
+            if (seen >= rank)
+            {
+                return Math.Min(LatencyHistogram.UpperBound(i), Interlocked.Read(ref max)) / 1000.0;
+            }
+        }
+
+        return Interlocked.Read(ref max) / 1000.0;
+    }
+}
+
 /// <summary>Latencies and outcomes of one operation kind.</summary>
 public sealed class OperationStats(string name)
 {
-    private readonly List<double> latencies = [];
+    private readonly ConcurrentLatencies latencies = new();
     private long offered;
     private long errors;
     private long dropped;
@@ -20,16 +70,7 @@ public sealed class OperationStats(string name)
 
     public long Dropped => Interlocked.Read(ref dropped);
 
-    public long Succeeded
-    {
-        get
-        {
-            lock (latencies)
-            {
-                return latencies.Count;
-            }
-        }
-    }
+    public long Succeeded => latencies.Count;
 
     public void Offer() => Interlocked.Increment(ref offered);
 
@@ -37,42 +78,32 @@ public sealed class OperationStats(string name)
 
     public void Fail() => Interlocked.Increment(ref errors);
 
-    public void Succeed(TimeSpan latency)
-    {
-        lock (latencies)
-        {
-            latencies.Add(latency.TotalMilliseconds);
-        }
-    }
+    public void Succeed(TimeSpan latency) => latencies.Record(latency);
 
-    public double Percentile(double p)
-    {
-        lock (latencies)
-        {
-            if (latencies.Count == 0)
-            {
-                return double.NaN;
-            }
-
-            latencies.Sort();
-            return latencies[Math.Clamp((int)Math.Ceiling(p * latencies.Count) - 1, 0, latencies.Count - 1)];
-        }
-    }
+    public double Percentile(double p) => latencies.Percentile(p);
 }
 
 public sealed class Metrics
 {
-    private readonly ConcurrentDictionary<string, OperationStats> operations = new();
+    private ConcurrentDictionary<string, OperationStats> operations = new();
 
     public OperationStats this[string name] => operations.GetOrAdd(name, n => new OperationStats(n));
+
+    /// <summary>Starts the figures afresh (after a warm-up): operations in flight at the switch count in neither or the new one.</summary>
+    public void Reset()
+    {
+        operations = new();
+        Push = new("push");
+        MapPush = new("push-map");
+    }
 
     public IEnumerable<OperationStats> All => operations.Values.OrderBy(o => o.Name, StringComparer.Ordinal);
 
     /// <summary>Push latency of hall snapshots: receive time minus the snapshot's server timestamp (same clock: loopback).</summary>
-    public OperationStats Push { get; } = new("push");
+    public OperationStats Push { get; private set; } = new("push");
 
     /// <summary>Push latency of map points (<c>pointsChanged</c>): receive time minus the point's live timestamp.</summary>
-    public OperationStats MapPush { get; } = new("push-map");
+    public OperationStats MapPush { get; private set; } = new("push-map");
 
     public string Table(TimeSpan duration)
     {

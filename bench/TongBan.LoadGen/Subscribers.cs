@@ -30,7 +30,9 @@ public sealed class Subscribers(IReadOnlyList<Uri> targets, IReadOnlyList<string
 {
     private readonly CancellationTokenSource stop = new();
     private readonly SemaphoreSlim connecting = new(Math.Max(1, connectConcurrency));
-    private readonly ConcurrentDictionary<int, (string Hall, string Fingerprint)> lastSnapshot = new();
+    // The last snapshot each hall watcher got, kept whole: its fingerprint is taken only when convergence is checked,
+    // so the receive handler (10,000 messages a second at 5,000 subscribers) does no more than read a timestamp.
+    private readonly ConcurrentDictionary<int, JsonElement> lastSnapshot = new();
     private readonly List<Task> loops = [];
     private int connected;
     private int reconnects;
@@ -104,9 +106,9 @@ public sealed class Subscribers(IReadOnlyList<Uri> targets, IReadOnlyList<string
                 {
                     differences.Add($"watcher {i} ({hall}): no snapshot");
                 }
-                else if (!server.TryGetValue(hall, out var now) || now != seen.Fingerprint)
+                else if (Fingerprint(seen) is var fingerprint && (!server.TryGetValue(hall, out var now) || now != fingerprint))
                 {
-                    differences.Add($"watcher {i} ({hall}): saw {seen.Fingerprint}, server {server.GetValueOrDefault(hall, "unreadable")}");
+                    differences.Add($"watcher {i} ({hall}): saw {fingerprint}, server {server.GetValueOrDefault(hall, "unreadable")}");
                 }
             }
 
@@ -183,7 +185,7 @@ public sealed class Subscribers(IReadOnlyList<Uri> targets, IReadOnlyList<string
                 connection.On<JsonElement>("hallSnapshot", s =>
                 {
                     metrics.Push.Succeed(DateTimeOffset.UtcNow - s.GetProperty("at").GetDateTimeOffset());
-                    lastSnapshot[index] = (hall, Fingerprint(s));
+                    lastSnapshot[index] = s;
                 });
             }
 
@@ -207,7 +209,7 @@ public sealed class Subscribers(IReadOnlyList<Uri> targets, IReadOnlyList<string
                     else
                     {
                         var current = await connection.InvokeAsync<JsonElement>("WatchHall", hall, cancel);
-                        lastSnapshot[index] = (hall, Fingerprint(current));
+                        lastSnapshot[index] = current;
                     }
                 }
                 finally

@@ -1,4 +1,5 @@
 using TongBan.Bench;
+using TongBan.LoadGen;
 
 namespace TongBan.Api.Tests.Bench;
 

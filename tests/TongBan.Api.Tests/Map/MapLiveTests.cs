@@ -80,6 +80,72 @@ public class MapLiveTests(EmbeddedCluster cluster) : IClassFixture<EmbeddedClust
     }
 
     [Fact]
+    public async Task Watchers_of_one_region_share_each_push_and_a_watcher_of_another_region_gets_none_of_it()
+    {
+        const string hall = "520402-H001"; // 西秀区政务服务中心: this test owns its status
+        var seen = new ConcurrentQueue<(int Watcher, string Code, bool Suspended)>[3];
+        var hubs = new HubConnection[3];
+        for (var i = 0; i < 3; i++)
+        {
+            var index = i;
+            seen[i] = new();
+            hubs[i] = cluster.Hub(0);
+            hubs[i].On<JsonElement>("pointsChanged", points =>
+            {
+                foreach (var p in points.EnumerateArray())
+                {
+                    seen[index].Enqueue((index, p.GetProperty("code").GetString()!, p.GetProperty("suspended").GetBoolean()));
+                }
+            });
+            await hubs[i].StartAsync();
+        }
+
+        try
+        {
+            await hubs[0].InvokeAsync<JsonElement>("WatchRegion", "520402");
+            await hubs[1].InvokeAsync<JsonElement>("WatchRegion", "520402");
+            await hubs[2].InvokeAsync<JsonElement>("WatchRegion", "520381"); // 赤水市: another county
+            await cluster.Silos[0].Http.GetAsync($"/api/halls/{hall}/snapshot");
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/halls/{hall}/status") { Content = JsonContent.Create(new { suspended = true, reason = "地图演练" }) };
+            request.Headers.Authorization = new("Bearer", await AdminToken(0));
+            Assert.Equal(HttpStatusCode.OK, (await cluster.Silos[0].Http.SendAsync(request)).StatusCode);
+
+            var deadline = DateTime.UtcNow.AddSeconds(3);
+            while (DateTime.UtcNow < deadline && !(seen[0].Any(p => p.Code == hall && p.Suspended) && seen[1].Any(p => p.Code == hall && p.Suspended)))
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.Contains(seen[0], p => p.Code == hall && p.Suspended);
+            Assert.Contains(seen[1], p => p.Code == hall && p.Suspended);
+            await Task.Delay(500);
+            Assert.DoesNotContain(seen[2], p => p.Code == hall);
+        }
+        finally
+        {
+            foreach (var hub in hubs)
+            {
+                await hub.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public void A_connection_id_set_keeps_the_first_order_drops_repeats_and_answers_Contains_as_a_list()
+    {
+        var set = new ConnectionIdSet { "c", "a", "b", "a" };
+        Assert.Equal(["c", "a", "b"], set);
+        Assert.Equal(3, set.Count);
+        Assert.Equal("a", set[1]);
+        IReadOnlyList<string> list = set; // how SignalR's lifetime manager holds it
+        Assert.Contains("b", list);
+        Assert.DoesNotContain("d", list);
+        Assert.True(set.Remove("c"));
+        Assert.Equal(["a", "b"], set);
+        Assert.DoesNotContain("c", list);
+    }
+
+    [Fact]
     public async Task A_point_added_on_one_silo_is_on_the_other_silos_map_at_once()
     {
         const string code = "520382-Z901";

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Numerics;
 
-namespace TongBan.Bench;
+namespace TongBan.LoadGen;
 
 /// <summary>
 /// A log-linear latency histogram in microseconds (HdrHistogram's layout with 32 linear sub-buckets per
-/// power of two: at most ~3% relative error, fixed 15 KB, no allocation per sample). Not thread-safe:
+/// power of two: at most ~3% relative error, fixed 15 KB, no allocation per sample). Not thread-safe (the load
+/// generator's <see cref="ConcurrentLatencies"/> counts into the same buckets from many threads):
 /// each worker records into its own and the report merges them.
 /// </summary>
 public sealed class LatencyHistogram
@@ -13,6 +14,9 @@ public sealed class LatencyHistogram
     private const int SubBits = 5;
     private const int SubBuckets = 1 << SubBits;
     private const int BucketCount = (64 - SubBits) * SubBuckets;
+
+    /// <summary>The largest bucket index <see cref="Index"/> can return.</summary>
+    internal const int UpperBoundIndex = BucketCount - 1;
 
     private readonly long[] counts = new long[BucketCount];
 
