@@ -36,6 +36,8 @@ public static class ApiComposition
         // In-process consumers (the map overlay) take the internal groups; SignalR gets the rest.
         services.AddSingleton<ILiveHubObserver>(sp =>
             new LocalFirstLiveObserver(sp.GetServices<ILocalLiveSubscriber>(), sp.GetRequiredService<SignalRLiveObserver>()));
+        services.AddSingleton<LiveHubRegistration>();
+        services.AddSingleton<HostReadiness>();
         services.AddHostedService<LiveHubRegistrar>();
         services.AddTongBanSecurity(configuration, developmentMode);
         services.AddTongBanMap(configuration);
@@ -53,13 +55,14 @@ public static class ApiComposition
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseTongBanWebSecurity();
+        app.UseLiveHubGate(); // before authentication: a refused connection costs nothing
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter(); // after authentication: signed-in users are limited per account, others per address
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         // Connecting is anonymous (call screens, the public map); each hub method declares its own policy.
-        app.MapHub<LiveHub>("/hubs/live").AllowAnonymous();
+        app.MapHub<LiveHub>(LiveHubGate.HubPath).AllowAnonymous();
         app.MapRegionEndpoints();
         app.MapHallEndpoints();
         app.MapDashboardEndpoints();

@@ -7,10 +7,11 @@ namespace TongBan.Grains.Live;
 /// <summary>
 /// Runs on every host that serves SignalR: turns the host's <see cref="ILiveHubObserver"/> into a
 /// grain reference and keeps it registered in the hub list. Holds the object strongly because
-/// Orleans keeps only a weak reference to observers.
+/// Orleans keeps only a weak reference to observers. Each acknowledged registration is noted in
+/// <see cref="LiveHubRegistration"/>, which readiness and the hub's connection gate read.
 /// </summary>
 public sealed partial class LiveHubRegistrar(
-    IGrainFactory grains, ILocalSiloDetails silo, ILiveHubObserver observer, ILogger<LiveHubRegistrar> logger) : BackgroundService
+    IGrainFactory grains, ILocalSiloDetails silo, ILiveHubObserver observer, LiveHubRegistration registration, ILogger<LiveHubRegistrar> logger) : BackgroundService
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
 
@@ -25,6 +26,7 @@ public sealed partial class LiveHubRegistrar(
                 try
                 {
                     await grains.GetGrain<ILiveHubListGrain>(0).Register(silo.SiloAddress, reference);
+                    registration.Acknowledged();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -1,30 +1,25 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Orleans.Runtime;
-using TongBan.Grains.Halls;
+using TongBan.Grains.Live;
 
 namespace TongBan.Silo.Hosting;
 
 /// <summary>Ready when this silo is an active cluster member and its reference data is loaded.</summary>
-public sealed class ClusterReadinessCheck(ISiloStatusOracle oracle, ServicePointDirectory directory) : IHealthCheck
+public sealed class ClusterReadinessCheck(HostReadiness readiness) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        if (oracle.CurrentStatus != SiloStatus.Active)
-        {
-            return Task.FromResult(HealthCheckResult.Unhealthy($"silo status is {oracle.CurrentStatus}"));
-        }
-
-        return Task.FromResult(directory.IsLoaded
-            ? HealthCheckResult.Healthy($"silo active; {directory.Count} service points")
-            : HealthCheckResult.Unhealthy("reference data not loaded yet"));
-    }
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(readiness.ClusterProblem is { } problem
+            ? HealthCheckResult.Unhealthy(problem)
+            : HealthCheckResult.Healthy($"silo active; {readiness.ServicePoints} service points"));
 }
 
-/// <summary>Ready for live updates once this host's SignalR hub is in the cluster's hub list.</summary>
-public sealed class LiveHubReadinessCheck(IGrainFactory grains, ILocalSiloDetails silo) : IHealthCheck
+/// <summary>
+/// Ready for live updates once this host's SignalR hub is in the cluster's hub list (the registrar's last acknowledged
+/// registration; the live hub refuses connections on the same state, see <c>LiveHubGate</c>).
+/// </summary>
+public sealed class LiveHubReadinessCheck(HostReadiness readiness) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        await grains.GetGrain<TongBan.Grains.Live.ILiveHubListGrain>(0).IsRegistered(silo.SiloAddress)
-            ? HealthCheckResult.Healthy("live hub registered")
-            : HealthCheckResult.Unhealthy("live hub not registered yet");
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(readiness.HubProblem is { } problem
+            ? HealthCheckResult.Unhealthy(problem)
+            : HealthCheckResult.Healthy("live hub registered"));
 }

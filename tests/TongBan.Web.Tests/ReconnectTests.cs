@@ -79,4 +79,61 @@ public sealed partial class ReconnectTests(WebApp app)
         browser.Errors.RemoveAll(e => e.Contains("negotiate", StringComparison.Ordinal) || e.Contains("net::ERR_FAILED", StringComparison.Ordinal));
         browser.AssertNoErrors();
     }
+
+    [Fact]
+    public async Task A_page_whose_first_connection_is_refused_keeps_trying_with_backoff_and_then_goes_live()
+    {
+        // The server refuses hub connections with 503 until it is ready for live pushes (LiveHubGate); here the first
+        // three negotiations get that answer, then they go through. The automatic reconnect does not cover a first start.
+        const string hall = "520303-H001";
+        const int refusals = 3;
+        var attempts = new List<DateTime>();
+        await using var browser = await app.OpenAsync($"/hall?hall={hall}", beforeLoad: page => page.RouteAsync(Negotiate(), async route =>
+        {
+            int attempt;
+            lock (attempts)
+            {
+                attempts.Add(DateTime.UtcNow);
+                attempt = attempts.Count;
+            }
+
+            if (attempt <= refusals)
+            {
+                await route.FulfillAsync(new()
+                {
+                    Status = 503,
+                    ContentType = "application/problem+json",
+                    Headers = new Dictionary<string, string> { ["Retry-After"] = "2" },
+                    Body = """{"title":"暂时不可用 Temporarily unavailable","status":503,"detail":"This server is not ready for live updates yet; retry in a few seconds."}""",
+                });
+            }
+            else
+            {
+                await route.ContinueAsync();
+            }
+        }));
+        var page = browser.Page;
+        var state = page.Locator("#live-state");
+        var waiting = page.Locator("#queues tr[data-category=A] td[data-field=waiting]");
+        await Expect(state).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 15_000 });
+        DateTime[] seen;
+        lock (attempts)
+        {
+            seen = [.. attempts];
+        }
+
+        Assert.Equal(refusals + 1, seen.Length);
+        var gaps = seen.Zip(seen.Skip(1), (a, b) => b - a).ToArray();
+        Assert.True(gaps[^1] > gaps[0], $"the retries must back off: gaps {string.Join(", ", gaps.Select(g => $"{g.TotalMilliseconds:F0} ms"))}");
+
+        // Live from then on: the hall joined after the late start, and a change is pushed.
+        var before = int.Parse(await waiting.InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        await app.TakeTicketAsync(hall);
+        await Expect(waiting).ToHaveTextAsync((before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 2000 });
+
+        // The refused negotiations show up as failed requests and chromium's console lines for them; nothing else may.
+        browser.Errors.RemoveAll(e => e.Contains("503", StringComparison.Ordinal)
+            && (e.Contains("/hubs/live/negotiate", StringComparison.Ordinal) || e.StartsWith("console: Failed to load resource", StringComparison.Ordinal)));
+        browser.AssertNoErrors();
+    }
 }

@@ -7,6 +7,7 @@ using System.Text.Json;
 using Npgsql;
 using TongBan.Api.Tests.Infrastructure;
 using TongBan.Grains.Calendar;
+using TongBan.Grains.Cases;
 using TongBan.LoadGen;
 using Xunit.Abstractions;
 
@@ -18,7 +19,8 @@ namespace TongBan.Api.Tests.Cluster;
 /// and data directory, or (3) every silo SIGKILLed and started again on the same addresses. Afterwards every
 /// acknowledged ticket, finished ticket, case and rating is read back, no ticket number was issued twice in a
 /// hall-day, the hall watchers show the server's snapshot within 30 s, and an appointment's no-show reminder
-/// registered before the fault fires after it.
+/// registered before the fault fires after it; across the whole-cluster restart also a case's daily deadline reminder
+/// (it turns the case's stage to warning; see <see cref="OutageDeadlineCase"/>).
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper output)
@@ -116,6 +118,7 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
         var total = Stopwatch.StartNew();
         var connectionString = await shared.CreateDatabaseAsync("cluster_restart");
         var (environment, reminder) = Plan();
+        environment["Logging__LogLevel__TongBan.Grains.Cases.CaseGrain"] = "Information"; // the deadline stage line
         var silos = new List<SiloProcess>();
         try
         {
@@ -129,6 +132,7 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
             workload.Subscribers.Start();
             Assert.Equal(workload.Subscribers.Total, await workload.Subscribers.WaitConnectedAsync(TimeSpan.FromSeconds(60)));
             var appointmentId = await BookReminderAppointmentAsync(silos[0], reminder, workload.HallCodes);
+            var deadlineCase = await PlantDeadlineCaseAsync(connectionString, reminder.Deadline);
             var started = workload.Clock.Elapsed;
             var before = workload.RunAsync(TimeSpan.FromSeconds(12));
             await Task.Delay(TimeSpan.FromSeconds(8));
@@ -145,6 +149,10 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
             await Task.WhenAll(restarted.Select(s => s.WaitReadyAsync(StartTimeout)));
             var backAt = workload.Clock.Elapsed;
             output.WriteLine($"every silo ready again at t={backAt.TotalSeconds:F1} s");
+
+            // A reminder whose tick passed while no silo ran waits for its next period (a day): this one must still be ahead.
+            Assert.True(DateTimeOffset.UtcNow < deadlineCase.Case.Due, $"the restart ended {DateTimeOffset.UtcNow - deadlineCase.Case.Due} after the case reminder's tick: the test cannot tell");
+            Assert.Equal(("onTrack", 1L), await deadlineCase.Case.ReadAsync(connectionString));
             await before;
 
             await workload.RunAsync(TimeSpan.FromSeconds(12));
@@ -173,6 +181,7 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
             Assert.True(convergence.Converged, convergence.ToString());
 
             await AssertReminderFiredAsync(connectionString, silos, restarted[1], reminder, appointmentId);
+            await AssertDeadlineReminderFiredAsync(connectionString, restarted, deadlineCase.Case, deadlineCase.State);
             output.WriteLine($"total {total.Elapsed.TotalSeconds:F1} s");
         }
         finally
@@ -274,6 +283,36 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
         using var response = await reader.Http.SendAsync(request);
         var view = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("noShow", view.GetProperty("state").GetString());
+    }
+
+    /// <summary>The accepted case and its deadline reminder, due when the no-show is (after the restart); stored stage onTrack.</summary>
+    private async Task<(OutageDeadlineCase Case, CaseState State)> PlantDeadlineCaseAsync(string connectionString, DateTimeOffset due)
+    {
+        var planted = await OutageDeadlineCase.PlantAsync(connectionString, due);
+        Assert.Equal(("onTrack", 1L), await planted.Case.ReadAsync(connectionString));
+        output.WriteLine($"case {planted.Case.CaseNo} accepted on {planted.Case.AcceptedOn:yyyy-MM-dd}, stored onTrack; its deadline reminder ticks in {(due - DateTimeOffset.UtcNow).TotalSeconds:F0} s");
+        return planted;
+    }
+
+    /// <summary>
+    /// The case's deadline reminder, written before the kill, fires in the new generation: the stored stage becomes
+    /// warning (only the reminder re-projects a case nobody touches), a silo logs it, and the daily reminder stays.
+    /// </summary>
+    private async Task AssertDeadlineReminderFiredAsync(string connectionString, IReadOnlyList<SiloProcess> silos, OutageDeadlineCase deadlineCase, CaseState state)
+    {
+        var waited = Stopwatch.StartNew();
+        var expected = deadlineCase.ExpectedStageNow(state);
+        var (stage, reminders) = await deadlineCase.ReadAsync(connectionString);
+        while (stage != expected)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(150), $"the case's deadline reminder did not fire by {DateTimeOffset.UtcNow - deadlineCase.Due} after its tick: stage {stage}");
+            await Task.Delay(500);
+            (stage, reminders) = await deadlineCase.ReadAsync(connectionString);
+        }
+
+        output.WriteLine($"deadline reminder of {deadlineCase.CaseNo} fired {(DateTimeOffset.UtcNow - deadlineCase.Due).TotalSeconds:F1} s after its tick: stage {stage}");
+        Assert.Equal(1L, reminders);
+        Assert.Contains(silos, s => s.StdOut.Split('\n').Any(l => l.Contains($"Case {deadlineCase.CaseNo}: deadline stage {expected}", StringComparison.Ordinal)));
     }
 
     /// <summary>Direct calls (no retries) to one silo while PostgreSQL is down: a take, a case read and /readyz.</summary>

@@ -12,16 +12,22 @@ const LABELS: Record<LiveState, string> = {
   disconnected: '已断开，稍后重试',
 };
 
+/** 0.5, 1, 2, 4, 8, then every 10 s, each ±20 % so that pages refused together do not come back together. */
+function backoff(previousAttempts: number): number {
+  return Math.min(10_000, 500 * 2 ** previousAttempts) * (0.8 + 0.4 * Math.random());
+}
+
 export class Live {
   readonly connection: HubConnection;
   private readonly syncs: Array<() => Promise<void>> = [];
   private stopped = false;
+  private startFailures = 0;
 
   constructor(private readonly indicator: HTMLElement, accessToken?: () => Promise<string>) {
     this.connection = new HubConnectionBuilder()
       .withUrl('/hubs/live', accessToken ? { accessTokenFactory: accessToken } : {})
       // Never give up: back off to one attempt every 10 s.
-      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(10_000, 500 * 2 ** ctx.previousRetryCount) })
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => backoff(ctx.previousRetryCount) })
       .configureLogging(LogLevel.None)
       .build();
     this.connection.onreconnecting(() => this.show('reconnecting'));
@@ -29,7 +35,7 @@ export class Live {
     this.connection.onclose(() => {
       if (!this.stopped) {
         this.show('disconnected');
-        setTimeout(() => void this.start(), 3000);
+        this.retryStart();
       }
     });
     this.show('connecting');
@@ -54,17 +60,26 @@ export class Live {
     return this.connection.state === HubConnectionState.Connected;
   }
 
+  /**
+   * Connects, and keeps trying until it does: the automatic reconnect only covers drops after a successful start, and
+   * a first start can fail (the server answers 503 until it is ready for live updates, or is not reachable yet).
+   */
   async start(): Promise<void> {
-    if (this.connection.state !== HubConnectionState.Disconnected) return;
+    if (this.stopped || this.connection.state !== HubConnectionState.Disconnected) return;
     this.show('connecting');
     try {
       await this.connection.start();
     } catch {
       this.show('disconnected');
-      setTimeout(() => void this.start(), 3000);
+      this.retryStart();
       return;
     }
+    this.startFailures = 0;
     await this.synced();
+  }
+
+  private retryStart(): void {
+    setTimeout(() => void this.start(), backoff(this.startFailures++));
   }
 
   async stop(): Promise<void> {
