@@ -34,6 +34,30 @@ public sealed record MapPointLive(
         s.GoodRate, s.Suspended, s.OpenWindows, s.AppointmentsNextHour);
 
     /// <summary>
+    /// Whether a map viewer would see the same figures in both (everything but <see cref="At"/>): a window starting or
+    /// finishing a ticket republishes the hall without changing its waiting line, and such a snapshot need not be pushed
+    /// to every map viewer of the region.
+    /// </summary>
+    public bool SameFigures(MapPointLive other)
+    {
+        if (Code != other.Code || WaitingTotal != other.WaitingTotal || GoodRate != other.GoodRate || Suspended != other.Suspended ||
+            OpenWindows != other.OpenWindows || AppointmentsNextHour != other.AppointmentsNextHour || Categories.Count != other.Categories.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Categories.Count; i++)
+        {
+            if (Categories[i] != other.Categories[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// The category a citizen of the map would queue in: the general 全省通办 category when the point has one,
     /// else the category with the shortest known wait (a department sub-hall's own queue).
     /// </summary>

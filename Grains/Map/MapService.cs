@@ -130,7 +130,10 @@ public sealed class MapService
         }
     }
 
-    /// <summary>Applies a live snapshot; unknown codes are ignored so the overlay stays bounded by the directory.</summary>
+    /// <summary>
+    /// Applies a live snapshot; unknown codes are ignored so the overlay stays bounded by the directory. The point is
+    /// marked for the map watchers only when its figures changed (<see cref="MapPointLive.SameFigures"/>).
+    /// </summary>
     public bool ApplyLive(MapPointLive live)
     {
         if (directory.Find(live.Code) is null)
@@ -138,13 +141,19 @@ public sealed class MapService
             return false;
         }
 
-        if (Overlay.Cell(live.Code).Update(live))
+        var cell = Overlay.Cell(live.Code);
+        var before = cell.Live;
+        if (!cell.Update(live))
         {
-            Changes.Mark(live.Code);
-            return true;
+            return false;
         }
 
-        return false;
+        if (before is null || !before.SameFigures(live))
+        {
+            Changes.Mark(live.Code);
+        }
+
+        return true;
     }
 
     /// <summary>Whether a point is inside Guizhou or within the coverage margin of its boundary.</summary>
