@@ -37,7 +37,7 @@ public sealed class QueueGrainState
 /// </para>
 /// </summary>
 public sealed partial class QueueGrain(
-    [PersistentState("queue", StorageNames.Default)] IPersistentState<QueueGrainState> state,
+    [PersistentState(QueueGrain.StateName, StorageNames.Default)] IPersistentState<QueueGrainState> state,
     ICitizenNotificationChannel notifications,
     IQueueDayArchive archive,
     TimeProvider clock,
@@ -51,6 +51,9 @@ public sealed partial class QueueGrain(
 
     /// <summary>Finished tickets gathered in the hot state before they are written out as one batch.</summary>
     public const int MoveOutBatchSize = 8;
+
+    /// <summary>The state name of a queue's hot record in grain storage.</summary>
+    public const string StateName = "queue";
 
     /// <summary>State name of the finished-ticket batches (the ADO.NET key is service, state name and grain key).</summary>
     public const string FinishedStateName = "queue-finished";
@@ -184,9 +187,10 @@ public sealed partial class QueueGrain(
             if (result.IsOk)
             {
                 LogReplayed(logger, hallCode, held.Number, windowNo, "call");
+                return result;
             }
 
-            return result;
+            return await Refuse(result);
         }
 
         if (result.IsOk && result.Value is { } called)
@@ -224,6 +228,11 @@ public sealed partial class QueueGrain(
             TicketAction.ReturnToHead => queue.ReturnToHead(ticketNo, window, now),
             _ => throw new ArgumentOutOfRangeException(nameof(action)),
         };
+        if (!result.IsOk && windowNo is not null)
+        {
+            return await Refuse(result);
+        }
+
         if (result.IsOk)
         {
             await Commit(result.Value);
@@ -382,6 +391,24 @@ public sealed partial class QueueGrain(
         }
     }
 
+    /// <summary>
+    /// A refusal of a window's command, given only once this activation's state is confirmed to be the stored one: a
+    /// duplicate activation left behind by a silo crash would otherwise refuse a retry from an old state (see
+    /// <see cref="StoredStateCheck"/>). Input errors need no check.
+    /// </summary>
+    private async Task<QueueResult<T>> Refuse<T>(QueueResult<T> refusal)
+    {
+        if (refusal.Violation is { Code: not QueueViolationCode.InvalidRequest } violation
+            && await StoredStateCheck.IsStale(batchStorage, StateName, this.GetGrainId(), state) is (true, var stored))
+        {
+            LogStale(logger, hallCode, category, violation.Code);
+            DeactivateOnIdle();
+            throw new InconsistentStateException($"Queue {this.GetPrimaryKeyString()}: another activation wrote its state; retry.", stored, state.Etag);
+        }
+
+        return refusal;
+    }
+
     private sealed class BatchRecord : IGrainState<FinishedTicketBatch>
     {
         [System.Diagnostics.CodeAnalysis.AllowNull]
@@ -407,6 +434,9 @@ public sealed partial class QueueGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} {Command} by window {WindowNo} repeated with the same idempotency key; answered as applied")]
     private static partial void LogReplayed(ILogger logger, string hallCode, string ticketNo, int windowNo, string command);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} queue {Category}: would refuse ({Code}) from a state older than the stored one (a duplicate activation); dropped for a retry")]
+    private static partial void LogStale(ILogger logger, string hallCode, string category, QueueViolationCode code);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} queue {Category}: state write failed; the activation is dropped and reloads from storage")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string hallCode, string category);

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Live;
@@ -48,7 +50,7 @@ public sealed class WindowState
 public sealed record RememberedReply([property: Id(0)] string Key, [property: Id(1)] Ticket? Ticket);
 
 public sealed partial class WindowGrain(
-    [PersistentState("window", StorageNames.Default)] IPersistentState<WindowState> state,
+    [PersistentState(WindowGrain.StateName, StorageNames.Default)] IPersistentState<WindowState> state,
     ServicePointDirectory directory,
     ServedTicketWriter servedTickets,
     TimeProvider clock,
@@ -56,6 +58,9 @@ public sealed partial class WindowGrain(
 {
     /// <summary>A clerk's terminal retries its last command or two; eight keys cover that with room to spare.</summary>
     public const int RememberedReplies = 8;
+
+    /// <summary>The state name of a window's record in grain storage.</summary>
+    public const string StateName = "window";
 
     private string hallCode = string.Empty;
     private int windowNo;
@@ -150,12 +155,12 @@ public sealed partial class WindowGrain(
 
         if (S.Status != WindowStatus.Open)
         {
-            return Fail(WindowViolationCode.NotOpen, $"Window {windowNo} is {S.Status.ToString().ToLowerInvariant()}: open it before calling.");
+            return await Refuse(Fail(WindowViolationCode.NotOpen, $"Window {windowNo} is {S.Status.ToString().ToLowerInvariant()}: open it before calling."));
         }
 
         if (S.Current is { } held)
         {
-            return Fail(WindowViolationCode.Busy, $"Window {windowNo} still holds {held.TicketNo} ({TicketWire.State(held.State)}): finish, skip, mark no-show or transfer it first.");
+            return await Refuse(Fail(WindowViolationCode.Busy, $"Window {windowNo} still holds {held.TicketNo} ({TicketWire.State(held.State)}): finish, skip, mark no-show or transfer it first."));
         }
 
         if (!heldChecked)
@@ -190,7 +195,7 @@ public sealed partial class WindowGrain(
 
             if (!result.IsOk)
             {
-                return Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation);
+                return await Refuse(Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
             }
 
             if (result.Value is { } ticket)
@@ -213,7 +218,7 @@ public sealed partial class WindowGrain(
 
         if (S.Current is not { } held)
         {
-            return Fail(WindowViolationCode.NoCurrentTicket, $"Window {windowNo} holds no ticket.");
+            return await Refuse(Fail(WindowViolationCode.NoCurrentTicket, $"Window {windowNo} holds no ticket."));
         }
 
         var action = command switch
@@ -233,7 +238,7 @@ public sealed partial class WindowGrain(
 
         if (!result.IsOk)
         {
-            return Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation);
+            return await Refuse(Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
         }
 
         var ticket = result.Value;
@@ -272,7 +277,7 @@ public sealed partial class WindowGrain(
 
         if (S.Current is not { } held)
         {
-            return Fail(WindowViolationCode.NoCurrentTicket, $"Window {windowNo} holds no ticket to transfer.");
+            return await Refuse(Fail(WindowViolationCode.NoCurrentTicket, $"Window {windowNo} holds no ticket to transfer."));
         }
 
         var hall = directory.Find(hallCode)!;
@@ -310,7 +315,7 @@ public sealed partial class WindowGrain(
             var redirected = await Queue(held.Category).RedirectToWindow(held.TicketNo, windowNo, toWindow!.Value, idempotencyKey);
             if (!redirected.IsOk)
             {
-                return Fail(WindowViolationCode.QueueRule, redirected.Violation!.Message, redirected.Violation);
+                return await Refuse(Fail(WindowViolationCode.QueueRule, redirected.Violation!.Message, redirected.Violation));
             }
 
             S.Current = null;
@@ -320,7 +325,7 @@ public sealed partial class WindowGrain(
         var handOff = await Queue(held.Category).TransferOut(held.TicketNo, windowNo, target, toWindow);
         if (!handOff.IsOk)
         {
-            return Fail(WindowViolationCode.QueueRule, handOff.Violation!.Message, handOff.Violation);
+            return await Refuse(Fail(WindowViolationCode.QueueRule, handOff.Violation!.Message, handOff.Violation));
         }
 
         // Persist the hand-off (and the command's key) before delivering it: if this silo dies in between, the next
@@ -473,6 +478,20 @@ public sealed partial class WindowGrain(
 
     private WindowReply Reply(Ticket? ticket) => new(View(), ticket, null);
 
+    /// <summary>A refusal of a ticket command, given only once the window's state is confirmed to be the stored one (see <see cref="StoredStateCheck"/>).</summary>
+    private async Task<WindowReply> Refuse(WindowReply refusal)
+    {
+        var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        if (await StoredStateCheck.IsStale(storage, StateName, this.GetGrainId(), state) is (true, var stored))
+        {
+            LogStale(logger, hallCode, windowNo, refusal.Violation!.Code);
+            DeactivateOnIdle();
+            throw new InconsistentStateException($"Window {WindowKeys.Of(hallCode, windowNo)}: another activation wrote its state; retry.", stored, state.Etag);
+        }
+
+        return refusal;
+    }
+
     private WindowReply Fail(WindowViolationCode code, string message, QueueViolation? queue = null) =>
         new(View(), null, new WindowViolation(code, message, queue));
 
@@ -484,6 +503,9 @@ public sealed partial class WindowGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} window {WindowNo}: {TicketNo} is already {State} in its queue (a command applied before a crash); the window catches up")]
     private static partial void LogCaughtUp(ILogger logger, string hallCode, int windowNo, string ticketNo, TicketState state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} window {WindowNo}: would refuse ({Code}) from a state older than the stored one (a duplicate activation); dropped for a retry")]
+    private static partial void LogStale(ILogger logger, string hallCode, int windowNo, WindowViolationCode code);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} window {WindowNo}: state write failed; the activation is dropped and reloads from storage")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string hallCode, int windowNo);

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using TongBan.Grains.Common;
 using TongBan.Grains.Queues;
 using TongBan.Grains.Tests.Support;
 using TongBan.Grains.Windows;
@@ -207,5 +211,66 @@ public class WindowCrashRetryTests(ClusterFixture fixture)
         Assert.Equal(TicketState.Done, retried.Ticket!.State);
         Assert.Equal(1, retried.Window.ServedToday);
         Assert.Equal(1, (await Counts(hall, category)).Done);
+    }
+
+    /// <summary>The cluster's grain storage, for writing a record as another activation of the same grain would.</summary>
+    private IGrainStorage Storage =>
+        ((InProcessSiloHandle)fixture.Cluster.Primary!).ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+
+    private async Task<Record<T>> Stored<T>(string stateName, GrainId id)
+    {
+        var record = new Record<T>();
+        await Storage.ReadStateAsync(stateName, id, record);
+        return record;
+    }
+
+    /// <summary>
+    /// A silo crash can leave a grain with two activations for a moment (the default directory is eventually consistent).
+    /// The one that did not write last must not refuse a retry from what it remembers: it is dropped and the retry,
+    /// answered by the state as stored, succeeds. Here the other activation's writes are made through storage.
+    /// </summary>
+    [Fact]
+    public async Task A_window_or_queue_activation_older_than_its_stored_state_drops_itself_instead_of_refusing()
+    {
+        const string hall = "520628-H001";
+        var category = (await Window(hall, 1).GetView()).Categories[0];
+        var ticket = (await Queue(hall, category).Take(new TicketRequest(TicketKind.WalkIn))).Value.Ticket.Number;
+        Assert.True((await Window(hall, 1).Open("clerk")).IsOk);
+
+        // The other window activation called the ticket and saved; this one still holds nothing.
+        var called = (await Queue(hall, category).CallNext(1, "call-1")).Value!;
+        var windowId = Window(hall, 1).GetGrainId();
+        var window = await Stored<WindowState>(WindowGrain.StateName, windowId);
+        window.State.Current = new HeldTicket(category, called.Number, TicketState.Called);
+        window.State.RecentReplies.Add(new("call-1", called));
+        await Storage.WriteStateAsync(WindowGrain.StateName, windowId, window);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Window(hall, 1).Act(WindowCommand.Start, "start-1"));
+        var started = await Window(hall, 1).Act(WindowCommand.Start, "start-1");
+        Assert.True(started.IsOk, started.Violation?.Message);
+        Assert.Equal(new HeldTicket(category, ticket, TicketState.Serving), started.Window.Current);
+
+        // The other queue activation recalled nothing but finished the ticket (storage says done); this one says serving.
+        var queueId = Queue(hall, category).GetGrainId();
+        var stored = await Stored<QueueGrainState>(QueueGrain.StateName, queueId);
+        Assert.True(new CategoryQueue(stored.State.Queue, category).Finish(ticket, 1, DateTimeOffset.Now, "finish-1").IsOk);
+        await Storage.WriteStateAsync(QueueGrain.StateName, queueId, stored);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Queue(hall, category).Act(TicketAction.Start, ticket, 1, "start-2"));
+        var finished = await Window(hall, 1).Act(WindowCommand.Finish, "finish-1");
+        Assert.True(finished.IsOk, finished.Violation?.Message);
+        Assert.Equal(TicketState.Done, finished.Ticket!.State);
+        Assert.Equal(1, finished.Window.ServedToday);
+        Assert.Equal(1, (await Counts(hall, category)).Done);
+    }
+
+    private sealed class Record<T> : IGrainState<T>
+    {
+        [System.Diagnostics.CodeAnalysis.AllowNull]
+        public T State { get; set; } = default!;
+
+        public string? ETag { get; set; }
+
+        public bool RecordExists { get; set; }
     }
 }
