@@ -234,8 +234,8 @@ public static class QueueEndpoints
                 .WithSummary(summary);
         }
 
-        windows.MapPost("/transfer", (string hallCode, int windowNo, TransferRequest body, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-            Run(hallCode, windowNo, user, directory, grains, async w =>
+        windows.MapPost("/transfer", (string hallCode, int windowNo, TransferRequest body, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+            ValidateKey(key) is { } bad ? Task.FromResult<IResult>(bad) : Run(hallCode, windowNo, user, directory, grains, async w =>
             {
                 if (body.ToCategory is not null && !TicketNumber.IsCategoryCode(body.ToCategory))
                 {
@@ -247,10 +247,10 @@ public static class QueueEndpoints
                     return Problems.Invalid("toWindow", "toWindow is a window number of this hall.");
                 }
 
-                return Ticket(await w.Transfer(body.ToCategory, body.ToWindow), windowNo);
+                return Ticket(await w.Transfer(body.ToCategory, body.ToWindow, key), windowNo);
             }))
             .Produces<WindowTicketDto>()
-            .WithSummary("转办: move the current ticket to another category (keeping its place in time) and/or a named window.");
+            .WithSummary("转办: move the current ticket to another category (keeping its place in time) and/or a named window. Idempotency-Key makes a retry return the first answer.");
 
         // Kept as a local function so every window route shares one lookup and authorization path.
         static async Task<IResult> Run(string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains, Func<IWindowGrain, Task<IResult>> action)

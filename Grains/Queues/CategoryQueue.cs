@@ -171,9 +171,11 @@ public sealed class CategoryQueue
     /// 叫号: calls the next ticket for <paramref name="windowNo"/> by the order of <c>CallLanes</c>
     /// (returned tickets, then priority vs normal lane with at most <see cref="QueueRules.MaxConsecutivePriorityCalls"/>
     /// priority calls in a row over a waiting normal ticket, skipped tickets deferred; see QUEUE_RULES.md).
-    /// Succeeds with null when nothing is callable (the API's 204). Refused while the window holds a ticket of this queue.
+    /// Succeeds with null when nothing is callable (the API's 204). Refused while the window holds a ticket of this queue,
+    /// unless that ticket was called by this very command (<paramref name="commandKey"/>): a repeat answers with it.
     /// </summary>
-    public QueueResult<Ticket?> CallNext(int windowNo, DateTimeOffset now)
+    /// <param name="commandKey">The window command's idempotency key, recorded on the called ticket (see <see cref="Replay"/>).</param>
+    public QueueResult<Ticket?> CallNext(int windowNo, DateTimeOffset now, string? commandKey = null)
     {
         if (windowNo < 1)
         {
@@ -185,7 +187,7 @@ public sealed class CategoryQueue
         {
             if (t.IsHeld && t.WindowNo == windowNo)
             {
-                return Violations.WindowBusy(windowNo, t);
+                return IsRepeat(t, QueueAction.Call, windowNo, commandKey) ? View(t) : Violations.WindowBusy(windowNo, t);
             }
         }
 
@@ -206,13 +208,19 @@ public sealed class CategoryQueue
         next.FirstCalledAt ??= now;
         next.AtHead = false;
         next.DeferredUntilCall = 0;
+        Record(next, QueueAction.Call, windowNo, commandKey);
         return View(next);
     }
 
     /// <summary>重呼: announces the called ticket again (at least <see cref="QueueRules.MinRecallInterval"/> after the previous announcement).</summary>
-    public QueueResult<Ticket> Recall(string ticketNo, int windowNo, DateTimeOffset now)
+    public QueueResult<Ticket> Recall(string ticketNo, int windowNo, DateTimeOffset now, string? commandKey = null)
     {
         now = Touch(now);
+        if (Repeated(ticketNo, QueueAction.Recall, windowNo, commandKey) is { } repeat)
+        {
+            return repeat;
+        }
+
         var found = Held(ticketNo, windowNo, QueueAction.Recall, TicketState.Called);
         if (!found.IsOk)
         {
@@ -229,6 +237,7 @@ public sealed class CategoryQueue
         t.CallCount++;
         t.Recalls++;
         t.LastCalledAt = now;
+        Record(t, QueueAction.Recall, windowNo, commandKey);
         return View(t);
     }
 
@@ -236,9 +245,14 @@ public sealed class CategoryQueue
     /// 过号: the called citizen did not come. Allowed only after <see cref="QueueRules.RecallsBeforeNoShow"/> recalls
     /// and <see cref="QueueRules.MinRecallInterval"/> after the last one; never automatic, a clerk decides.
     /// </summary>
-    public QueueResult<Ticket> MarkNoShow(string ticketNo, int windowNo, DateTimeOffset now)
+    public QueueResult<Ticket> MarkNoShow(string ticketNo, int windowNo, DateTimeOffset now, string? commandKey = null)
     {
         now = Touch(now);
+        if (Repeated(ticketNo, QueueAction.NoShow, windowNo, commandKey) is { } repeat)
+        {
+            return repeat;
+        }
+
         var found = Held(ticketNo, windowNo, QueueAction.NoShow, TicketState.Called);
         if (!found.IsOk)
         {
@@ -259,6 +273,7 @@ public sealed class CategoryQueue
 
         t.State = TicketState.NoShow;
         t.FinishedAt = now;
+        Record(t, QueueAction.NoShow, windowNo, commandKey);
         return View(t);
     }
 
@@ -266,9 +281,14 @@ public sealed class CategoryQueue
     /// 过号顺延: puts a called ticket back in line without losing its place in time; it becomes callable again
     /// after <see cref="QueueRules.SkipDeferral"/> more calls (or at once if nothing else is callable).
     /// </summary>
-    public QueueResult<Ticket> Skip(string ticketNo, int windowNo, DateTimeOffset now)
+    public QueueResult<Ticket> Skip(string ticketNo, int windowNo, DateTimeOffset now, string? commandKey = null)
     {
         now = Touch(now);
+        if (Repeated(ticketNo, QueueAction.Skip, windowNo, commandKey) is { } repeat)
+        {
+            return repeat;
+        }
+
         var found = Held(ticketNo, windowNo, QueueAction.Skip, TicketState.Called);
         if (!found.IsOk)
         {
@@ -279,13 +299,19 @@ public sealed class CategoryQueue
         BackInLine(t);
         t.DeferredUntilCall = state.CallsMade + Rules.SkipDeferral;
         t.SkipCount++;
+        Record(t, QueueAction.Skip, windowNo, commandKey);
         return View(t);
     }
 
     /// <summary>开始办理: the called citizen arrived at the window.</summary>
-    public QueueResult<Ticket> Start(string ticketNo, int windowNo, DateTimeOffset now)
+    public QueueResult<Ticket> Start(string ticketNo, int windowNo, DateTimeOffset now, string? commandKey = null)
     {
         now = Touch(now);
+        if (Repeated(ticketNo, QueueAction.Start, windowNo, commandKey) is { } repeat)
+        {
+            return repeat;
+        }
+
         var found = Held(ticketNo, windowNo, QueueAction.Start, TicketState.Called);
         if (!found.IsOk)
         {
@@ -295,13 +321,19 @@ public sealed class CategoryQueue
         var t = found.Value;
         t.State = TicketState.Serving;
         t.StartedAt = now;
+        Record(t, QueueAction.Start, windowNo, commandKey);
         return View(t);
     }
 
     /// <summary>办结: finishes service and feeds its duration (all serving sessions) to the service-time EWMA. Finishing twice is refused.</summary>
-    public QueueResult<Ticket> Finish(string ticketNo, int windowNo, DateTimeOffset now)
+    public QueueResult<Ticket> Finish(string ticketNo, int windowNo, DateTimeOffset now, string? commandKey = null)
     {
         now = Touch(now);
+        if (Repeated(ticketNo, QueueAction.Finish, windowNo, commandKey) is { } repeat)
+        {
+            return repeat;
+        }
+
         var found = Held(ticketNo, windowNo, QueueAction.Finish, TicketState.Serving);
         if (!found.IsOk)
         {
@@ -312,6 +344,7 @@ public sealed class CategoryQueue
         t.State = TicketState.Done;
         t.FinishedAt = now;
         state.ServiceTime = WaitEstimator.Observe(state.ServiceTime, t.ServedBefore + (now - t.StartedAt!.Value), Rules);
+        Record(t, QueueAction.Finish, windowNo, commandKey);
         return View(t);
     }
 
@@ -476,12 +509,18 @@ public sealed class CategoryQueue
     /// <summary>
     /// 指定窗口: sends a ticket of this queue to a named window (only that window may call it), keeping its place in time.
     /// </summary>
-    public QueueResult<Ticket> RedirectToWindow(string ticketNo, int? windowNo, int toWindow, DateTimeOffset now)
+    /// <param name="commandKey">The window command's idempotency key: a repeat by the same window answers with the ticket instead of moving it again.</param>
+    public QueueResult<Ticket> RedirectToWindow(string ticketNo, int? windowNo, int toWindow, DateTimeOffset now, string? commandKey = null)
     {
         now = Touch(now);
         if (toWindow < 1)
         {
             return Violations.BadWindow(toWindow);
+        }
+
+        if (windowNo is { } by && Repeated(ticketNo, QueueAction.Redirect, by, commandKey) is { } repeat)
+        {
+            return repeat;
         }
 
         var found = Movable(ticketNo, windowNo, QueueAction.Redirect, allowParked: true);
@@ -498,6 +537,7 @@ public sealed class CategoryQueue
 
         BackInLine(t);
         t.TargetWindow = toWindow;
+        Record(t, QueueAction.Redirect, windowNo ?? 0, commandKey);
         return View(t);
     }
 
@@ -549,6 +589,30 @@ public sealed class CategoryQueue
         }
 
         return changed ?? (IReadOnlyList<Ticket>)[];
+    }
+
+    /// <summary>
+    /// The ticket a window's keyed command already acted on, when <paramref name="commandKey"/> is the key of the last
+    /// command applied to ticket <paramref name="ticketNo"/> and that command was <paramref name="action"/> by
+    /// <paramref name="windowNo"/>; null otherwise (and always for a keyless command). A window whose own write was lost
+    /// after the queue applied its command (a crash between the two) retries with the same key: the queue answers
+    /// with the ticket as it is now instead of refusing the second attempt, and changes nothing.
+    /// </summary>
+    public Ticket? Replay(TicketAction action, string ticketNo, int windowNo, string? commandKey) =>
+        WindowAction(action) is { } a && Repeated(ticketNo, a, windowNo, commandKey) is { } repeat ? repeat : null;
+
+    /// <summary>The ticket this window holds in this queue (called or being served), if any.</summary>
+    public Ticket? HeldBy(int windowNo)
+    {
+        foreach (var t in state.Tickets)
+        {
+            if (t.IsHeld && t.WindowNo == windowNo)
+            {
+                return View(t);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The ticket with this number in this queue today (the latest entry if it left and came back).</summary>
@@ -633,6 +697,26 @@ public sealed class CategoryQueue
 
         return null;
     }
+
+    private static QueueAction? WindowAction(TicketAction action) => action switch
+    {
+        TicketAction.Recall => QueueAction.Recall,
+        TicketAction.NoShow => QueueAction.NoShow,
+        TicketAction.Skip => QueueAction.Skip,
+        TicketAction.Start => QueueAction.Start,
+        TicketAction.Finish => QueueAction.Finish,
+        _ => null,
+    };
+
+    private Ticket? Repeated(string ticketNo, QueueAction action, int windowNo, string? commandKey) =>
+        state.FindByNumber(ticketNo) is { } t && IsRepeat(t, action, windowNo, commandKey) ? View(t) : null;
+
+    private static bool IsRepeat(QueueTicket t, QueueAction action, int windowNo, string? commandKey) =>
+        commandKey is not null && t.LastCommand is { } last && last.Key == commandKey && last.Action == action && last.WindowNo == windowNo;
+
+    /// <summary>Remembers the window command just applied to the ticket (a keyless one forgets the previous key).</summary>
+    private static void Record(QueueTicket t, QueueAction action, int windowNo, string? commandKey) =>
+        t.LastCommand = commandKey is null ? null : new AppliedCommand(commandKey, action, windowNo);
 
     private static void BackInLine(QueueTicket t)
     {

@@ -323,6 +323,10 @@ internal sealed class FinishedTicketBatch
     [Id(2)] public List<QueueTicket> Tickets { get; set; } = [];
 }
 
+/// <summary>A window command applied to a ticket: its idempotency key, what it did and which window sent it.</summary>
+[GenerateSerializer, Immutable]
+internal sealed record AppliedCommand([property: Id(0)] string Key, [property: Id(1)] QueueAction Action, [property: Id(2)] int WindowNo);
+
 /// <summary>One ticket entry of the day, mutated in place by <see cref="CategoryQueue"/> (no copy per operation).</summary>
 [GenerateSerializer]
 internal sealed class QueueTicket
@@ -361,6 +365,9 @@ internal sealed class QueueTicket
     [Id(23)] public string? FromCategory { get; set; }
     [Id(24)] public string? TransferredTo { get; set; }
     [Id(25)] public int? TransferredToWindow { get; set; }
+
+    /// <summary>The last keyed window command applied to this entry, so the window's retry of it is answered, not refused.</summary>
+    [Id(26)] public AppliedCommand? LastCommand { get; set; }
 
     public bool IsFinal => State is TicketState.Done or TicketState.NoShow or TicketState.Cancelled or TicketState.Transferred;
 

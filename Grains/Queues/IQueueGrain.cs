@@ -38,15 +38,23 @@ public interface IQueueGrain : IGrainWithStringKey
     Task<QueueResult<TicketStatus>> Take(TicketRequest request);
 
     /// <summary>叫号 for a window; a null value when nothing is callable.</summary>
-    Task<QueueResult<Ticket?>> CallNext(int windowNo);
+    /// <param name="commandKey">The window command's idempotency key: a repeat answers with the ticket this call made.</param>
+    Task<QueueResult<Ticket?>> CallNext(int windowNo, string? commandKey = null);
 
-    Task<QueueResult<Ticket>> Act(TicketAction action, string ticketNo, int? windowNo);
+    /// <param name="commandKey">
+    /// A window command's idempotency key (recall, no-show, skip, start, finish): a repeat of the last command applied
+    /// to the ticket, by the same window with the same key, is answered with the ticket as it is now and changes nothing.
+    /// </param>
+    Task<QueueResult<Ticket>> Act(TicketAction action, string ticketNo, int? windowNo, string? commandKey = null);
 
     Task<QueueResult<TicketTransfer>> TransferOut(string ticketNo, int? windowNo, string toCategory, int? toWindow);
 
     Task<QueueResult<TicketStatus>> Accept(TicketTransfer transfer);
 
-    Task<QueueResult<Ticket>> RedirectToWindow(string ticketNo, int? windowNo, int toWindow);
+    Task<QueueResult<Ticket>> RedirectToWindow(string ticketNo, int? windowNo, int toWindow, string? commandKey = null);
+
+    /// <summary>The ticket this queue has called to (or is serving at) the window, if any: what a window that lost its own write catches up with.</summary>
+    Task<Ticket?> HeldBy(int windowNo);
 
     /// <summary>A window closes: its called ticket returns to the head, tickets reserved for it become callable by all.</summary>
     Task<IReadOnlyList<Ticket>> ReleaseWindow(int windowNo);

@@ -37,7 +37,7 @@ public sealed class QueueGrainState
 /// </para>
 /// </summary>
 public sealed partial class QueueGrain(
-    [PersistentState("queue", StorageNames.Default)] IPersistentState<QueueGrainState> state,
+    [PersistentState(QueueGrain.StateName, StorageNames.Default)] IPersistentState<QueueGrainState> state,
     ICitizenNotificationChannel notifications,
     IQueueDayArchive archive,
     TimeProvider clock,
@@ -51,6 +51,9 @@ public sealed partial class QueueGrain(
 
     /// <summary>Finished tickets gathered in the hot state before they are written out as one batch.</summary>
     public const int MoveOutBatchSize = 8;
+
+    /// <summary>The state name of a queue's hot record in grain storage.</summary>
+    public const string StateName = "queue";
 
     /// <summary>State name of the finished-ticket batches (the ADO.NET key is service, state name and grain key).</summary>
     public const string FinishedStateName = "queue-finished";
@@ -153,7 +156,7 @@ public sealed partial class QueueGrain(
 
             state.State.ComeNowSent.Clear();
             lastPushed.Clear();
-            await state.WriteStateAsync();
+            await Persist();
             LogDayClosed(logger, hallCode, category, summary.Day, summary.Issued, summary.Served);
         }
 
@@ -173,9 +176,23 @@ public sealed partial class QueueGrain(
         return result;
     }
 
-    public async Task<QueueResult<Ticket?>> CallNext(int windowNo)
+    public async Task<QueueResult<Ticket?>> CallNext(int windowNo, string? commandKey = null)
     {
-        var result = queue.CallNext(windowNo, await Begin());
+        var now = await Begin();
+        var held = queue.HeldBy(windowNo);
+        var result = queue.CallNext(windowNo, now, commandKey);
+        if (held is not null)
+        {
+            // Nothing changed: refused (the window holds a ticket), or this very call made before, answered again.
+            if (result.IsOk)
+            {
+                LogReplayed(logger, hallCode, held.Number, windowNo, "call");
+                return result;
+            }
+
+            return await Refuse(result);
+        }
+
         if (result.IsOk && result.Value is { } called)
         {
             LogCalled(logger, hallCode, called.Number, windowNo);
@@ -187,23 +204,35 @@ public sealed partial class QueueGrain(
         return result;
     }
 
-    public async Task<QueueResult<Ticket>> Act(TicketAction action, string ticketNo, int? windowNo)
+    public async Task<QueueResult<Ticket>> Act(TicketAction action, string ticketNo, int? windowNo, string? commandKey = null)
     {
         var now = await Begin();
         var window = windowNo ?? 0;
+        if (queue.Replay(action, ticketNo, window, commandKey) is { } replayed)
+        {
+            // Applied (and persisted) by an earlier attempt with this key: answered again, nothing changes or is announced.
+            LogReplayed(logger, hallCode, ticketNo, window, action.ToString());
+            return replayed;
+        }
+
         var result = action switch
         {
-            TicketAction.Recall => queue.Recall(ticketNo, window, now),
-            TicketAction.NoShow => queue.MarkNoShow(ticketNo, window, now),
-            TicketAction.Skip => queue.Skip(ticketNo, window, now),
-            TicketAction.Start => queue.Start(ticketNo, window, now),
-            TicketAction.Finish => queue.Finish(ticketNo, window, now),
+            TicketAction.Recall => queue.Recall(ticketNo, window, now, commandKey),
+            TicketAction.NoShow => queue.MarkNoShow(ticketNo, window, now, commandKey),
+            TicketAction.Skip => queue.Skip(ticketNo, window, now, commandKey),
+            TicketAction.Start => queue.Start(ticketNo, window, now, commandKey),
+            TicketAction.Finish => queue.Finish(ticketNo, window, now, commandKey),
             TicketAction.Cancel => queue.Cancel(ticketNo, now),
             TicketAction.Park => queue.Park(ticketNo, windowNo, now),
             TicketAction.Unpark => queue.Unpark(ticketNo, now),
             TicketAction.ReturnToHead => queue.ReturnToHead(ticketNo, window, now),
             _ => throw new ArgumentOutOfRangeException(nameof(action)),
         };
+        if (!result.IsOk && windowNo is not null)
+        {
+            return await Refuse(result);
+        }
+
         if (result.IsOk)
         {
             await Commit(result.Value);
@@ -239,10 +268,12 @@ public sealed partial class QueueGrain(
         return result;
     }
 
-    public async Task<QueueResult<Ticket>> RedirectToWindow(string ticketNo, int? windowNo, int toWindow)
+    public async Task<QueueResult<Ticket>> RedirectToWindow(string ticketNo, int? windowNo, int toWindow, string? commandKey = null)
     {
-        var result = queue.RedirectToWindow(ticketNo, windowNo, toWindow, await Begin());
-        if (result.IsOk)
+        var now = await Begin();
+        var before = queue.Find(ticketNo);
+        var result = queue.RedirectToWindow(ticketNo, windowNo, toWindow, now, commandKey);
+        if (result.IsOk && result.Value != before)
         {
             await Commit(result.Value);
         }
@@ -259,6 +290,12 @@ public sealed partial class QueueGrain(
         }
 
         return changed;
+    }
+
+    public async Task<Ticket?> HeldBy(int windowNo)
+    {
+        await Begin();
+        return queue.HeldBy(windowNo);
     }
 
     public async Task<TicketStatus?> GetStatus(string ticketNo) => queue.Status(ticketNo, state.State.ServingWindows, await Begin());
@@ -303,8 +340,7 @@ public sealed partial class QueueGrain(
             .ToHashSet(StringComparer.Ordinal);
         state.State.ComeNowSent.UnionWith(comeNow);
 
-        await MoveOutFinished();
-        await state.WriteStateAsync();
+        await Persist();
 
         GrainFactory.GetGrain<IHallGrain>(hallCode).QueueChanged(View(now, line)).Ignore();
 
@@ -335,6 +371,44 @@ public sealed partial class QueueGrain(
         }
     }
 
+    /// <summary>
+    /// Writes the changed queue. A failed write leaves this activation ahead of its storage (the change is applied in
+    /// memory only): the activation is dropped so the next call reloads what storage holds, and never answers or builds
+    /// on a change that may not survive (a later crash would silently undo it, and a window would then be ahead of it).
+    /// </summary>
+    private async Task Persist()
+    {
+        try
+        {
+            await MoveOutFinished();
+            await state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            LogWriteFailed(logger, e, hallCode, category);
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A refusal of a window's command, given only once this activation's state is confirmed to be the stored one: a
+    /// duplicate activation left behind by a silo crash would otherwise refuse a retry from an old state (see
+    /// <see cref="StoredStateCheck"/>). Input errors need no check.
+    /// </summary>
+    private async Task<QueueResult<T>> Refuse<T>(QueueResult<T> refusal)
+    {
+        if (refusal.Violation is { Code: not QueueViolationCode.InvalidRequest } violation
+            && await StoredStateCheck.IsStale(batchStorage, StateName, this.GetGrainId(), state) is (true, var stored))
+        {
+            LogStale(logger, hallCode, category, violation.Code);
+            DeactivateOnIdle();
+            throw new InconsistentStateException($"Queue {this.GetPrimaryKeyString()}: another activation wrote its state; retry.", stored, state.Etag);
+        }
+
+        return refusal;
+    }
+
     private sealed class BatchRecord : IGrainState<FinishedTicketBatch>
     {
         [System.Diagnostics.CodeAnalysis.AllowNull]
@@ -357,6 +431,15 @@ public sealed partial class QueueGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} called to window {WindowNo}")]
     private static partial void LogCalled(ILogger logger, string hallCode, string ticketNo, int windowNo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} {Command} by window {WindowNo} repeated with the same idempotency key; answered as applied")]
+    private static partial void LogReplayed(ILogger logger, string hallCode, string ticketNo, int windowNo, string command);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} queue {Category}: would refuse ({Code}) from a state older than the stored one (a duplicate activation); dropped for a retry")]
+    private static partial void LogStale(ILogger logger, string hallCode, string category, QueueViolationCode code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} queue {Category}: state write failed; the activation is dropped and reloads from storage")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string hallCode, string category);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} queue {Category}: day {Day} closed, {Issued} issued, {Served} served")]
     private static partial void LogDayClosed(ILogger logger, string hallCode, string category, DateOnly day, int issued, int served);

@@ -16,6 +16,9 @@ internal enum QueueAction
     Transfer,
     Redirect,
     ReturnToHead,
+
+    /// <summary>叫号 (only recorded on a ticket as its last window command; never refused by name).</summary>
+    Call,
 }
 
 /// <summary>
@@ -136,6 +139,7 @@ internal static class Violations
         QueueAction.Transfer => "transfer",
         QueueAction.Redirect => "redirect to a window",
         QueueAction.ReturnToHead => "return to the head of the queue",
+        QueueAction.Call => "call",
         _ => action.ToString(),
     };
 
@@ -152,6 +156,7 @@ internal static class Violations
         QueueAction.Transfer => "转出",
         QueueAction.Redirect => "指定窗口",
         QueueAction.ReturnToHead => "退回队首",
+        QueueAction.Call => "叫号",
         _ => action.ToString(),
     };
 

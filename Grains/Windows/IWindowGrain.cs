@@ -91,7 +91,8 @@ public interface IWindowGrain : IGrainWithStringKey
     Task<WindowReply> Act(WindowCommand command, string? idempotencyKey);
 
     /// <summary>转办: to another category of the hall (fair position kept) and/or a named window.</summary>
-    Task<WindowReply> Transfer(string? toCategory, int? toWindow);
+    /// <param name="idempotencyKey">A retried transfer with the same key returns the first answer instead of a 409.</param>
+    Task<WindowReply> Transfer(string? toCategory, int? toWindow, string? idempotencyKey = null);
 
     Task<WindowView> GetView();
 

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Live;
@@ -37,6 +39,10 @@ public sealed class WindowState
     /// <summary>The last finished ticket, offered to the window's rating pad until the offer lapses.</summary>
     [Id(8)]
     public WindowRatingOffer? RatingOffer { get; set; }
+
+    /// <summary>The idempotency key of the transfer in <see cref="PendingTransfer"/>: its remembered reply gets the accepted ticket once delivered.</summary>
+    [Id(9)]
+    public string? PendingTransferKey { get; set; }
 }
 
 /// <summary>What a replayed command needs: the ticket it acted on (null: nothing to call).</summary>
@@ -44,7 +50,7 @@ public sealed class WindowState
 public sealed record RememberedReply([property: Id(0)] string Key, [property: Id(1)] Ticket? Ticket);
 
 public sealed partial class WindowGrain(
-    [PersistentState("window", StorageNames.Default)] IPersistentState<WindowState> state,
+    [PersistentState(WindowGrain.StateName, StorageNames.Default)] IPersistentState<WindowState> state,
     ServicePointDirectory directory,
     ServedTicketWriter servedTickets,
     TimeProvider clock,
@@ -53,9 +59,18 @@ public sealed partial class WindowGrain(
     /// <summary>A clerk's terminal retries its last command or two; eight keys cover that with room to spare.</summary>
     public const int RememberedReplies = 8;
 
+    /// <summary>The state name of a window's record in grain storage.</summary>
+    public const string StateName = "window";
+
     private string hallCode = string.Empty;
     private int windowNo;
     private WindowProfile profile = null!;
+
+    /// <summary>
+    /// Whether this activation has asked its queues for a ticket they hold for it. A fresh activation may be behind
+    /// them: its previous one can have died after a queue called a ticket for it and before it saved.
+    /// </summary>
+    private bool heldChecked;
 
     private WindowState S => state.State;
 
@@ -140,17 +155,35 @@ public sealed partial class WindowGrain(
 
         if (S.Status != WindowStatus.Open)
         {
-            return Fail(WindowViolationCode.NotOpen, $"Window {windowNo} is {S.Status.ToString().ToLowerInvariant()}: open it before calling.");
+            return await Refuse(Fail(WindowViolationCode.NotOpen, $"Window {windowNo} is {S.Status.ToString().ToLowerInvariant()}: open it before calling."));
         }
 
         if (S.Current is { } held)
         {
-            return Fail(WindowViolationCode.Busy, $"Window {windowNo} still holds {held.TicketNo} ({TicketWire.State(held.State)}): finish, skip, mark no-show or transfer it first.");
+            return await Refuse(Fail(WindowViolationCode.Busy, $"Window {windowNo} still holds {held.TicketNo} ({TicketWire.State(held.State)}): finish, skip, mark no-show or transfer it first."));
+        }
+
+        if (!heldChecked)
+        {
+            // Before calling anew, take back a ticket a queue already called for this window (a lost save, e.g. of
+            // this very command): with several categories, the first queue asked would otherwise call a second one.
+            foreach (var category in profile.Categories)
+            {
+                if (await Queue(category).HeldBy(windowNo) is { } adopted)
+                {
+                    LogCaughtUp(logger, hallCode, windowNo, adopted.Number, adopted.State);
+                    S.Current = new HeldTicket(category, adopted.Number, adopted.State);
+                    heldChecked = true;
+                    return await Remember(idempotencyKey, Reply(adopted));
+                }
+            }
+
+            heldChecked = true;
         }
 
         foreach (var category in profile.Categories)
         {
-            var result = await Queue(category).CallNext(windowNo);
+            var result = await Queue(category).CallNext(windowNo, idempotencyKey);
             if (result.Violation is { Code: QueueViolationCode.WindowBusy, TicketNo: { } number, State: TicketState.Called or TicketState.Serving } busy &&
                 await Queue(category).GetStatus(number) is { Ticket: { } adopted } && adopted.WindowNo == windowNo)
             {
@@ -162,7 +195,7 @@ public sealed partial class WindowGrain(
 
             if (!result.IsOk)
             {
-                return Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation);
+                return await Refuse(Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
             }
 
             if (result.Value is { } ticket)
@@ -185,7 +218,7 @@ public sealed partial class WindowGrain(
 
         if (S.Current is not { } held)
         {
-            return Fail(WindowViolationCode.NoCurrentTicket, $"Window {windowNo} holds no ticket.");
+            return await Refuse(Fail(WindowViolationCode.NoCurrentTicket, $"Window {windowNo} holds no ticket."));
         }
 
         var action = command switch
@@ -197,7 +230,7 @@ public sealed partial class WindowGrain(
             WindowCommand.Skip => TicketAction.Skip,
             _ => throw new ArgumentOutOfRangeException(nameof(command)),
         };
-        var result = await Queue(held.Category).Act(action, held.TicketNo, windowNo);
+        var result = await Queue(held.Category).Act(action, held.TicketNo, windowNo, idempotencyKey);
         if (!result.IsOk && await AlreadyApplied(action, held, result.Violation!) is { } caughtUp)
         {
             result = caughtUp;
@@ -205,12 +238,14 @@ public sealed partial class WindowGrain(
 
         if (!result.IsOk)
         {
-            return Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation);
+            return await Refuse(Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
         }
 
         var ticket = result.Value;
-        S.Current = ticket.State is TicketState.Called or TicketState.Serving ? held with { State = ticket.State } : null;
-        if (ticket.State == TicketState.Done)
+
+        // A replayed command answers with the ticket as it is now: the window keeps it only while it is still its own.
+        S.Current = ticket.State is TicketState.Called or TicketState.Serving && ticket.WindowNo == windowNo ? held with { State = ticket.State } : null;
+        if (action == TicketAction.Finish && ticket.State == TicketState.Done)
         {
             S.ServedToday++;
             RecordServed(ticket);
@@ -221,7 +256,7 @@ public sealed partial class WindowGrain(
         }
 
         var reply = await Remember(idempotencyKey, Reply(ticket));
-        if (ticket.State == TicketState.Done && S.RatingOffer is { } offer)
+        if (action == TicketAction.Finish && ticket.State == TicketState.Done && S.RatingOffer is { } offer)
         {
             await GrainFactory.PublishLive(new LiveMessage(LiveGroups.WindowPad(hallCode, windowNo), LiveMethods.RatingOffer, offer));
         }
@@ -232,12 +267,17 @@ public sealed partial class WindowGrain(
     public Task<WindowRatingOffer?> GetRatingOffer() =>
         Task.FromResult(S.RatingOffer is { } offer && offer.IsValidAt(ChinaTime.Now(clock)) ? offer : null);
 
-    public async Task<WindowReply> Transfer(string? toCategory, int? toWindow)
+    public async Task<WindowReply> Transfer(string? toCategory, int? toWindow, string? idempotencyKey = null)
     {
         RollOver();
+        if (Remembered(idempotencyKey) is { } earlier)
+        {
+            return earlier;
+        }
+
         if (S.Current is not { } held)
         {
-            return Fail(WindowViolationCode.NoCurrentTicket, $"Window {windowNo} holds no ticket to transfer.");
+            return await Refuse(Fail(WindowViolationCode.NoCurrentTicket, $"Window {windowNo} holds no ticket to transfer."));
         }
 
         var hall = directory.Find(hallCode)!;
@@ -272,27 +312,29 @@ public sealed partial class WindowGrain(
 
         if (target == held.Category)
         {
-            var redirected = await Queue(held.Category).RedirectToWindow(held.TicketNo, windowNo, toWindow!.Value);
+            var redirected = await Queue(held.Category).RedirectToWindow(held.TicketNo, windowNo, toWindow!.Value, idempotencyKey);
             if (!redirected.IsOk)
             {
-                return Fail(WindowViolationCode.QueueRule, redirected.Violation!.Message, redirected.Violation);
+                return await Refuse(Fail(WindowViolationCode.QueueRule, redirected.Violation!.Message, redirected.Violation));
             }
 
             S.Current = null;
-            await Save(statusChanged: false);
-            return Reply(redirected.Value);
+            return await Remember(idempotencyKey, Reply(redirected.Value));
         }
 
         var handOff = await Queue(held.Category).TransferOut(held.TicketNo, windowNo, target, toWindow);
         if (!handOff.IsOk)
         {
-            return Fail(WindowViolationCode.QueueRule, handOff.Violation!.Message, handOff.Violation);
+            return await Refuse(Fail(WindowViolationCode.QueueRule, handOff.Violation!.Message, handOff.Violation));
         }
 
-        // Persist the hand-off before delivering it: if this silo dies in between, the next
-        // activation redelivers it, and the target queue accepts a repeated hand-off only once.
+        // Persist the hand-off (and the command's key) before delivering it: if this silo dies in between, the next
+        // activation redelivers it, the target queue accepts a repeated hand-off only once, and a retry is answered.
+        // Before this save a retry finds the ticket still held here, and the source queue repeats the same hand-off.
         S.PendingTransfer = handOff.Value;
+        S.PendingTransferKey = idempotencyKey;
         S.Current = null;
+        AddReply(idempotencyKey, null);
         await Save(statusChanged: false);
         var accepted = await DeliverPendingTransfer();
         LogTransferred(logger, hallCode, held.TicketNo, held.Category, target, toWindow);
@@ -323,9 +365,16 @@ public sealed partial class WindowGrain(
             LogTransferRefused(logger, hallCode, transfer.Number, transfer.ToCategory, accepted.Violation!.Message);
         }
 
+        var ticket = accepted.IsOk ? accepted.Value.Ticket : null;
+        if (S.PendingTransferKey is { } key && S.RecentReplies.FindIndex(r => r.Key == key) is >= 0 and var i)
+        {
+            S.RecentReplies[i] = new(key, ticket);
+        }
+
         S.PendingTransfer = null;
+        S.PendingTransferKey = null;
         await Save(statusChanged: false);
-        return accepted.IsOk ? accepted.Value.Ticket : null;
+        return ticket;
     }
 
     /// <summary>
@@ -387,28 +436,61 @@ public sealed partial class WindowGrain(
 
     private async Task<WindowReply> Remember(string? key, WindowReply reply)
     {
+        AddReply(key, reply.Ticket);
+        await Save(statusChanged: false);
+        return reply with { Window = View() };
+    }
+
+    private void AddReply(string? key, Ticket? ticket)
+    {
         if (key is not null)
         {
-            S.RecentReplies.Add(new(key, reply.Ticket));
+            S.RecentReplies.Add(new(key, ticket));
             if (S.RecentReplies.Count > RememberedReplies)
             {
                 S.RecentReplies.RemoveAt(0);
             }
         }
-
-        await Save(statusChanged: false);
-        return reply with { Window = View() };
     }
 
+    /// <summary>
+    /// Writes the window. A failed write leaves this activation ahead of its storage (and remembering a reply storage
+    /// does not have): the activation is dropped, so the retry meets the window as stored, as it would after a crash,
+    /// and catches up from its queues (which keep the keys of the commands they applied).
+    /// </summary>
     private async Task Save(bool statusChanged)
     {
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            LogWriteFailed(logger, e, hallCode, windowNo);
+            DeactivateOnIdle();
+            throw;
+        }
+
         GrainFactory.GetGrain<IHallGrain>(hallCode).WindowChanged(View(), statusChanged).Ignore();
     }
 
     private WindowView View() => new(windowNo, S.Status, S.Clerk, profile.Categories, S.Current, S.ServedToday, S.Day);
 
     private WindowReply Reply(Ticket? ticket) => new(View(), ticket, null);
+
+    /// <summary>A refusal of a ticket command, given only once the window's state is confirmed to be the stored one (see <see cref="StoredStateCheck"/>).</summary>
+    private async Task<WindowReply> Refuse(WindowReply refusal)
+    {
+        var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        if (await StoredStateCheck.IsStale(storage, StateName, this.GetGrainId(), state) is (true, var stored))
+        {
+            LogStale(logger, hallCode, windowNo, refusal.Violation!.Code);
+            DeactivateOnIdle();
+            throw new InconsistentStateException($"Window {WindowKeys.Of(hallCode, windowNo)}: another activation wrote its state; retry.", stored, state.Etag);
+        }
+
+        return refusal;
+    }
 
     private WindowReply Fail(WindowViolationCode code, string message, QueueViolation? queue = null) =>
         new(View(), null, new WindowViolation(code, message, queue));
@@ -421,6 +503,12 @@ public sealed partial class WindowGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} window {WindowNo}: {TicketNo} is already {State} in its queue (a command applied before a crash); the window catches up")]
     private static partial void LogCaughtUp(ILogger logger, string hallCode, int windowNo, string ticketNo, TicketState state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} window {WindowNo}: would refuse ({Code}) from a state older than the stored one (a duplicate activation); dropped for a retry")]
+    private static partial void LogStale(ILogger logger, string hallCode, int windowNo, WindowViolationCode code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} window {WindowNo}: state write failed; the activation is dropped and reloads from storage")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string hallCode, int windowNo);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hall {HallCode}: transfer of {TicketNo} to {Category} refused: {Reason}")]
     private static partial void LogTransferRefused(ILogger logger, string hallCode, string ticketNo, string category, string reason);

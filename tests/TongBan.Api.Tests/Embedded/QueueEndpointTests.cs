@@ -157,11 +157,17 @@ public class QueueEndpointTests(EmbeddedApp app)
         await ProblemAssert.IsProblem(await Window(hall, 1, "transfer", clerk, new { toCategory = "bb" }), HttpStatusCode.BadRequest);
         await ProblemAssert.IsProblem(await Window(hall, 1, "transfer", clerk, new { toWindow = 0 }), HttpStatusCode.BadRequest);
 
-        var moved = await Window(hall, 1, "transfer", clerk, new { toCategory = "B" });
+        var moved = await Window(hall, 1, "transfer", clerk, new { toCategory = "B" }, key: "transfer-1");
         Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
         var ticket = await app.Http.GetFromJsonAsync<JsonElement>($"/api/halls/{hall}/tickets/A001");
         Assert.Equal("B", ticket.GetProperty("category").GetString());
         Assert.Equal("waiting", ticket.GetProperty("state").GetString());
+
+        // A retry after a lost answer gets the first answer, not "the window holds no ticket".
+        var retried = await Window(hall, 1, "transfer", clerk, new { toCategory = "B" }, key: "transfer-1");
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Equal(await moved.Content.ReadAsStringAsync(), await retried.Content.ReadAsStringAsync());
+        await ProblemAssert.IsProblem(await Window(hall, 1, "transfer", clerk, new { toCategory = "B" }, key: "transfer-2"), HttpStatusCode.Conflict);
     }
 
     [Fact]

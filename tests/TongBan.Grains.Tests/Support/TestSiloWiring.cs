@@ -29,9 +29,11 @@ public static class TestSiloWiring
         AppointmentOptions? appointmentOptions = null,
         TimeProvider? appointmentClock = null)
     {
-        silo.AddMemoryGrainStorage(StorageNames.Default);
+        silo.AddMemoryGrainStorage(LosingGrainStorage.InnerName);
         silo.UseInMemoryReminderService();
         var services = silo.Services;
+        services.AddKeyedSingleton<IGrainStorage>(
+            StorageNames.Default, (sp, _) => new LosingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(LosingGrainStorage.InnerName)));
         services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         services.AddSingleton(clock);
         services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
