@@ -96,7 +96,7 @@ public sealed class LiveHub(ServicePointDirectory directory, IGrainFactory grain
 
     /// <summary>
     /// The public map follows a viewport (WGS84 lon/lat; one per connection, replaced by each call): it answers with the
-    /// points inside now, then <c>pointsChanged</c> brings those of them that change, at most 10 times a second.
+    /// points inside now, then <c>pointsChanged</c> brings those of them that change, at most 4 times a second.
     /// </summary>
     [AllowAnonymous]
     public IReadOnlyList<MapPointDto> WatchViewport(

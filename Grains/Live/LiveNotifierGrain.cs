@@ -25,10 +25,10 @@ public interface ILiveNotifierGrain : IGrainWithIntegerKey
 public sealed partial class LiveNotifierGrain(IClusterMembershipService membership, ILogger<LiveNotifierGrain> logger) : Grain, ILiveNotifierGrain
 {
     /// <summary>
-    /// Long enough to batch a busy silo's messages into a few sends per second per hub, short enough to stay a small
-    /// share of the push budget (a message waits 25 ms on average; at 100 ms it was half the 5,000-subscriber p50).
+    /// Batches a busy silo's messages into a few sends per second per hub. 50 ms was tried (27 Nov): p50 push latency
+    /// fell ~30 ms, but at 5,000 subscribers the extra batches and snapshots made the p99 worse (docs/PERFORMANCE.md).
     /// </summary>
-    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan HubListRefresh = TimeSpan.FromSeconds(2);
 
     private readonly List<LiveMessage> buffer = [];
