@@ -36,6 +36,10 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
     private int checkInCounter;
     private int checkInsSkipped;
     private Subscribers? subscribers;
+
+    // Booking applicants differ per generator run: a cluster keeps its bookings across runs of the same day, and an
+    // applicant may hold one booking per item per day, so a fixed sequence would be refused (409) from the second run on.
+    private readonly int bookingApplicantOffset = Random.Shared.Next(0, 200_000);
     private string? agentToken;
     private readonly ConcurrentDictionary<string, string> phones = new(StringComparer.Ordinal);
 
@@ -473,7 +477,7 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
         }
 
         var n = Interlocked.Increment(ref checkInCounter);
-        var idNumber = ResidentIds.Make(500_000 + n + (options.Seed % 100_000));
+        var idNumber = ResidentIds.Make(500_000 + n + bookingApplicantOffset);
         var token = Tokens.Citizen(idNumber);
         var key = "lg-" + Guid.NewGuid().ToString("N");
         var start = slot.GetProperty("start").GetDateTimeOffset().ToOffset(TimeSpan.FromHours(8));
