@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TongBan.Grains.Live;
+using TongBan.Api.Endpoints;
 
 namespace TongBan.Api.Hubs;
 
@@ -51,18 +52,10 @@ public static partial class LiveHubGate
     {
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LiveHubGate).FullName!);
         LogRefused(logger, reason);
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "暂时不可用 Temporarily unavailable",
-                Detail = "This server is not ready for live updates yet; retry in a few seconds.",
-            },
-        });
+        await Problems.WriteAsync(
+            context, StatusCodes.Status503ServiceUnavailable, "暂时不可用 Temporarily unavailable",
+            "This server is not ready for live updates yet; retry in a few seconds.");
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Live hub: connection refused, host not ready ({Reason})")]

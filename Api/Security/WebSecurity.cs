@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TongBan.Api.Endpoints;
 
 namespace TongBan.Api.Security;
 
@@ -126,17 +127,9 @@ public static partial class WebSecurity
                 !allowed.Contains(origin.ToString()))
             {
                 LogOriginRefused(app.Logger, origin.ToString());
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status403Forbidden,
-                        Title = "来源不被允许 Origin not allowed",
-                        Detail = "This origin may not open a live connection; ask the operator to add it to TongBan:Security:AllowedOrigins.",
-                    },
-                });
+                await Problems.WriteAsync(
+                    context, StatusCodes.Status403Forbidden, "来源不被允许 Origin not allowed",
+                    "This origin may not open a live connection; ask the operator to add it to TongBan:Security:AllowedOrigins.");
                 return;
             }
 

@@ -48,16 +48,8 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
         var silos = new List<SiloProcess>();
         try
         {
-            silos.AddRange(Enumerable.Range(0, 3).Select(_ => SiloProcess.Start(connectionString, environment)));
-            await Task.WhenAll(silos.Select(s => s.WaitReadyAsync(StartTimeout)));
-            output.WriteLine($"three silos ready after {total.Elapsed.TotalSeconds:F1} s");
-
-            var log = new StringWriter();
-            using var workload = new Workload(Options(silos), log);
-            await workload.PrepareAsync();
-            workload.Subscribers.Start();
-            Assert.Equal(workload.Subscribers.Total, await workload.Subscribers.WaitConnectedAsync(TimeSpan.FromSeconds(60)));
-            var appointmentId = await BookReminderAppointmentAsync(silos[0], reminder, workload.HallCodes);
+            var (loaded, log, appointmentId) = await StartUnderLoadAsync(connectionString, environment, silos, reminder, total);
+            using var workload = loaded;
             var started = workload.Clock.Elapsed;
             var run = workload.RunAsync(TimeSpan.FromSeconds(30));
 
@@ -77,16 +69,7 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
             var duration = workload.Clock.Elapsed - started;
             var ticketsAfter = workload.Ledger.Tickets.Count - ticketsBefore;
 
-            var outage = Outage.Of(workload.Http.Failures, stoppedAt, backAt);
-            var convergence = await workload.Subscribers.ConvergeAsync(workload.Http, ConvergeTimeout);
-            var verification = await LedgerCheck.RunAsync(workload.Ledger, workload.Http, workload.Tokens);
-            output.WriteLine(log.ToString());
-            output.WriteLine(workload.Metrics.Table(duration));
-            output.WriteLine(probes);
-            output.WriteLine(outage.ToString());
-            output.WriteLine(ErrorsAfterRetries(workload));
-            output.WriteLine(convergence.ToString());
-            output.WriteLine(verification.ToString());
+            var (outage, convergence, verification) = await AfterTheFaultAsync(workload, log, duration, stoppedAt, backAt, probes);
 
             Assert.True(verification.Passed, verification.ToString());
             Assert.True(ticketsBefore > 0 && ticketsAfter > 0, $"tickets acknowledged before the stop {ticketsBefore}, after {ticketsAfter}");
@@ -122,16 +105,8 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
         var silos = new List<SiloProcess>();
         try
         {
-            silos.AddRange(Enumerable.Range(0, 3).Select(_ => SiloProcess.Start(connectionString, environment)));
-            await Task.WhenAll(silos.Select(s => s.WaitReadyAsync(StartTimeout)));
-            output.WriteLine($"three silos ready after {total.Elapsed.TotalSeconds:F1} s");
-
-            var log = new StringWriter();
-            using var workload = new Workload(Options(silos), log);
-            await workload.PrepareAsync();
-            workload.Subscribers.Start();
-            Assert.Equal(workload.Subscribers.Total, await workload.Subscribers.WaitConnectedAsync(TimeSpan.FromSeconds(60)));
-            var appointmentId = await BookReminderAppointmentAsync(silos[0], reminder, workload.HallCodes);
+            var (loaded, log, appointmentId) = await StartUnderLoadAsync(connectionString, environment, silos, reminder, total);
+            using var workload = loaded;
             var deadlineCase = await PlantDeadlineCaseAsync(connectionString, reminder.Deadline);
             var started = workload.Clock.Elapsed;
             var before = workload.RunAsync(TimeSpan.FromSeconds(12));
@@ -159,16 +134,7 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
             var duration = workload.Clock.Elapsed - started;
             var ticketsAfter = workload.Ledger.Tickets.Count - ticketsBefore;
 
-            var outage = Outage.Of(workload.Http.Failures, killedAt, backAt);
-            var convergence = await workload.Subscribers.ConvergeAsync(workload.Http, ConvergeTimeout);
-            var verification = await LedgerCheck.RunAsync(workload.Ledger, workload.Http, workload.Tokens);
-            output.WriteLine(log.ToString());
-            output.WriteLine(workload.Metrics.Table(duration));
-            output.WriteLine(outage.ToString());
-            output.WriteLine(ErrorsAfterRetries(workload));
-            output.WriteLine($"subscriber reconnects: {workload.Reconnects}");
-            output.WriteLine(convergence.ToString());
-            output.WriteLine(verification.ToString());
+            var (outage, convergence, verification) = await AfterTheFaultAsync(workload, log, duration, killedAt, backAt);
 
             // The ledger check includes "no ticket number issued twice in a hall-day": the queues' number sequence
             // survived the restart, tickets issued after it continue where the acknowledged ones stopped.
@@ -188,6 +154,56 @@ public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper 
         {
             await DisposeAllAsync(silos);
         }
+    }
+
+    /// <summary>
+    /// Both scenarios' start: three silo processes on the database, the load generator prepared with its hall watchers
+    /// connected, and the reminder appointment booked before any fault.
+    /// </summary>
+    private async Task<(Workload Workload, StringWriter Log, string AppointmentId)> StartUnderLoadAsync(
+        string connectionString, Dictionary<string, string?> environment, List<SiloProcess> silos, ReminderPlan reminder, Stopwatch total)
+    {
+        silos.AddRange(Enumerable.Range(0, 3).Select(_ => SiloProcess.Start(connectionString, environment)));
+        await Task.WhenAll(silos.Select(s => s.WaitReadyAsync(StartTimeout)));
+        output.WriteLine($"three silos ready after {total.Elapsed.TotalSeconds:F1} s");
+
+        var log = new StringWriter();
+        var workload = new Workload(Options(silos), log);
+        try
+        {
+            await workload.PrepareAsync();
+            workload.Subscribers.Start();
+            Assert.Equal(workload.Subscribers.Total, await workload.Subscribers.WaitConnectedAsync(TimeSpan.FromSeconds(60)));
+            var appointmentId = await BookReminderAppointmentAsync(silos[0], reminder, workload.HallCodes);
+            return (workload, log, appointmentId);
+        }
+        catch
+        {
+            workload.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Both scenarios' reckoning after the load: failures around the fault, the watchers' convergence and the ledger check, all written to the test output.</summary>
+    private async Task<(Outage Outage, Convergence Convergence, Verification Verification)> AfterTheFaultAsync(
+        Workload workload, StringWriter log, TimeSpan duration, TimeSpan faultAt, TimeSpan backAt, params string[] notes)
+    {
+        var outage = Outage.Of(workload.Http.Failures, faultAt, backAt);
+        var convergence = await workload.Subscribers.ConvergeAsync(workload.Http, ConvergeTimeout);
+        var verification = await LedgerCheck.RunAsync(workload.Ledger, workload.Http, workload.Tokens);
+        output.WriteLine(log.ToString());
+        output.WriteLine(workload.Metrics.Table(duration));
+        foreach (var note in notes)
+        {
+            output.WriteLine(note);
+        }
+
+        output.WriteLine(outage.ToString());
+        output.WriteLine(ErrorsAfterRetries(workload));
+        output.WriteLine($"subscriber reconnects: {workload.Reconnects}");
+        output.WriteLine(convergence.ToString());
+        output.WriteLine(verification.ToString());
+        return (outage, convergence, verification);
     }
 
     /// <summary>
