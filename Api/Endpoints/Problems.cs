@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Serialization;
+using Orleans.Storage;
 using TongBan.Grains.Halls;
 
 namespace TongBan.Api.Endpoints;
@@ -48,6 +49,10 @@ public sealed partial class DomainExceptionHandler(IProblemDetailsService proble
             // A silo died or is unreachable: the cluster recovers within seconds, so ask the client to retry.
             SiloUnavailableException or OrleansMessageRejectionException or TimeoutException =>
                 (StatusCodes.Status503ServiceUnavailable, "暂时不可用 Temporarily unavailable"),
+
+            // A grain found another activation's newer state (a duplicate left by a silo crash, or a concurrent write):
+            // it dropped itself, and the retry reaches the current one.
+            InconsistentStateException => (StatusCodes.Status503ServiceUnavailable, "暂时不可用 Temporarily unavailable"),
 
             // The database is down or restarting (grain storage, reminders, TongBan's own tables): nothing was
             // committed by the failed call, and the next one succeeds once PostgreSQL answers again.
