@@ -32,6 +32,15 @@ if [ -z "${TONGBAN_TEST_PG:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/
   }
 fi
 
+# 商用密码 interop: the SM2/SM3 tests check TongBan's seals against the openssl command (OpenSSL 3 has SM2/SM3/SM4).
+if ! command -v openssl >/dev/null; then
+  log "openssl not found: installing the 'openssl' package"
+  apt_install openssl || {
+    echo "openssl is needed for the SM2 interop tests: install it (apt-get install openssl)." >&2
+    exit 2
+  }
+fi
+
 # Browser tests (tests/TongBan.Web.Tests) drive Debian's chromium headless; Playwright's own browser download is not used.
 # A CJK font makes the zh-CN screenshots readable (without one chromium draws boxes; the tests pass either way).
 if [ ! -x /usr/bin/chromium ]; then

@@ -12,7 +12,8 @@ namespace TongBan.Grains.Seals;
 /// <summary>
 /// A decision document (准予/不予许可决定书) as signed: every field is covered by the seal's signature
 /// over its canonical JSON (camelCase, this property order), including the key id, so a document
-/// cannot be passed off under another department's key.
+/// cannot be passed off under another department's key, and the algorithm (documents issued before
+/// algorithm agility have none and are ES256; leaving it out keeps their canonical JSON, and so their signatures, valid).
 /// </summary>
 /// <param name="Authority">The deciding authority by name, e.g. 南明区人力资源和社会保障局.</param>
 /// <param name="ApplicantName">Masked (张*): the document is shown to verifiers who need no more.</param>
@@ -30,7 +31,8 @@ public sealed record DecisionDocument(
     [property: Id(9)] string Authority,
     [property: Id(10)] string ApplicantName,
     [property: Id(11)] DateTimeOffset IssuedAt,
-    [property: Id(12)] string KeyId);
+    [property: Id(12)] string KeyId,
+    [property: Id(13), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Algorithm = null);
 
 /// <summary>The signed document: the exact payload signed, the signature and the key id.</summary>
 [GenerateSerializer, Immutable]
@@ -86,22 +88,23 @@ public sealed class DecisionDocumentGrain(
 
         var s = view.State;
         var seal = GrainFactory.GetGrain<IDepartmentSealGrain>($"{s.DepartmentCode}/{s.RegionCode}");
-        var keyId = await seal.CurrentKeyId();
+        var key = await seal.CurrentKey();
+        var (keyId, algorithm) = (key.KeyId, key.Algorithm);
         for (var attempt = 0; ; attempt++)
         {
             var document = new DecisionDocument(
                 s.CaseNo + "-JD", s.CaseNo, s.ItemCode, catalogue.VersionAt(s.ItemCode, s.ItemBatch)?.Name ?? s.ItemCode, decision.Approved, decision.Reason,
                 decision.At, s.DepartmentCode, s.RegionCode, DecisionVerifier.Authority(s.DepartmentCode, s.RegionCode, regions),
-                view.Applicant.NameMasked, ChinaTime.Now(clock), keyId);
+                view.Applicant.NameMasked, ChinaTime.Now(clock), keyId, algorithm);
             var payload = DecisionVerifier.Canonical(document);
             var signature = await seal.Sign(payload);
-            if (signature.KeyId == keyId || attempt > 0)
+            if ((signature.KeyId == keyId && signature.Algorithm == algorithm) || attempt > 0)
             {
-                state.State.Document = new SignedDecision(payload, signature.SignatureBase64, signature.KeyId, SealSignatures.Algorithm);
+                state.State.Document = new SignedDecision(payload, signature.SignatureBase64, signature.KeyId, signature.Algorithm);
                 break;
             }
 
-            keyId = signature.KeyId; // rotated meanwhile: sign again naming the key that signs
+            (keyId, algorithm) = (signature.KeyId, signature.Algorithm); // rotated meanwhile: sign again naming the key that signs
         }
 
         await state.WriteStateAsync();
@@ -124,7 +127,8 @@ public static class DecisionVerifier
         return region?.Level == RegionLevel.Province ? "贵州省" + department.Replace("局", "厅", StringComparison.Ordinal) : (region?.Name ?? regionCode) + department;
     }
 
-    public static async Task<SealVerification> VerifyAsync(IGrainFactory grains, JsonElement document, string? signature, string? keyId)
+    /// <param name="algorithm">The algorithm the caller claims (optional); it must match the document's and the key's.</param>
+    public static async Task<SealVerification> VerifyAsync(IGrainFactory grains, JsonElement document, string? signature, string? keyId, string? algorithm = null)
     {
         ArgumentNullException.ThrowIfNull(grains);
         DecisionDocument? parsed;
@@ -153,7 +157,14 @@ public static class DecisionVerifier
             return new(false, "未知的签章密钥 (unknown seal key)", parsed.KeyId, parsed.CaseNo, parsed.Authority, false);
         }
 
-        var check = SealSignatures.Verify(publicKey.PublicKey, Canonical(parsed), signature);
+        // Documents from before algorithm agility name none: they are ES256.
+        var claimed = algorithm ?? SealAlgorithms.OrLegacy(parsed.Algorithm);
+        if (claimed != SealAlgorithms.OrLegacy(parsed.Algorithm) || claimed != publicKey.Algorithm)
+        {
+            return new(false, $"签名算法与密钥不符 (the document claims {claimed}, key {parsed.KeyId} is {publicKey.Algorithm})", parsed.KeyId, parsed.CaseNo, parsed.Authority, false);
+        }
+
+        var check = SealSignatures.Verify(publicKey.Algorithm, publicKey.PublicKey, System.Text.Encoding.UTF8.GetBytes(Canonical(parsed)), signature);
         var revoked = check.Valid && CaseNumber.TryParse(parsed.CaseNo, out var number) && await grains.GetGrain<ICaseSanctionGrain>(number.Value).IsRevoked();
         return new(check.Valid, check.Reason ?? (revoked ? "签章有效，但该决定因虚假材料已被撤销 (valid seal, but the result was revoked)" : null), parsed.KeyId, parsed.CaseNo, parsed.Authority, revoked);
     }

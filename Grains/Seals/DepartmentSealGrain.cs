@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using TongBan.Grains.Common;
+using TongBan.Grains.Crypto;
 
 namespace TongBan.Grains.Seals;
 
@@ -15,19 +17,22 @@ public sealed record SealPublicKey(
     [property: Id(0)] string KeyId,
     [property: Id(1)] byte[] PublicKey,
     [property: Id(2)] DateTimeOffset CreatedAt,
-    [property: Id(3)] DateTimeOffset? RetiredAt);
+    [property: Id(3)] DateTimeOffset? RetiredAt,
+    [property: Id(4)] string Algorithm = SealAlgorithms.Es256);
 
 [GenerateSerializer, Immutable]
 public sealed record SealSignature(
     [property: Id(0)] string KeyId,
-    [property: Id(1)] string SignatureBase64);
+    [property: Id(1)] string SignatureBase64,
+    [property: Id(2)] string Algorithm = SealAlgorithms.Es256);
 
 /// <summary>
 /// A department's electronic seal (电子印章) in one region, keyed <c>{departmentCode}/{regionCode}</c>:
-/// generates its ECDSA P-256 key on first use, keeps it sealed at rest (<see cref="SealKeyCipher"/>),
+/// generates its key on first use (SM2 under the <c>sm</c> suite, ECDSA P-256 under <c>international</c>), keeps it sealed at rest (<see cref="SealKeyCipher"/>),
 /// rotates on request and keeps every retired public key so old documents still verify.
 /// Non-reentrant: signing and rotation never interleave, so a document is signed by the key current
-/// at that moment.
+/// at that moment. When the configured suite changes, the next signature starts a key of the new algorithm
+/// (the old one is retired like a rotation).
 /// </summary>
 public interface IDepartmentSealGrain : IGrainWithStringKey
 {
@@ -36,6 +41,9 @@ public interface IDepartmentSealGrain : IGrainWithStringKey
 
     /// <summary>The key id that <see cref="Sign"/> would use next (creating the first key if needed).</summary>
     Task<string> CurrentKeyId();
+
+    /// <summary>The public key (id, algorithm) that <see cref="Sign"/> would use next (creating it if needed).</summary>
+    Task<SealPublicKey> CurrentKey();
 
     /// <summary>Starts a new key; the old one is retired but kept for verification. Returns the new key id.</summary>
     Task<string> Rotate();
@@ -66,6 +74,10 @@ public sealed class SealKeyEntry
 
     [Id(4)]
     public DateTimeOffset? RetiredAt { get; set; }
+
+    /// <summary><see cref="SealAlgorithms"/>; null for keys stored before algorithm agility (ES256).</summary>
+    [Id(5)]
+    public string? Algorithm { get; set; }
 }
 
 [GenerateSerializer]
@@ -78,19 +90,28 @@ public sealed class DepartmentSealState
 public sealed partial class DepartmentSealGrain(
     [PersistentState("departmentseal", StorageNames.Default)] IPersistentState<DepartmentSealState> state,
     SealKeyCipher cipher,
+    CryptoOptions crypto,
     TimeProvider clock,
     ILogger<DepartmentSealGrain> logger) : Grain, IDepartmentSealGrain
 {
     // The opened current key, for this activation only (never persisted or logged in the clear).
-    private (int Number, ECDsa Key)? open;
+    private (int Number, ISealSigner Key)? open;
+
+    private string Wanted => SealAlgorithms.For(crypto.Parsed());
 
     public async Task<SealSignature> Sign(string payload)
     {
         var (number, key) = await Current();
-        return new SealSignature(KeyId(number), Convert.ToBase64String(SealSignatures.Sign(key, payload)));
+        return new SealSignature(KeyId(number), Convert.ToBase64String(key.Sign(Encoding.UTF8.GetBytes(payload))), key.Algorithm);
     }
 
     public async Task<string> CurrentKeyId() => KeyId((await Current()).Number);
+
+    public async Task<SealPublicKey> CurrentKey()
+    {
+        var number = (await Current()).Number;
+        return Public(state.State.Keys.First(k => k.Number == number));
+    }
 
     public async Task<string> Rotate()
     {
@@ -120,9 +141,17 @@ public sealed partial class DepartmentSealGrain(
         return Task.CompletedTask;
     }
 
-    private async Task<(int Number, ECDsa Key)> Current()
+    private async Task<(int Number, ISealSigner Key)> Current()
     {
         var entry = state.State.Keys.LastOrDefault(k => k.RetiredAt is null);
+        if (entry is not null && SealAlgorithms.OrLegacy(entry.Algorithm) != Wanted)
+        {
+            // The suite changed (e.g. ES256 → SM2): retire the old key, it keeps verifying what it signed.
+            entry.RetiredAt = clock.GetUtcNow();
+            LogSuiteChanged(logger, KeyId(entry.Number), SealAlgorithms.OrLegacy(entry.Algorithm), Wanted);
+            entry = null;
+        }
+
         if (entry is null)
         {
             entry = NewKey(state.State.Keys.Count + 1, clock.GetUtcNow());
@@ -140,9 +169,7 @@ public sealed partial class DepartmentSealGrain(
         var pkcs8 = cipher.Open(KeyId(entry.Number), entry.SealedPrivateKey);
         try
         {
-            var key = ECDsa.Create();
-            key.ImportPkcs8PrivateKey(pkcs8, out _);
-            open = (entry.Number, key);
+            open = (entry.Number, SealSignatures.Open(SealAlgorithms.OrLegacy(entry.Algorithm), pkcs8));
             return open.Value;
         }
         finally
@@ -153,10 +180,11 @@ public sealed partial class DepartmentSealGrain(
 
     private SealKeyEntry NewKey(int number, DateTimeOffset now)
     {
-        var (publicKey, privateKey) = SealSignatures.NewKeyPair();
+        var algorithm = Wanted;
+        var (publicKey, privateKey) = SealSignatures.NewKeyPair(algorithm);
         try
         {
-            return new SealKeyEntry { Number = number, PublicKey = publicKey, SealedPrivateKey = cipher.Seal(KeyId(number), privateKey), CreatedAt = now };
+            return new SealKeyEntry { Number = number, PublicKey = publicKey, SealedPrivateKey = cipher.Seal(KeyId(number), privateKey), CreatedAt = now, Algorithm = algorithm };
         }
         finally
         {
@@ -170,12 +198,15 @@ public sealed partial class DepartmentSealGrain(
         open = null;
     }
 
-    private SealPublicKey Public(SealKeyEntry k) => new(KeyId(k.Number), k.PublicKey, k.CreatedAt, k.RetiredAt);
+    private SealPublicKey Public(SealKeyEntry k) => new(KeyId(k.Number), k.PublicKey, k.CreatedAt, k.RetiredAt, SealAlgorithms.OrLegacy(k.Algorithm));
 
     private string KeyId(int number) => this.GetPrimaryKeyString() + "/" + number.ToString(CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seal key {KeyId} created")]
     private static partial void LogCreated(ILogger logger, string keyId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Seal key {KeyId} ({Old}) retired: the crypto suite now signs with {New}; it keeps verifying what it signed")]
+    private static partial void LogSuiteChanged(ILogger logger, string keyId, string old, string @new);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seal rotated: new key {KeyId}; previous keys retired, kept for verification")]
     private static partial void LogRotated(ILogger logger, string keyId);

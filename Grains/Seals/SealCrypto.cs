@@ -1,5 +1,16 @@
 using System.Security.Cryptography;
 using System.Text;
+using Org.BouncyCastle.Asn1.GM;
+using Org.BouncyCastle.Asn1.X9;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Digests;
+using Org.BouncyCastle.Crypto.Generators;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Signers;
+using Org.BouncyCastle.Pkcs;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.X509;
+using TongBan.Grains.Crypto;
 
 namespace TongBan.Grains.Seals;
 
@@ -82,16 +93,94 @@ public sealed class SealKeyCipher
 [GenerateSerializer, Immutable]
 public sealed record SealCheck([property: Id(0)] bool Valid, [property: Id(1)] string? Reason);
 
-/// <summary>ECDSA P-256 with SHA-256 (ES256, IEEE P1363 signatures) over UTF-8 payloads. Pure functions.</summary>
+/// <summary>The seal signature algorithms: every key, signature and document names one.</summary>
+public static class SealAlgorithms
+{
+    /// <summary>ECDSA P-256 with SHA-256, IEEE P1363 (r‖s, 64 bytes): every seal issued before the SM suite.</summary>
+    public const string Es256 = "ES256";
+
+    /// <summary>SM2 (GB/T 32918) over SM3 with the default distinguishing id, DER signatures (GB/T 35276, GB/T 38540).</summary>
+    public const string Sm2Sm3 = "SM2-SM3";
+
+    public static string For(CryptoSuite suite) => suite == CryptoSuite.Sm ? Sm2Sm3 : Es256;
+
+    /// <summary>Stored keys from before algorithm agility carry no name: they are ES256.</summary>
+    public static string OrLegacy(string? algorithm) => algorithm ?? Es256;
+
+    public static bool IsKnown(string? algorithm) => algorithm is Es256 or Sm2Sm3;
+}
+
+/// <summary>An opened private seal key; lives only in the grain activation that opened it.</summary>
+public interface ISealSigner : IDisposable
+{
+    string Algorithm { get; }
+
+    byte[] Sign(ReadOnlySpan<byte> payload);
+}
+
+/// <summary>
+/// Seal signatures, ES256 (System.Security.Cryptography) and SM2-SM3 (BouncyCastle; no hand-written cryptography).
+/// Pure functions. A hardware crypto module (密码机, PKCS#11) would replace <see cref="NewKeyPair(string)"/> and
+/// <see cref="Open"/>: the key stays in the module and <see cref="ISealSigner"/> calls it; verification needs only public keys.
+/// </summary>
 public static class SealSignatures
 {
-    public const string Algorithm = "ES256";
+    /// <summary>The legacy name of the ES256 algorithm (before algorithm agility).</summary>
+    public const string Algorithm = SealAlgorithms.Es256;
 
-    /// <summary>A new P-256 key pair: (SubjectPublicKeyInfo, PKCS#8 private key).</summary>
-    public static (byte[] PublicKey, byte[] PrivateKey) NewKeyPair()
+    /// <summary>GB/T 35276 default distinguishing identifier (用户身份标识 ID).</summary>
+    public static readonly byte[] DistinguishingId = "1234567812345678"u8.ToArray();
+
+    /// <summary>OID of the SM2 curve (sm2p256v1), 1.2.156.10197.1.301, named in every SM2 SubjectPublicKeyInfo.</summary>
+    public const string Sm2CurveOid = "1.2.156.10197.1.301";
+
+    private static readonly ECNamedDomainParameters Sm2Domain = new(GMObjectIdentifiers.sm2p256v1, GMNamedCurves.GetByOid(GMObjectIdentifiers.sm2p256v1));
+    private static readonly X9ECParameters P256 = ECNamedCurveTable.GetByName("P-256");
+    private static readonly SecureRandom Random = new();
+
+    /// <summary>A new P-256 key pair: (SubjectPublicKeyInfo, PKCS#8 private key). The ES256 path as it always was.</summary>
+    public static (byte[] PublicKey, byte[] PrivateKey) NewKeyPair() => NewKeyPair(SealAlgorithms.Es256);
+
+    /// <summary>A new key pair for <paramref name="algorithm"/>: (SubjectPublicKeyInfo DER, PKCS#8 DER).</summary>
+    public static (byte[] PublicKey, byte[] PrivateKey) NewKeyPair(string algorithm)
     {
+        if (algorithm == SealAlgorithms.Sm2Sm3)
+        {
+            var generator = new ECKeyPairGenerator();
+            generator.Init(new ECKeyGenerationParameters(Sm2Domain, Random));
+            var pair = generator.GenerateKeyPair();
+            return (SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(pair.Public).GetDerEncoded(),
+                PrivateKeyInfoFactory.CreatePrivateKeyInfo(pair.Private).GetDerEncoded());
+        }
+
+        Known(algorithm);
         using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         return (ecdsa.ExportSubjectPublicKeyInfo(), ecdsa.ExportPkcs8PrivateKey());
+    }
+
+    /// <summary>Opens a PKCS#8 private key for signing (the caller zeroes <paramref name="pkcs8"/>).</summary>
+    public static ISealSigner Open(string algorithm, byte[] pkcs8)
+    {
+        ArgumentNullException.ThrowIfNull(pkcs8);
+        if (algorithm == SealAlgorithms.Sm2Sm3)
+        {
+            return PrivateKeyFactory.CreateKey(pkcs8) is ECPrivateKeyParameters { Parameters: var p } key && IsSm2(p)
+                ? new Sm2Signer(key)
+                : throw new CryptographicException("Not an SM2 private key.");
+        }
+
+        Known(algorithm);
+        var ecdsa = ECDsa.Create();
+        try
+        {
+            ecdsa.ImportPkcs8PrivateKey(pkcs8, out _);
+            return new Es256Signer(ecdsa);
+        }
+        catch
+        {
+            ecdsa.Dispose();
+            throw;
+        }
     }
 
     public static byte[] Sign(ECDsa key, string payload)
@@ -100,29 +189,73 @@ public static class SealSignatures
         return key.SignData(Encoding.UTF8.GetBytes(payload), HashAlgorithmName.SHA256);
     }
 
-    /// <summary>Checks <paramref name="signatureBase64"/> over <paramref name="payload"/>; malformed input is "invalid", not an error.</summary>
-    public static SealCheck Verify(byte[] publicKey, string payload, string? signatureBase64)
+    /// <summary>ES256 over the UTF-8 payload, as before algorithm agility.</summary>
+    public static SealCheck Verify(byte[] publicKey, string payload, string? signatureBase64) =>
+        Verify(SealAlgorithms.Es256, publicKey, Encoding.UTF8.GetBytes(payload ?? throw new ArgumentNullException(nameof(payload))), signatureBase64);
+
+    /// <summary>Checks <paramref name="signatureBase64"/> over <paramref name="payload"/>; malformed input is "invalid" with a reason, never an exception.</summary>
+    public static SealCheck Verify(string algorithm, byte[] publicKey, ReadOnlySpan<byte> payload, string? signatureBase64)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
-        ArgumentNullException.ThrowIfNull(payload);
+        if (!SealAlgorithms.IsKnown(algorithm))
+        {
+            return new(false, $"不支持的签名算法 (unsupported algorithm '{algorithm}')");
+        }
+
         if (string.IsNullOrWhiteSpace(signatureBase64))
         {
             return new(false, "缺少签名 (no signature)");
         }
 
         var signature = new byte[signatureBase64.Length];
-        if (!Convert.TryFromBase64String(signatureBase64, signature, out var length) || length != 64)
+        if (!Convert.TryFromBase64String(signatureBase64, signature, out var length))
         {
-            return new(false, "签名格式无效 (the signature is not a base64 P-256 signature)");
+            return new(false, "签名格式无效 (the signature is not base64)");
+        }
+
+        return algorithm == SealAlgorithms.Sm2Sm3
+            ? VerifySm2(publicKey, payload, signature.AsSpan(0, length))
+            : VerifyEs256(publicKey, payload, signature.AsSpan(0, length));
+    }
+
+    /// <summary>The algorithm a SubjectPublicKeyInfo is for (by its curve), or null when it is neither P-256 nor SM2.</summary>
+    public static string? AlgorithmOf(byte[] publicKey)
+    {
+        try
+        {
+            return PublicKeyFactory.CreateKey(publicKey) is ECPublicKeyParameters { Parameters: var p }
+                ? IsSm2(p) ? SealAlgorithms.Sm2Sm3 : p.Curve.Equals(P256.Curve) ? SealAlgorithms.Es256 : null
+                : null;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or SecurityUtilityException or Org.BouncyCastle.Asn1.Asn1Exception or InvalidCastException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>PEM of a SubjectPublicKeyInfo, for offline verification.</summary>
+    public static string Pem(byte[] publicKey) => PemEncoding.WriteString("PUBLIC KEY", publicKey);
+
+    private static SealCheck Altered() =>
+        new(false, "签名与文书内容不符，文书可能被篡改 (the signature does not match the document: it was altered or signed by another key)");
+
+    private static SealCheck VerifyEs256(byte[] publicKey, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> signature)
+    {
+        if (signature.Length != 64)
+        {
+            return new(false, "签名格式无效 (an ES256 signature is 64 bytes r‖s)");
         }
 
         try
         {
             using var ecdsa = ECDsa.Create();
             ecdsa.ImportSubjectPublicKeyInfo(publicKey, out _);
-            return ecdsa.VerifyData(Encoding.UTF8.GetBytes(payload), signature.AsSpan(0, length), HashAlgorithmName.SHA256)
-                ? new(true, null)
-                : new(false, "签名与文书内容不符，文书可能被篡改 (the signature does not match the document: it was altered or signed by another key)");
+            if (ecdsa.KeySize != 256)
+            {
+                return new(false, "签名算法与密钥不符 (the key is not a P-256 key)");
+            }
+
+            return ecdsa.VerifyData(payload, signature, HashAlgorithmName.SHA256) ? new(true, null) : Altered();
         }
         catch (CryptographicException)
         {
@@ -130,6 +263,86 @@ public static class SealSignatures
         }
     }
 
-    /// <summary>PEM of a SubjectPublicKeyInfo, for offline verification.</summary>
-    public static string Pem(byte[] publicKey) => PemEncoding.WriteString("PUBLIC KEY", publicKey);
+    private static SealCheck VerifySm2(byte[] publicKey, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> signature)
+    {
+        ECPublicKeyParameters key;
+        try
+        {
+            if (PublicKeyFactory.CreateKey(publicKey) is not ECPublicKeyParameters { Parameters: var p } k || !IsSm2(p))
+            {
+                return new(false, "签名算法与密钥不符 (the key is not an SM2 key)");
+            }
+
+            key = k;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or SecurityUtilityException or Org.BouncyCastle.Asn1.Asn1Exception or InvalidCastException)
+        {
+            return new(false, "公钥无效 (the public key cannot be read)");
+        }
+
+        if (!IsDerSignature(signature))
+        {
+            return new(false, "签名格式无效 (an SM2 signature is DER SEQUENCE { r, s }, GB/T 35276)");
+        }
+
+        var verifier = new SM2Signer(new SM3Digest());
+        verifier.Init(false, new ParametersWithID(key, DistinguishingId));
+        verifier.BlockUpdate(payload);
+        return verifier.VerifySignature(signature.ToArray()) ? new(true, null) : Altered();
+    }
+
+    /// <summary>Strict DER SEQUENCE of two positive INTEGERs, nothing after (BouncyCastle checks it too; this names the reason).</summary>
+    private static bool IsDerSignature(ReadOnlySpan<byte> signature)
+    {
+        try
+        {
+            var reader = new System.Formats.Asn1.AsnReader(signature.ToArray(), System.Formats.Asn1.AsnEncodingRules.DER);
+            var sequence = reader.ReadSequence();
+            var r = sequence.ReadInteger();
+            var s = sequence.ReadInteger();
+            return !sequence.HasData && !reader.HasData && r.Sign > 0 && s.Sign > 0;
+        }
+        catch (System.Formats.Asn1.AsnContentException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsSm2(ECDomainParameters parameters) => parameters.Curve.Equals(Sm2Domain.Curve) && parameters.G.Equals(Sm2Domain.G);
+
+    private static void Known(string algorithm)
+    {
+        if (algorithm != SealAlgorithms.Es256)
+        {
+            throw new ArgumentException($"Unknown seal algorithm '{algorithm}'.", nameof(algorithm));
+        }
+    }
+
+    private sealed class Es256Signer(ECDsa key) : ISealSigner
+    {
+        public string Algorithm => SealAlgorithms.Es256;
+
+        public byte[] Sign(ReadOnlySpan<byte> payload) => key.SignData(payload, HashAlgorithmName.SHA256);
+
+        public void Dispose() => key.Dispose();
+    }
+
+    private sealed class Sm2Signer(ECPrivateKeyParameters key) : ISealSigner
+    {
+        public string Algorithm => SealAlgorithms.Sm2Sm3;
+
+        public byte[] Sign(ReadOnlySpan<byte> payload)
+        {
+            // A fresh signer per call: SM2Signer holds per-message state and grains may be called from any thread.
+            var signer = new SM2Signer(new SM3Digest());
+            signer.Init(true, new ParametersWithID(new ParametersWithRandom(key, Random), DistinguishingId));
+            signer.BlockUpdate(payload);
+            return signer.GenerateSignature();
+        }
+
+        public void Dispose()
+        {
+            // BouncyCastle keys are immutable BigIntegers: nothing to zero; dropping the reference is all there is.
+        }
+    }
 }

@@ -14,6 +14,7 @@ using TongBan.Api.Pages;
 using TongBan.Api.Security;
 using TongBan.Grains.Common;
 using TongBan.Grains.CrossProvince;
+using TongBan.Grains.Crypto;
 using TongBan.Grains.Calendar;
 using TongBan.Grains.Cases;
 using TongBan.Grains.Catalogue;
@@ -105,6 +106,17 @@ public static partial class TongBanHost
 
         services.AddSingleton(privacy);
         services.AddSingleton<PersonalDataProtector>();
+        var crypto = builder.Configuration.GetSection(CryptoOptions.Section).Get<CryptoOptions>() ?? new CryptoOptions();
+        try
+        {
+            crypto.Parsed();
+        }
+        catch (ArgumentException e)
+        {
+            throw new StartupException(e.Message);
+        }
+
+        services.AddSingleton(crypto);
         var health = services.AddHealthChecks();
         health.AddCheck<ClusterReadinessCheck>("cluster", tags: ["ready"]);
         health.AddCheck<LiveHubReadinessCheck>("live", tags: ["ready"]);

@@ -1,7 +1,10 @@
+using System.Formats.Asn1;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TongBan.Api.Tests.Support;
+using TongBan.Grains.Tests.Crypto;
 
 namespace TongBan.Api.Tests.Embedded;
 
@@ -37,7 +40,8 @@ public class SealEndpointTests(EmbeddedApp app)
         Assert.Equal("不符合申领条件", document.GetProperty("reason").GetString());
         Assert.Equal("何**", document.GetProperty("applicantName").GetString());
         Assert.StartsWith("云岩区", document.GetProperty("authority").GetString(), StringComparison.Ordinal);
-        Assert.Equal("ES256", signed.GetProperty("algorithm").GetString());
+        Assert.Equal("SM2-SM3", signed.GetProperty("algorithm").GetString());
+        Assert.Equal("SM2-SM3", document.GetProperty("algorithm").GetString());
         var signature = signed.GetProperty("signature").GetString();
         var keyId = signed.GetProperty("keyId").GetString();
         Assert.StartsWith($"{CaseDriver.Item.DepartmentCode}/520103/", keyId, StringComparison.Ordinal);
@@ -95,6 +99,68 @@ public class SealEndpointTests(EmbeddedApp app)
 
         Assert.Equal(HttpStatusCode.Forbidden, (await cases.Send(HttpMethod.Post, $"/api/admin/seals/{CaseDriver.Item.DepartmentCode}/520103/rotate", approver)).StatusCode);
         await ProblemAssert.IsProblem(await cases.Send(HttpMethod.Get, "/api/seals/castle/520103/keys", null), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Openssl_verifies_a_decision_seal_from_its_signed_payload_and_published_key()
+    {
+        var (caseNo, approver) = await Decided("52010319850505123", approve: true);
+        var signed = await CaseDriver.Ok(await cases.Send(HttpMethod.Get, $"/api/cases/{caseNo}/decision-document", approver));
+        var payload = Convert.FromBase64String(signed.GetProperty("signedPayload").GetString()!);
+        using (var fromPayload = JsonDocument.Parse(payload))
+        {
+            Assert.Equal(caseNo, fromPayload.RootElement.GetProperty("caseNo").GetString());
+            Assert.Equal(signed.GetProperty("document").GetRawText(), fromPayload.RootElement.GetRawText());
+        }
+
+        var keyId = signed.GetProperty("keyId").GetString();
+        var keys = await CaseDriver.Ok(await cases.Send(HttpMethod.Get, $"/api/seals/{CaseDriver.Item.DepartmentCode}/520103/keys", null));
+        var key = keys.EnumerateArray().Single(k => k.GetProperty("keyId").GetString() == keyId);
+        Assert.Equal("SM2-SM3", key.GetProperty("algorithm").GetString());
+        var pem = key.GetProperty("publicKeyPem").GetString()!;
+        var spki = new AsnReader(Convert.FromBase64String(pem[PemEncoding.Find(pem).Base64Data]), AsnEncodingRules.DER).ReadSequence().ReadSequence();
+        Assert.Equal("1.2.840.10045.2.1", spki.ReadObjectIdentifier());
+        Assert.Equal("1.2.156.10197.1.301", spki.ReadObjectIdentifier());
+
+        var directory = Openssl.TempDirectory();
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, "key.pem"), pem);
+            await File.WriteAllBytesAsync(Path.Combine(directory, "payload"), payload);
+            await File.WriteAllBytesAsync(Path.Combine(directory, "sig.der"), Convert.FromBase64String(signed.GetProperty("signature").GetString()!));
+            var (exit, output) = await Openssl.VerifySm2(directory, "key.pem", "payload", "sig.der");
+            Assert.True(exit == 0, output);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_wrong_algorithm_or_a_broken_DER_signature_is_invalid_with_a_reason()
+    {
+        var (caseNo, approver) = await Decided("52010319850505124", approve: true);
+        var signed = await CaseDriver.Ok(await cases.Send(HttpMethod.Get, $"/api/cases/{caseNo}/decision-document", approver));
+        var document = signed.GetProperty("document");
+        var signature = signed.GetProperty("signature").GetString()!;
+        var der = Convert.FromBase64String(signature);
+
+        var claimsEs256 = await Verify(new { document, signature, algorithm = "ES256" });
+        Assert.False(claimsEs256.GetProperty("valid").GetBoolean());
+        Assert.Contains("算法", claimsEs256.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var relabelled = JsonNode.Parse(document.GetRawText())!;
+        relabelled["algorithm"] = "ES256";
+        Assert.Contains("算法", (await Verify(new { document = relabelled, signature })).GetProperty("reason").GetString(), StringComparison.Ordinal);
+
+        foreach (var broken in new[] { Convert.ToBase64String(der[..^3]), Convert.ToBase64String([.. der, 0]), Convert.ToBase64String(der[2..]) })
+        {
+            var result = await Verify(new { document, signature = broken });
+            Assert.False(result.GetProperty("valid").GetBoolean());
+            Assert.Contains("签名", result.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.True((await Verify(new { document, signature, algorithm = "SM2-SM3" })).GetProperty("valid").GetBoolean());
     }
 
     [Fact]

@@ -8,6 +8,7 @@ public class StartupFailureTests
     [InlineData("TongBan:Silo:SiloPort", "0", "SiloPort must be a port number between 1 and 65535, got 0")]
     [InlineData("TongBan:Silo:GatewayPort", "70000", "GatewayPort must be a port number between 1 and 65535, got 70000")]
     [InlineData("TongBan:Silo:AdvertisedAddress", "not a host!", "AdvertisedAddress must be an IP address or host name")]
+    [InlineData("TongBan:Crypto:Suite", "gm", "TongBan:Crypto:Suite must be sm or international, got 'gm'")]
     public void Invalid_silo_options_fail_with_one_clear_line(string key, string value, string expected)
     {
         var error = Assert.Throws<StartupException>(() => TongBanHost.Build([$"--{key}", value]));

@@ -39,6 +39,7 @@ public static class TestSiloWiring
         services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
         services.AddSingleton(_ => ServiceCatalogue.Seeded());
         services.AddSingleton(_ => CalendarProvider.FromEmbedded());
+        services.AddSingleton(new TongBan.Grains.Crypto.CryptoOptions());
         var cases = caseStore ?? new InMemoryCaseStore();
         services.AddSingleton(cases);
         if (cases is IAuditStreamStore streams)
