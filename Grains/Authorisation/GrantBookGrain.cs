@@ -10,7 +10,7 @@ namespace TongBan.Grains.Authorisation;
 /// revoke append one entry and only then change the in-memory book. The log is the only durable copy, so the book
 /// and its audit trail cannot disagree.
 /// </summary>
-public sealed partial class GrantBookGrain(IAuditStreamStore store, TimeProvider clock, ILogger<GrantBookGrain> logger) : Grain, IGrantBookGrain
+public sealed partial class GrantBookGrain(IAuditStreamStore store, TimeProvider clock, Crypto.CryptoOptions crypto, ILogger<GrantBookGrain> logger) : Grain, IGrantBookGrain
 {
     private readonly Dictionary<string, Grant> grants = new(StringComparer.Ordinal);
     private int version;
@@ -102,7 +102,7 @@ public sealed partial class GrantBookGrain(IAuditStreamStore store, TimeProvider
     {
         var entry = new GrantAuditEntry(Stream, version + 1, operation, now, actorId, grant);
         var canonical = JsonSerializer.Serialize(entry, AuditChain.Json);
-        var hash = AuditChain.Link(head, canonical);
+        var hash = AuditChain.Link(head, canonical, AuditChain.For(crypto));
         if (!await store.AppendStreamAsync(Stream, new StoredAuditEntry(entry.Version, canonical, head, hash), CancellationToken.None))
         {
             // Only a duplicate activation can move the head under us: drop this one so the next call replays the stream.

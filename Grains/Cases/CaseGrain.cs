@@ -36,6 +36,7 @@ public sealed partial class CaseGrain(
     ServiceCatalogue catalogue,
     CalendarProvider calendar,
     TimeProvider clock,
+    Crypto.CryptoOptions crypto,
     ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
     private const string DeadlineReminder = "deadline";
@@ -164,7 +165,7 @@ public sealed partial class CaseGrain(
     private async Task<CaseReply> Commit(CaseState state, CaseTimelineEntry entry, ApplicantRecord applicant, StoredCase? previous)
     {
         var previousHash = previous?.LastHash ?? AuditChain.Genesis;
-        var hash = AuditChain.Link(previousHash, AuditChain.Canonical(entry));
+        var hash = AuditChain.Link(previousHash, AuditChain.Canonical(entry), AuditChain.For(crypto));
         var summary = Project(state, applicant, (previous?.Summary.Visits ?? 0) + VisitsOf(entry, previous?.State));
         if (!await store.CommitAsync(state, applicant, summary, entry, previousHash, hash, CancellationToken.None))
         {

@@ -38,6 +38,7 @@ public sealed class ApplicantCreditState
 public sealed partial class ApplicantCreditGrain(
     [PersistentState("applicantcredit", StorageNames.Default)] IPersistentState<ApplicantCreditState> state,
     TimeProvider clock,
+    Crypto.CryptoOptions crypto,
     ILogger<ApplicantCreditGrain> logger) : Grain, IApplicantCreditGrain
 {
     private CreditStanding Current => state.State.Standing ?? CreditRules.Unrecorded;
@@ -60,7 +61,7 @@ public sealed partial class ApplicantCreditGrain(
         var previous = state.State.Hashes.Count == 0 ? AuditChain.Genesis : state.State.Hashes[^1];
         state.State.Standing = request.To;
         state.State.History.Add(change);
-        state.State.Hashes.Add(AuditChain.Link(previous, JsonSerializer.Serialize(change, AuditChain.Json)));
+        state.State.Hashes.Add(AuditChain.Link(previous, JsonSerializer.Serialize(change, AuditChain.Json), AuditChain.For(crypto)));
         await state.WriteStateAsync();
 
         // The grain key is a keyed hash, never the ID number: safe to log.
@@ -74,8 +75,8 @@ public sealed partial class ApplicantCreditGrain(
         var valid = state.State.Hashes.Count == state.State.History.Count;
         for (var i = 0; valid && i < state.State.History.Count; i++)
         {
-            previous = AuditChain.Link(previous, JsonSerializer.Serialize(state.State.History[i], AuditChain.Json));
-            valid = previous.AsSpan().SequenceEqual(state.State.Hashes[i]);
+            valid = AuditChain.Links(previous, JsonSerializer.Serialize(state.State.History[i], AuditChain.Json), state.State.Hashes[i]);
+            previous = state.State.Hashes[i];
         }
 
         return Task.FromResult(new CreditView(Current, [.. state.State.History], valid));

@@ -85,6 +85,7 @@ public sealed class CaseSanctionState
 public sealed partial class CaseSanctionGrain(
     [PersistentState("casesanction", StorageNames.Default)] IPersistentState<CaseSanctionState> state,
     TimeProvider clock,
+    Crypto.CryptoOptions crypto,
     ILogger<CaseSanctionGrain> logger) : Grain, ICaseSanctionGrain
 {
     public async Task<SanctionResult> Revoke(string reason, IReadOnlyList<string> materialIds, CaseActor actor)
@@ -177,7 +178,7 @@ public sealed partial class CaseSanctionGrain(
     {
         var previous = state.State.Hashes.Count == 0 ? AuditChain.Genesis : state.State.Hashes[^1];
         state.State.Entries.Add(entry);
-        state.State.Hashes.Add(AuditChain.Link(previous, JsonSerializer.Serialize(entry, AuditChain.Json)));
+        state.State.Hashes.Add(AuditChain.Link(previous, JsonSerializer.Serialize(entry, AuditChain.Json), AuditChain.For(crypto)));
         apply(state.State);
         await state.WriteStateAsync();
     }

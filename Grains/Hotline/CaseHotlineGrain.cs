@@ -43,6 +43,7 @@ public sealed partial class CaseHotlineGrain(
     [PersistentState("casehotline", StorageNames.Default)] IPersistentState<CaseHotlineState> state,
     CalendarProvider calendar,
     TimeProvider clock,
+    Crypto.CryptoOptions crypto,
     ILogger<CaseHotlineGrain> logger) : Grain, ICaseHotlineGrain
 {
     /// <summary>Client method of the live hub for hotline log changes (additive to the published ones).</summary>
@@ -101,16 +102,15 @@ public sealed partial class CaseHotlineGrain(
         var previous = AuditChain.Genesis;
         for (var i = 0; i < Log.Count; i++)
         {
-            var hash = AuditChain.Link(previous, Canonical(Log[i]));
-            if (Log[i].Seq != i + 1 || i >= state.State.Hashes.Count || !hash.AsSpan().SequenceEqual(state.State.Hashes[i]))
+            if (Log[i].Seq != i + 1 || i >= state.State.Hashes.Count || !AuditChain.Links(previous, Canonical(Log[i]), state.State.Hashes[i]))
             {
                 return Task.FromResult(new AuditVerification(false, Log.Count, Log[i].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
 
-            previous = hash;
+            previous = state.State.Hashes[i];
         }
 
-        return Task.FromResult(new AuditVerification(true, Log.Count, null));
+        return Task.FromResult(new AuditVerification(true, Log.Count, null, AuditChain.Algorithms(state.State.Hashes)));
     }
 
     public static string Canonical(HotlineEntry entry) => JsonSerializer.Serialize(entry, AuditChain.Json);
@@ -119,7 +119,7 @@ public sealed partial class CaseHotlineGrain(
     {
         var previous = state.State.Hashes.Count == 0 ? AuditChain.Genesis : state.State.Hashes[^1];
         Log.Add(entry);
-        state.State.Hashes.Add(AuditChain.Link(previous, Canonical(entry)));
+        state.State.Hashes.Add(AuditChain.Link(previous, Canonical(entry), AuditChain.For(crypto)));
         try
         {
             await state.WriteStateAsync();

@@ -833,9 +833,9 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore,
         }
 
         var canonical = AuditChain.Canonical(entry);
-        if (!AuditChain.Link(previousHash, canonical).AsSpan().SequenceEqual(hash))
+        if (!AuditChain.Links(previousHash, canonical, hash))
         {
-            throw new ArgumentException($"The hash of {state.CaseNo} v{state.Version} is not AuditChain.Link(previousHash, canonical entry).", nameof(hash));
+            throw new ArgumentException($"The hash of {state.CaseNo} v{state.Version} is not AuditChain.Link(previousHash, canonical entry) with the algorithm it names.", nameof(hash));
         }
 
         return canonical;

@@ -24,6 +24,9 @@ internal sealed class CaseWorkload(ICaseStore store, int workers, bool holdState
     private static readonly PersonalDataProtector Protector = new(PrivacyOptions.Development());
     private static long numbers;
 
+    /// <summary>The audit link algorithm (<c>--chain sha256|sm3</c>; SM3 is what a case grain writes under the default suite).</summary>
+    public static string ChainHash { get; set; } = AuditChain.Sm3;
+
     private static readonly CaseAction?[] Steps =
     [
         null, CaseAction.Receive, CaseAction.Accept, CaseAction.StartReview, CaseAction.Suspend, CaseAction.Resume,
@@ -76,7 +79,7 @@ internal sealed class CaseWorkload(ICaseStore store, int workers, bool holdState
         var result = Machine.Apply(inReview, Command(CaseAction.Approve, inReview), now);
         yield return ("apply (approve)", () => Machine.Apply(inReview, Command(CaseAction.Approve, inReview), now));
         yield return ("project", () => Project(result.State!, applicant));
-        yield return ("canonical + link", () => AuditChain.Link(AuditChain.Genesis, AuditChain.Canonical(result.Entry!)));
+        yield return ("canonical + link", () => AuditChain.Link(AuditChain.Genesis, AuditChain.Canonical(result.Entry!), CaseWorkload.ChainHash));
     }
 
     public async Task StepAsync(int worker)
@@ -127,7 +130,7 @@ internal sealed class CaseWorkload(ICaseStore store, int workers, bool holdState
 
         var next = result.State!;
         var summary = Project(next, applicant);
-        var hash = AuditChain.Link(previous, AuditChain.Canonical(result.Entry!));
+        var hash = AuditChain.Link(previous, AuditChain.Canonical(result.Entry!), CaseWorkload.ChainHash);
         var t2 = Stopwatch.GetTimestamp();
         w.ComputeTicks += t2 - t0;
         if (!await store.CommitAsync(next, applicant, summary, result.Entry!, previous, hash, CancellationToken.None))

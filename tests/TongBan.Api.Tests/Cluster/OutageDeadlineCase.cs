@@ -105,7 +105,7 @@ internal sealed class OutageDeadlineCase
     private static async Task<byte[]> CommitAsync(PostgresCaseStore store, CaseTransitionResult result, ApplicantRecord applicant, byte[] previous, DateOnly asOf, int visits)
     {
         var state = result.State!;
-        var hash = AuditChain.Link(previous, AuditChain.Canonical(result.Entry!));
+        var hash = AuditChain.Link(previous, AuditChain.Canonical(result.Entry!), AuditChain.Sha256);
         var summary = CaseProjection.Summarize(state, applicant, visits, state.EvaluateDeadline(CaseData.Calendar, asOf));
         Assert.True(await store.CommitAsync(state, applicant, summary, result.Entry!, previous, hash, CancellationToken.None), $"commit v{state.Version}");
         return hash;

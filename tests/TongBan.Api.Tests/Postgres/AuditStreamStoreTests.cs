@@ -16,7 +16,7 @@ public sealed class AuditStreamStoreTests(PostgresServer server)
     private static StoredAuditEntry Entry(int version, byte[] previous, string text)
     {
         var canonical = $$"""{"stream":"grants:520102-H001","version":{{version}},"operation":"{{text}}"}""";
-        return new StoredAuditEntry(version, canonical, previous, AuditChain.Link(previous, canonical));
+        return new StoredAuditEntry(version, canonical, previous, AuditChain.Link(previous, canonical, AuditChain.Sha256));
     }
 
     [Fact]

@@ -92,6 +92,9 @@ internal sealed class CaseDriver(ICaseStore store)
 {
     public ICaseStore Store => store;
 
+    /// <summary>The link algorithm of the next commits: SHA-256 as the code of before wrote, SM3 as a grain writes now.</summary>
+    public string ChainHash { get; set; } = AuditChain.Sha256;
+
     /// <summary>Submits a case (version 1) and asserts the commit succeeded.</summary>
     public async Task<CaseState> SubmitAsync(string itemCode, CaseNumber caseNo, ApplicantDetails who, string county, DateTimeOffset at,
         CaseChannel channel = CaseChannel.Online, string? hall = null, IReadOnlyList<SubmittedMaterial>? materials = null)
@@ -135,7 +138,7 @@ internal sealed class CaseDriver(ICaseStore store)
     public Task<bool> CommitAsync(CaseTransitionResult result, ApplicantRecord applicant, byte[] previousHash)
     {
         var state = result.State!;
-        var hash = AuditChain.Link(previousHash, AuditChain.Canonical(result.Entry!));
+        var hash = AuditChain.Link(previousHash, AuditChain.Canonical(result.Entry!), ChainHash);
         return store.CommitAsync(state, applicant, CaseData.Project(state, applicant), result.Entry!, previousHash, hash, CancellationToken.None);
     }
 }

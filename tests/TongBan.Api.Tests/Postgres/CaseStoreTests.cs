@@ -212,7 +212,7 @@ public sealed class CaseStoreTests(PostgresServer server)
         var before = await SnapshotAsync(dataSource);
         var state = receive.State!;
         var summary = Project(state, stored.Applicant);
-        var hash = AuditChain.Link(stored.LastHash, AuditChain.Canonical(receive.Entry!));
+        var hash = AuditChain.Link(stored.LastHash, AuditChain.Canonical(receive.Entry!), AuditChain.Sha256);
 
         await Assert.ThrowsAsync<ArgumentException>(() => store.CommitAsync(state, stored.Applicant, summary, receive.Entry!, stored.LastHash, AuditChain.Genesis, None));
         await Assert.ThrowsAsync<ArgumentException>(() => store.CommitAsync(state, stored.Applicant, summary with { Version = 1 }, receive.Entry!, stored.LastHash, hash, None));
@@ -295,14 +295,14 @@ public sealed class CaseStoreTests(PostgresServer server)
         // Re-hashing that entry to hide the edit moves the break to the next link of the case chain …
         var edited = (await store.AuditAsync(cases[1].Value, None))[6];
         await ExecuteAsync(dataSource, "update tongban.case_audit set hash = $2 where case_no = $1 and version = 7",
-            cases[1].Value, AuditChain.Link(edited.PreviousHash, edited.Canonical));
+            cases[1].Value, AuditChain.Link(edited.PreviousHash, edited.Canonical, AuditChain.Sha256));
         Assert.Equal($"{cases[1].Value}#8", (await store.VerifyAllAsync(None)).FirstBrokenAt);
 
         // … and re-hashing the rest of the case (and its row) too leaves the seal of that entry broken.
-        var previous = AuditChain.Link(edited.PreviousHash, edited.Canonical);
+        var previous = AuditChain.Link(edited.PreviousHash, edited.Canonical, AuditChain.Sha256);
         foreach (var entry in (await store.AuditAsync(cases[1].Value, None)).Skip(7))
         {
-            var hash = AuditChain.Link(previous, entry.Canonical);
+            var hash = AuditChain.Link(previous, entry.Canonical, AuditChain.Sha256);
             await ExecuteAsync(dataSource, "update tongban.case_audit set previous_hash = $2, hash = $3 where case_no = $1 and version = $4",
                 cases[1].Value, previous, hash, entry.Version);
             previous = hash;
@@ -313,6 +313,41 @@ public sealed class CaseStoreTests(PostgresServer server)
         Assert.False(sealBroken.Valid);
         Assert.Equal(await ScalarAsync<long>(dataSource, "select id from tongban.case_audit where case_no = $1 and version = 7", cases[1].Value),
             long.Parse(sealBroken.FirstBrokenAt!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task A_case_chain_moving_from_SHA256_to_SM3_verifies_and_an_edit_of_either_kind_is_found()
+    {
+        var (dataSource, store, driver) = await StoreAsync("casemixedchain");
+        await using var _ = dataSource;
+        var before = NewCaseNo();
+        await FullLifeAsync(driver, before); // 11 SHA-256 entries, as stored by the code of before
+        var mixed = NewCaseNo();
+        var at = T0;
+        await driver.SubmitAsync("rsj-001", mixed, Zhang, "520102", at);
+        await driver.DoAsync(mixed.Value, CaseAction.Receive, at += TimeSpan.FromMinutes(20));
+        driver.ChainHash = AuditChain.Sm3; // the suite changed: new links are SM3
+        await driver.DoAsync(mixed.Value, CaseAction.Accept, at += TimeSpan.FromMinutes(3));
+        await driver.DoAsync(mixed.Value, CaseAction.StartReview, at += TimeSpan.FromHours(1));
+        await driver.DoAsync(mixed.Value, CaseAction.Approve, at += TimeSpan.FromHours(3));
+        await FullLifeAsync(driver, NewCaseNo()); // 11 SM3 entries
+
+        var chain = await store.AuditAsync(mixed.Value, None);
+        Assert.Equal([32, 32, 33, 33, 33], chain.Select(e => e.Hash.Length));
+        Assert.Equal([AuditChain.Sha256, AuditChain.Sm3], AuditChain.VerifyCase(chain).Algorithms);
+        await SealAllAsync(store);
+        Assert.Equal(new AuditVerification(true, 27, null), await store.VerifyAllAsync(None));
+
+        foreach (var version in new[] { 2, 4 })
+        {
+            var original = chain[version - 1].Canonical;
+            await ExecuteAsync(dataSource, "update tongban.case_audit set canonical = $2 where case_no = $1 and version = $3",
+                mixed.Value, original.Replace("\"version\":", "\"version\": ", StringComparison.Ordinal), version);
+            Assert.Equal($"{mixed.Value}#{version}", (await store.VerifyAllAsync(None)).FirstBrokenAt);
+            await ExecuteAsync(dataSource, "update tongban.case_audit set canonical = $2 where case_no = $1 and version = $3", mixed.Value, original, version);
+        }
+
+        Assert.True((await store.VerifyAllAsync(None)).Valid);
     }
 
     [Fact]
