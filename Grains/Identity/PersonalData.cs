@@ -65,21 +65,31 @@ public sealed record ApplicantRecord(
 /// SHA-256 of the key, so data sealed before a rotation opens with the retired key that sealed it. Format v1 (no key
 /// id, written before key rotation existed) is opened by trying the current key, then the retired ones (AES-GCM's tag
 /// tells a wrong key).
+/// Format v3 (the <c>sm</c> suite, the default): <c>[3][key id: 4][nonce: 12][cipher][tag: 16]</c>, the v2 layout with
+/// SM4 (GB/T 32907) in GCM mode instead of AES-256: one authenticated pass like v2, the same header and tag checks, and
+/// the mode of RFC 8998 (TLS_SM4_GCM_SM3); CBC + HMAC-SM3 would need two keys and two passes for the same guarantee.
+/// The 128-bit SM4 key is derived from the configured key with HKDF-SM3 (label <c>tongban/privacy-sm4/v3</c>), so one
+/// configured key (and its key id) serves every format. A wrong tag throws <see cref="AuthenticationTagMismatchException"/>
+/// for v3 as for v2. <see cref="Reseal"/> moves v1/v2 values to v3 (or v3 back to v2 under <c>international</c>).
 /// </remarks>
 public sealed class PersonalDataProtector
 {
     private const byte LegacyFormat = 1;
-    private const byte FormatVersion = 2;
+    private const byte AesFormat = 2;
+    private const byte Sm4Format = 3;
     private const int KeyIdSize = 4;
     private const int NonceSize = 12;
     private const int TagSize = 16;
     private readonly byte[] currentKey;
     private readonly byte[] currentKeyId;
     private readonly List<(byte[] Id, byte[] Key)> keys = [];
+    private readonly byte formatVersion;
 
-    public PersonalDataProtector(PrivacyOptions options)
+    /// <param name="crypto">The suite choosing the format new values are sealed in (default <c>sm</c>: v3, SM4-GCM).</param>
+    public PersonalDataProtector(PrivacyOptions options, Crypto.CryptoOptions? crypto = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        formatVersion = (crypto ?? new Crypto.CryptoOptions()).Parsed() == Crypto.CryptoSuite.International ? AesFormat : Sm4Format;
         Hash = new KeyedHash(Encoding.UTF8.GetBytes(options.HashKey ?? throw new InvalidOperationException("TongBan:Privacy:HashKey is not set.")));
         currentKey = ParseKey(options.EncryptionKey ?? throw new InvalidOperationException("TongBan:Privacy:EncryptionKey is not set."), "EncryptionKey");
         currentKeyId = KeyId(currentKey);
@@ -104,20 +114,31 @@ public sealed class PersonalDataProtector
     public ApplicantDetails Open(ApplicantRecord record) =>
         JsonSerializer.Deserialize<ApplicantDetails>(Unseal(record.Sealed))!;
 
-    /// <summary>Whether the record was sealed with a retired key (or the legacy format) and should be re-sealed.</summary>
+    /// <summary>Whether the record was sealed with a retired key or in another format than the suite's and should be re-sealed.</summary>
     public bool NeedsReseal(ApplicantRecord record) =>
-        record.Sealed.Length < 1 + KeyIdSize || record.Sealed[0] != FormatVersion || !record.Sealed.AsSpan(1, KeyIdSize).SequenceEqual(currentKeyId);
+        record.Sealed.Length < 1 + KeyIdSize || record.Sealed[0] != formatVersion || !record.Sealed.AsSpan(1, KeyIdSize).SequenceEqual(currentKeyId);
 
-    /// <summary>The same record sealed with the current key (hashes and masks unchanged).</summary>
+    /// <summary>The format (1, 2 or 3) and algorithm a sealed value names, e.g. <c>(3, "SM4-GCM")</c>.</summary>
+    public static (int Format, string Algorithm) FormatOf(byte[] sealedData) => sealedData is [var version, ..]
+        ? (version, version == Sm4Format ? "SM4-GCM" : version is AesFormat or LegacyFormat ? "AES-256-GCM" : "unknown")
+        : (0, "unknown");
+
+    /// <summary>The same record sealed with the current key in the suite's format (hashes and masks unchanged): v1/v2 → v3 under <c>sm</c>.</summary>
     public ApplicantRecord Reseal(ApplicantRecord record) => record with { Sealed = Seal(Unseal(record.Sealed)) };
 
     private byte[] Seal(byte[] plain)
     {
         var output = new byte[1 + KeyIdSize + NonceSize + plain.Length + TagSize];
-        output[0] = FormatVersion;
+        output[0] = formatVersion;
         currentKeyId.CopyTo(output, 1);
         var nonce = output.AsSpan(1 + KeyIdSize, NonceSize);
         RandomNumberGenerator.Fill(nonce);
+        if (formatVersion == Sm4Format)
+        {
+            Sm4Gcm(forEncryption: true, Sm4KeyOf(currentKey), nonce, output.AsSpan(0, 1 + KeyIdSize), plain, output.AsSpan(1 + KeyIdSize + NonceSize));
+            return output;
+        }
+
         using var aes = new AesGcm(currentKey, TagSize);
         // The header (format and key id) is authenticated too.
         aes.Encrypt(nonce, plain, output.AsSpan(1 + KeyIdSize + NonceSize, plain.Length), output.AsSpan(output.Length - TagSize), output.AsSpan(0, 1 + KeyIdSize));
@@ -126,11 +147,19 @@ public sealed class PersonalDataProtector
 
     private byte[] Unseal(byte[] sealedData)
     {
-        if (sealedData.Length >= 1 + KeyIdSize + NonceSize + TagSize && sealedData[0] == FormatVersion)
+        if (sealedData.Length >= 1 + KeyIdSize + NonceSize + TagSize && sealedData[0] is AesFormat or Sm4Format)
         {
             var id = sealedData[1..(1 + KeyIdSize)];
             var key = keys.FirstOrDefault(k => k.Id.AsSpan().SequenceEqual(id)).Key
                 ?? throw new CryptographicException("Personal data sealed with a key that is not configured (add it to TongBan:Privacy:PreviousEncryptionKeys).");
+            if (sealedData[0] == Sm4Format)
+            {
+                var plain = new byte[sealedData.Length - 1 - KeyIdSize - NonceSize - TagSize];
+                Sm4Gcm(forEncryption: false, Sm4KeyOf(key), sealedData.AsSpan(1 + KeyIdSize, NonceSize), sealedData.AsSpan(0, 1 + KeyIdSize),
+                    sealedData.AsSpan(1 + KeyIdSize + NonceSize), plain);
+                return plain;
+            }
+
             return Decrypt(key, sealedData, 1 + KeyIdSize, sealedData.AsSpan(0, 1 + KeyIdSize));
         }
 
@@ -165,6 +194,38 @@ public sealed class PersonalDataProtector
     }
 
     private static byte[] KeyId(byte[] key) => SHA256.HashData(key)[..KeyIdSize];
+
+    /// <summary>The 128-bit SM4 key of a configured 256-bit key: HKDF with SM3 (BouncyCastle), one label for this use.</summary>
+    private static byte[] Sm4KeyOf(byte[] key)
+    {
+        var hkdf = new Org.BouncyCastle.Crypto.Generators.HkdfBytesGenerator(new Org.BouncyCastle.Crypto.Digests.SM3Digest());
+        hkdf.Init(new Org.BouncyCastle.Crypto.Parameters.HkdfParameters(key, null, "tongban/privacy-sm4/v3"u8.ToArray()));
+        var output = new byte[16];
+        hkdf.GenerateBytes(output, 0, output.Length);
+        return output;
+    }
+
+    /// <summary>SM4-GCM (BouncyCastle), 128-bit tag appended to the cipher text; header authenticated as associated data.</summary>
+    private static void Sm4Gcm(bool forEncryption, byte[] key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associated, ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        var gcm = new Org.BouncyCastle.Crypto.Modes.GcmBlockCipher(new Org.BouncyCastle.Crypto.Engines.SM4Engine());
+        gcm.Init(forEncryption, new Org.BouncyCastle.Crypto.Parameters.AeadParameters(
+            new Org.BouncyCastle.Crypto.Parameters.KeyParameter(key), TagSize * 8, nonce.ToArray(), associated.ToArray()));
+        try
+        {
+            var written = gcm.ProcessBytes(input, output);
+            gcm.DoFinal(output[written..]);
+        }
+        catch (Org.BouncyCastle.Crypto.InvalidCipherTextException e)
+        {
+            // The same error as a tampered AES-GCM value (v2), so callers treat both alike.
+            throw new AuthenticationTagMismatchException("The SM4-GCM tag does not match: wrong key or altered data.", e);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
 
     private static byte[] ParseKey(string base64, string name)
     {

@@ -78,6 +78,77 @@ public class PersonalDataProtectorTests
         }
     }
 
+    [Fact]
+    public void New_values_are_format_3_SM4_GCM_and_international_keeps_writing_format_2()
+    {
+        var key = NewKey();
+        var sm = Protector(key);
+        var v3 = sm.Record(Person);
+        Assert.Equal((3, "SM4-GCM"), PersonalDataProtector.FormatOf(v3.Sealed));
+        Assert.Equal(Person, sm.Open(v3));
+        Assert.DoesNotContain(Person.IdNumber, Encoding.UTF8.GetString(v3.Sealed), StringComparison.Ordinal);
+
+        var international = new PersonalDataProtector(new PrivacyOptions { HashKey = "a-hash-key-of-at-least-thirty-two-bytes!", EncryptionKey = key }, TongBan.Grains.Crypto.CryptoOptions.International());
+        var v2 = international.Record(Person);
+        Assert.Equal((2, "AES-256-GCM"), PersonalDataProtector.FormatOf(v2.Sealed));
+        Assert.Equal(Person, international.Open(v3)); // every suite opens every format
+        Assert.Equal(v3.IdKey, v2.IdKey);
+    }
+
+    [Fact]
+    public void Reseal_migrates_format_2_and_format_1_values_to_format_3_and_they_still_open()
+    {
+        var (oldKey, newKey) = (NewKey(), NewKey());
+        var v2 = new PersonalDataProtector(new PrivacyOptions { HashKey = "a-hash-key-of-at-least-thirty-two-bytes!", EncryptionKey = oldKey }, TongBan.Grains.Crypto.CryptoOptions.International()).Record(Person);
+        var sm = Protector(newKey, oldKey);
+        Assert.Equal(Person, sm.Open(v2));
+        Assert.True(sm.NeedsReseal(v2));
+        var migrated = sm.Reseal(v2);
+        Assert.Equal(3, PersonalDataProtector.FormatOf(migrated.Sealed).Format);
+        Assert.False(sm.NeedsReseal(migrated));
+        Assert.Equal(Person, Protector(newKey).Open(migrated));
+        Assert.Equal((v2.IdKey, v2.PhoneKey, v2.NameMasked), (migrated.IdKey, migrated.PhoneKey, migrated.NameMasked));
+
+        // Same key, only the format differs: still resealed.
+        var sameKey = Protector(oldKey);
+        Assert.True(sameKey.NeedsReseal(v2));
+        Assert.Equal(3, PersonalDataProtector.FormatOf(sameKey.Reseal(v2).Sealed).Format);
+
+        var plain = JsonSerializer.SerializeToUtf8Bytes(Person);
+        var legacy = new byte[1 + 12 + plain.Length + 16];
+        legacy[0] = 1;
+        using (var aes = new AesGcm(Convert.FromBase64String(oldKey), 16))
+        {
+            aes.Encrypt(legacy.AsSpan(1, 12), plain, legacy.AsSpan(13, plain.Length), legacy.AsSpan(13 + plain.Length));
+        }
+
+        var fromV1 = sm.Reseal(v2 with { Sealed = legacy });
+        Assert.Equal(3, PersonalDataProtector.FormatOf(fromV1.Sealed).Format);
+        Assert.Equal(Person, sm.Open(fromV1));
+    }
+
+    [Fact]
+    public void A_format_3_value_with_a_wrong_tag_fails_like_a_tampered_format_2_value()
+    {
+        var key = NewKey();
+        var v3 = Protector(key).Record(Person);
+        var v2 = new PersonalDataProtector(new PrivacyOptions { HashKey = "a-hash-key-of-at-least-thirty-two-bytes!", EncryptionKey = key }, TongBan.Grains.Crypto.CryptoOptions.International()).Record(Person);
+        static byte[] Flip(byte[] sealedData, int at)
+        {
+            var copy = (byte[])sealedData.Clone();
+            copy[at] ^= 0x01;
+            return copy;
+        }
+
+        var fromV2 = Assert.ThrowsAny<CryptographicException>(() => Protector(key).Open(v2 with { Sealed = Flip(v2.Sealed, v2.Sealed.Length - 1) }));
+        var fromV3 = Assert.ThrowsAny<CryptographicException>(() => Protector(key).Open(v3 with { Sealed = Flip(v3.Sealed, v3.Sealed.Length - 1) }));
+        Assert.IsType<AuthenticationTagMismatchException>(fromV2);
+        Assert.IsType<AuthenticationTagMismatchException>(fromV3);
+        Assert.ThrowsAny<CryptographicException>(() => Protector(key).Open(v3 with { Sealed = Flip(v3.Sealed, 2) })); // key id: unknown key
+        Assert.Throws<AuthenticationTagMismatchException>(() => Protector(key).Open(v3 with { Sealed = Flip(v3.Sealed, 20) })); // nonce
+        Assert.Throws<AuthenticationTagMismatchException>(() => Protector(key).Open(v3 with { Sealed = [2, .. v3.Sealed[1..]] })); // relabelled v2
+    }
+
     [Theory]
     [InlineData("not base64 !")]
     [InlineData("AAAA")]
