@@ -17,6 +17,12 @@ if (args is ["--micro"])
     return 0;
 }
 
+if (args is ["--crypto"])
+{
+    CryptoBench.Run();
+    return 0;
+}
+
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
