@@ -85,6 +85,9 @@ public sealed class PersonalDataProtector
     private readonly List<(byte[] Id, byte[] Key)> keys = [];
     private readonly byte formatVersion;
 
+    // SM4 keys derived once per configured key (HKDF-SM3 per call cost more than the SM4-GCM itself; see PERFORMANCE).
+    private readonly Dictionary<byte[], byte[]> sm4Keys = new(ReferenceEqualityComparer.Instance);
+
     /// <param name="crypto">The suite choosing the format new values are sealed in (default <c>sm</c>: v3, SM4-GCM).</param>
     public PersonalDataProtector(PrivacyOptions options, Crypto.CryptoOptions? crypto = null)
     {
@@ -98,6 +101,11 @@ public sealed class PersonalDataProtector
         {
             var key = ParseKey(previous, $"PreviousEncryptionKeys:{i}");
             keys.Add((KeyId(key), key));
+        }
+
+        foreach (var (_, key) in keys)
+        {
+            sm4Keys[key] = Sm4KeyOf(key);
         }
     }
 
@@ -135,7 +143,7 @@ public sealed class PersonalDataProtector
         RandomNumberGenerator.Fill(nonce);
         if (formatVersion == Sm4Format)
         {
-            Sm4Gcm(forEncryption: true, Sm4KeyOf(currentKey), nonce, output.AsSpan(0, 1 + KeyIdSize), plain, output.AsSpan(1 + KeyIdSize + NonceSize));
+            Sm4Gcm(forEncryption: true, sm4Keys[currentKey], nonce, output.AsSpan(0, 1 + KeyIdSize), plain, output.AsSpan(1 + KeyIdSize + NonceSize));
             return output;
         }
 
@@ -155,7 +163,7 @@ public sealed class PersonalDataProtector
             if (sealedData[0] == Sm4Format)
             {
                 var plain = new byte[sealedData.Length - 1 - KeyIdSize - NonceSize - TagSize];
-                Sm4Gcm(forEncryption: false, Sm4KeyOf(key), sealedData.AsSpan(1 + KeyIdSize, NonceSize), sealedData.AsSpan(0, 1 + KeyIdSize),
+                Sm4Gcm(forEncryption: false, sm4Keys[key], sealedData.AsSpan(1 + KeyIdSize, NonceSize), sealedData.AsSpan(0, 1 + KeyIdSize),
                     sealedData.AsSpan(1 + KeyIdSize + NonceSize), plain);
                 return plain;
             }
@@ -220,10 +228,6 @@ public sealed class PersonalDataProtector
         {
             // The same error as a tampered AES-GCM value (v2), so callers treat both alike.
             throw new AuthenticationTagMismatchException("The SM4-GCM tag does not match: wrong key or altered data.", e);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
         }
     }
 
