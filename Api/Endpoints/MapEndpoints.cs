@@ -321,8 +321,10 @@ public static partial class MapEndpoints
 
     private static JsonSerializerOptions CreateGeoJsonOptions()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        // UTF-8 as every other route sends it (the Web defaults escape all non-ASCII: 名称 became \u540D\u79F0).
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         options.Converters.Add(new GeoJsonConverterFactory());
+        options.Converters.Add(new ChinaTimeJsonConverter());
         return options;
     }
 

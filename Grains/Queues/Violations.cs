@@ -75,7 +75,7 @@ internal static class Violations
     public static QueueViolation RecallTooSoon(QueueTicket t, TimeSpan remaining) => new(
         QueueViolationCode.RecallTooSoon,
         Invariant($"ticket {t.Number} was announced moments ago; it can be recalled again in {Seconds(remaining)}"),
-        Invariant($"票号 {t.Number} 刚刚呼叫过，请 {Seconds(remaining)} 后再重呼"),
+        Invariant($"票号 {t.Number} 刚刚呼叫过，请 {SecondsZh(remaining)}后再重呼"),
         t.Number,
         t.State);
 
@@ -89,7 +89,7 @@ internal static class Violations
     public static QueueViolation NoShowTooSoon(QueueTicket t, TimeSpan remaining) => new(
         QueueViolationCode.NoShowTooEarly,
         Invariant($"ticket {t.Number} was recalled just now; give the citizen {Seconds(remaining)} more before marking it no-show"),
-        Invariant($"票号 {t.Number} 刚刚重呼，请再等 {Seconds(remaining)} 后标记过号"),
+        Invariant($"票号 {t.Number} 刚刚重呼，请再等 {SecondsZh(remaining)}后标记过号"),
         t.Number,
         t.State);
 
@@ -161,6 +161,9 @@ internal static class Violations
     };
 
     private static string Seconds(TimeSpan span) => Invariant($"{Math.Ceiling(span.TotalSeconds)}s");
+
+    /// <summary>Units in Chinese for the zh-CN text: "28 秒".</summary>
+    private static string SecondsZh(TimeSpan span) => Invariant($"{Math.Ceiling(span.TotalSeconds)} 秒");
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }
