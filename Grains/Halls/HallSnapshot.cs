@@ -1,8 +1,15 @@
 namespace TongBan.Grains.Halls;
 
-/// <summary>Live figures of one queue category (published API shape plus dashboard extras).</summary>
+/// <summary>Live figures of one queue category (published API shape plus dashboard extras). Figures are rounded as read: whole minutes and windows.</summary>
 /// <param name="PredictedWaitMinutes">For a walk-in taking a ticket now; null when no open window serves the category.</param>
-/// <param name="MeanAbsoluteErrorMinutes">Honesty of the estimate today: mean |predicted − actual| wait of called tickets.</param>
+/// <param name="ServingWindows">Open windows that serve the category (whole; the prediction uses each one's measured share).</param>
+/// <param name="MeanAbsoluteErrorMinutes">
+/// Honesty of the estimate today: mean |predicted − actual| wait of called tickets, whole minutes; null until it rests on
+/// <see cref="Queues.QueueRules.MinErrorSamples"/> tickets (<paramref name="ErrorSampleCount"/>).
+/// </param>
+/// <param name="NoWindow">Tickets wait and no open window serves the category (无窗口办理): the predicted wait is null, never 0.</param>
+/// <param name="ErrorSampleCount">Called tickets with a prediction today: how many tickets the published error rests on.</param>
+/// <param name="P90AbsoluteErrorMinutes">90th percentile of |predicted − actual|, whole minutes; published under the same rule as the mean.</param>
 [GenerateSerializer, Immutable]
 public sealed record CategorySnapshot(
     [property: Id(0)] string Code,
@@ -13,7 +20,10 @@ public sealed record CategorySnapshot(
     [property: Id(5)] double ServingWindows = 0,
     [property: Id(6)] double? MeanAbsoluteErrorMinutes = null,
     [property: Id(7)] int Served = 0,
-    [property: Id(8)] int NoShows = 0);
+    [property: Id(8)] int NoShows = 0,
+    [property: Id(9)] bool NoWindow = false,
+    [property: Id(10)] int ErrorSampleCount = 0,
+    [property: Id(11)] double? P90AbsoluteErrorMinutes = null);
 
 /// <summary>Live state of one window (published API shape plus clerk and counts).</summary>
 [GenerateSerializer, Immutable]

@@ -50,8 +50,15 @@ public sealed class CategoryQueue
     /// <summary>Summary of the most recently closed day, kept until the next roll-over.</summary>
     public DaySummary? LastClosedDay => state.LastClosedDay;
 
-    /// <summary>Current EWMA of service times, or the prior while there is no observation.</summary>
-    public TimeSpan MeanServiceTime => WaitEstimator.MeanServiceTime(state.ServiceTime, Rules);
+    /// <summary>
+    /// The service-time estimate (<see cref="WaitEstimator.EstimateServiceTime"/>): a trimmed mean of recent services,
+    /// or the category's prior while there are too few.
+    /// </summary>
+    public TimeSpan MeanServiceTime =>
+        WaitEstimator.EstimateServiceTime(state.RecentServiceSeconds ??= [], state.ServiceTime, Rules.PriorServiceTimeFor(Category), Rules);
+
+    /// <summary>How many recent services the estimate rests on (below <see cref="QueueRules.MinServiceSamples"/> the prior applies).</summary>
+    public int ServiceSamples => state.RecentServiceSeconds?.Count ?? 0;
 
     public QueueCounts Counts
     {
@@ -134,7 +141,7 @@ public sealed class CategoryQueue
     /// 取号: issues the next number, or — when the idempotency key was used today for the same request — returns
     /// the ticket issued then (never a second one). The new ticket's predicted wait is recorded for the MAE.
     /// </summary>
-    /// <param name="servingWindows">Window-equivalents now serving this category (<see cref="WaitEstimator.ServingWindows"/>).</param>
+    /// <param name="servingWindows">Window-equivalents now serving this category (<see cref="WaitEstimator.ServingWindows(string, IEnumerable{WindowLoad}, QueueRules)"/>).</param>
     public QueueResult<TicketStatus> Take(TicketRequest request, double servingWindows, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -325,7 +332,10 @@ public sealed class CategoryQueue
         return View(t);
     }
 
-    /// <summary>办结: finishes service and feeds its duration (all serving sessions) to the service-time EWMA. Finishing twice is refused.</summary>
+    /// <summary>
+    /// 办结: finishes service and records its duration (all serving sessions) as a service-time sample, unless it is
+    /// shorter than <see cref="QueueRules.MinServiceObservation"/> (not a real service). Finishing twice is refused.
+    /// </summary>
     public QueueResult<Ticket> Finish(string ticketNo, int windowNo, DateTimeOffset now, string? commandKey = null)
     {
         now = Touch(now);
@@ -343,7 +353,7 @@ public sealed class CategoryQueue
         var t = found.Value;
         t.State = TicketState.Done;
         t.FinishedAt = now;
-        state.ServiceTime = WaitEstimator.Observe(state.ServiceTime, t.ServedBefore + (now - t.StartedAt!.Value), Rules);
+        WaitEstimator.RecordService(state.RecentServiceSeconds ??= [], t.ServedBefore + (now - t.StartedAt!.Value), Rules);
         Record(t, QueueAction.Finish, windowNo, commandKey);
         return View(t);
     }

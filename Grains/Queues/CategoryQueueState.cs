@@ -59,6 +59,7 @@ public sealed class CategoryQueueState
     [Id(6)]
     internal List<QueueTicket> Tickets { get; set; } = [];
 
+    /// <summary>The EWMA written by code before the sample window (no longer updated): seeds the estimate of an old state.</summary>
     [Id(7)]
     internal ServiceTimeEstimate ServiceTime { get; set; }
 
@@ -76,6 +77,13 @@ public sealed class CategoryQueueState
     /// <summary>What the counts and wait figures need of the moved-out tickets.</summary>
     [Id(11)]
     internal MovedOutTally MovedOutTally { get; set; } = new();
+
+    /// <summary>
+    /// Recent service times of the category in whole seconds, oldest first, at most <see cref="QueueRules.ServiceSampleWindow"/>
+    /// (written with every command, so kept small); survives midnight. Empty in a state written before it existed.
+    /// </summary>
+    [Id(12)]
+    internal List<int> RecentServiceSeconds { get; set; } = [];
 
     /// <summary>Finished tickets moved out today, in the order they were moved (empty until restored after an activation).</summary>
     internal IReadOnlyList<QueueTicket> MovedOut => movedOut;

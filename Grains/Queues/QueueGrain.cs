@@ -22,6 +22,10 @@ public sealed class QueueGrainState
     /// <summary>Tickets already told "come now" today (virtual queue), so a retry or re-projection never notifies twice.</summary>
     [Id(2)]
     public HashSet<string> ComeNowSent { get; set; } = [];
+
+    /// <summary>Open windows listing the category (the published count; <see cref="ServingWindows"/> is the capacity).</summary>
+    [Id(3)]
+    public int ServingWindowCount { get; set; }
 }
 
 /// <summary>
@@ -302,14 +306,17 @@ public sealed partial class QueueGrain(
 
     public async Task<QueueView> GetView() => View(await Begin());
 
-    public async Task SetServingWindows(double servingWindows)
+    public async Task SetServingWindows(double servingWindows, int windowCount)
     {
-        if (Math.Abs(state.State.ServingWindows - servingWindows) < 1e-9)
+        WaitEstimator.CheckServingWindows(servingWindows);
+        ArgumentOutOfRangeException.ThrowIfNegative(windowCount);
+        if (Math.Abs(state.State.ServingWindows - servingWindows) < 1e-9 && state.State.ServingWindowCount == windowCount)
         {
             return;
         }
 
         state.State.ServingWindows = servingWindows;
+        state.State.ServingWindowCount = windowCount;
         await Commit(null);
     }
 
@@ -317,16 +324,27 @@ public sealed partial class QueueGrain(
     {
         var counts = queue.Counts;
         line ??= queue.WaitingLine(state.State.ServingWindows, now);
+        var waits = queue.WaitStatistics;
+        var capacity = state.State.ServingWindows;
+
+        // A state written before the count existed holds only the capacity: any capacity means at least one window.
+        var windowCount = state.State.ServingWindowCount > 0 || capacity < 1e-9 ? state.State.ServingWindowCount : (int)Math.Ceiling(capacity - 1e-9);
         return new QueueView(
             category,
             counts.Waiting,
-            queue.PredictNewcomerWaitMinutes(state.State.ServingWindows, now),
+            queue.PredictNewcomerWaitMinutes(capacity, now),
             counts,
-            queue.WaitStatistics,
-            Math.Round(queue.MeanServiceTime.TotalMinutes, 2),
+            waits.Published(queue.Rules),
+            PublishedFigures.Minutes(queue.MeanServiceTime),
             line.Count == 0 ? null : line.Min(t => t.Ticket.EnteredAt),
-            state.State.ServingWindows,
-            queue.LastClosedDay);
+            windowCount,
+            queue.LastClosedDay is { } closed
+                ? closed with { Waits = closed.Waits.Published(queue.Rules), MeanServiceMinutes = PublishedFigures.Minutes(closed.MeanServiceMinutes) ?? 0 }
+                : null,
+            NoWindow: counts.Waiting > 0 && capacity < 1e-9,
+            ServiceSamples: queue.ServiceSamples,
+            Capacity: capacity,
+            ExactWaits: waits);
     }
 
     /// <summary>Persist first, then tell the hall and the watchers (an unpersisted change is never announced).</summary>

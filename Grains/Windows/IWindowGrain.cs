@@ -14,6 +14,7 @@ public enum WindowStatus
 public sealed record HeldTicket([property: Id(0)] string Category, [property: Id(1)] string TicketNo, [property: Id(2)] TicketState State);
 
 /// <summary>A window's live face for the hall snapshot and dashboard.</summary>
+/// <param name="RecentServed">Categories of its recent services, oldest first: the hall measures the window's share of each category from them.</param>
 [GenerateSerializer, Immutable]
 public sealed record WindowView(
     [property: Id(0)] int WindowNo,
@@ -22,7 +23,8 @@ public sealed record WindowView(
     [property: Id(3)] IReadOnlyList<string> Categories,
     [property: Id(4)] HeldTicket? Current,
     [property: Id(5)] int ServedToday,
-    [property: Id(6)] DateOnly Day);
+    [property: Id(6)] DateOnly Day,
+    [property: Id(7)] IReadOnlyList<string>? RecentServed = null);
 
 /// <summary>Why a window command was refused (HTTP 409 unless noted).</summary>
 public enum WindowViolationCode

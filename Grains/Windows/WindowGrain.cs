@@ -43,6 +43,13 @@ public sealed class WindowState
     /// <summary>The idempotency key of the transfer in <see cref="PendingTransfer"/>: its remembered reply gets the accepted ticket once delivered.</summary>
     [Id(9)]
     public string? PendingTransferKey { get; set; }
+
+    /// <summary>
+    /// Categories of the window's recent services, oldest first, at most <see cref="QueueRules.WindowShareSamples"/>: its
+    /// measured share of each category it serves (<see cref="WaitEstimator.ServingShare"/>). Survives midnight.
+    /// </summary>
+    [Id(10)]
+    public List<string> RecentServed { get; set; } = [];
 }
 
 /// <summary>What a replayed command needs: the ticket it acted on (null: nothing to call).</summary>
@@ -384,6 +391,18 @@ public sealed partial class WindowGrain(
     /// </summary>
     private void RecordServed(Ticket ticket)
     {
+        // An instant start/finish click is not a service: it says nothing about how the window splits its time.
+        var rules = QueueRules.Default;
+        if (!(ticket is { StartedAt: { } started, FinishedAt: { } finished } && finished - started < rules.MinServiceObservation))
+        {
+            var recent = S.RecentServed ??= [];
+            recent.Add(ticket.Category);
+            if (recent.Count > rules.WindowShareSamples)
+            {
+                recent.RemoveRange(0, recent.Count - rules.WindowShareSamples);
+            }
+        }
+
         var day = DateOnly.FromDateTime(ticket.IssuedAt.ToOffset(ChinaTime.Offset).DateTime);
         servedTickets.Record(new ServedTicket(hallCode, day, ticket.Number, ticket.Category, windowNo, S.Clerk, ticket.FinishedAt ?? ChinaTime.Now(clock)));
     }
@@ -474,7 +493,7 @@ public sealed partial class WindowGrain(
         GrainFactory.GetGrain<IHallGrain>(hallCode).WindowChanged(View(), statusChanged).Ignore();
     }
 
-    private WindowView View() => new(windowNo, S.Status, S.Clerk, profile.Categories, S.Current, S.ServedToday, S.Day);
+    private WindowView View() => new(windowNo, S.Status, S.Clerk, profile.Categories, S.Current, S.ServedToday, S.Day, [.. S.RecentServed ?? []]);
 
     private WindowReply Reply(Ticket? ticket) => new(View(), ticket, null);
 

@@ -1,7 +1,7 @@
 import './common/style.css';
 import { api, errorText } from './common/api';
 import { tokenFor } from './common/auth';
-import { button, byId, fmtMinutes, fmtRate, fmtTime, h, replace, say, scrollBox } from './common/dom';
+import { button, byId, fmtMinutes, fmtRate, fmtTime, fmtWait, h, replace, say, scrollBox } from './common/dom';
 import { currentHall, fatal, hallPicker, title } from './common/hall';
 import { Live } from './common/live';
 import { HallProfile, HallSnapshot, TicketCalled, WINDOW_STATES } from './common/types';
@@ -96,12 +96,13 @@ function render(s: HallSnapshot): void {
   replace(queues, ...s.categories.map((c) => h('tr', { 'data-category': c.code },
     h('th', { scope: 'row' }, `${c.code} ${c.name}`),
     h('td', { class: 'num', 'data-field': 'waiting' }, c.waiting),
-    h('td', { class: 'num' }, c.predictedWaitMinutes === null ? '无窗口' : fmtMinutes(c.predictedWaitMinutes)),
+    h('td', { class: 'num', 'data-field': 'wait' }, fmtWait(c.predictedWaitMinutes, c.noWindow)),
     h('td', { class: 'num' }, fmtMinutes(c.longestWaitMinutes)),
-    h('td', { class: 'num' }, c.servingWindows.toFixed(1)),
+    h('td', { class: 'num' }, Math.round(c.servingWindows)),
     h('td', { class: 'num' }, c.served),
     h('td', { class: 'num' }, c.noShows),
-    h('td', { class: 'num' }, c.meanAbsoluteErrorMinutes === null ? '—' : `±${c.meanAbsoluteErrorMinutes.toFixed(1)}`))));
+    h('td', { class: 'num', title: `基于 ${c.errorSampleCount ?? 0} 张已叫号票` },
+      c.meanAbsoluteErrorMinutes === null ? '—' : `±${Math.round(c.meanAbsoluteErrorMinutes)}（${c.errorSampleCount ?? 0} 张）`))));
   replace(windows, ...s.windows.map((w) => h('tr', { 'data-window': w.windowNo },
     h('th', { scope: 'row' }, `${w.windowNo} ${windowNames.get(w.windowNo) ?? ''}`),
     h('td', null, h('span', { class: `badge ${w.state}` }, WINDOW_STATES[w.state] ?? w.state)),

@@ -200,7 +200,7 @@ public class TicketLifecycleTests
     [Fact]
     public void Parking_a_serving_ticket_frees_the_window_and_keeps_its_service_time()
     {
-        var q = NewQueue();
+        var q = NewQueue(rules: QueueRules.Default with { MinServiceSamples = 1 });
         var number = q.Take(At(9, 0));
         _ = q.CallNext(1, At(9, 1)).Value;
         _ = q.Start(number, 1, At(9, 2)).Value;
@@ -213,8 +213,9 @@ public class TicketLifecycleTests
         _ = q.Start(number, 2, At(9, 22)).Value;
         _ = q.Finish(number, 2, At(9, 28)).Value; // 6 more minutes
 
-        // EWMA from the 6-minute prior with alpha 0.2 and one observation of 4 + 6 = 10 minutes.
-        Assert.Equal(6.8, q.MeanServiceTime.TotalMinutes, 6);
+        // One sample of 4 + 6 = 10 minutes (the estimate rests on one sample under these rules).
+        Assert.Equal(1, q.ServiceSamples);
+        Assert.Equal(10, q.MeanServiceTime.TotalMinutes, 6);
     }
 
     [Fact]
