@@ -42,7 +42,7 @@ public static class TicketRules
 
         if (kind == TicketKind.Kiosk && priority != PriorityClass.Normal)
         {
-            return (Forbidden("A kiosk (自助取号机) issues normal tickets only; ask the guide at the reception desk for 绿色通道 or 帮办代办."), null, null);
+            return (Forbidden("A kiosk (自助取号机) issues normal tickets only, with no priority; ask the guide at the reception desk for 绿色通道 or 帮办代办."), null, null);
         }
 
         if (priority != PriorityClass.Normal && !staff && !(citizen && HasVerifiedPriority(user, priority)))
