@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using TongBan.Api.Security;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
+using TongBan.Grains.Identity;
 using TongBan.Grains.Queues;
 using TongBan.Grains.Ratings;
 using TongBan.Grains.Windows;
@@ -15,11 +16,17 @@ namespace TongBan.Api.Endpoints;
 
 /// <summary><c>POST /api/halls/{hallCode}/tickets</c>.</summary>
 /// <param name="Kind">walkIn, remote or kiosk (appointment tickets come from check-in).</param>
-/// <param name="Priority">normal (default), greenChannel (老年人、残疾人、孕妇 绿色通道) or assisted (帮办代办).</param>
-public sealed record TakeTicketRequest(string? Category, string? Kind, string? Priority, string? AppointmentId);
+/// <param name="Priority">
+/// normal (default), greenChannel (老年人、残疾人、孕妇 绿色通道) or assisted (帮办代办): granted by the hall's staff or a citizen's
+/// verified priorityClass claim, never self-declared (403); a kiosk sets none.
+/// </param>
+/// <param name="IdNumber">Staff only: the holder's resident ID number, for 一人一号 (one open ticket per person and category). Never stored or returned.</param>
+/// <param name="Phone">Staff only: the holder's mobile number, the same use.</param>
+public sealed record TakeTicketRequest(string? Category, string? Kind, string? Priority, string? AppointmentId, string? IdNumber = null, string? Phone = null);
 
 /// <param name="RatingToken">评价码: printed on the slip (QR) and kept by the phone that took the ticket; rates this ticket once it is served (POST /api/ratings).</param>
-public sealed record TicketTakenDto(string HallCode, string TicketNo, string Category, int? Position, int? PredictedWaitMinutes, DateTimeOffset IssuedAt, string? RatingToken = null);
+/// <param name="CancelToken">取消码: printed on the slip and kept by the phone; cancels this ticket (POST /api/halls/{hallCode}/tickets/{ticketNo}/cancel).</param>
+public sealed record TicketTakenDto(string HallCode, string TicketNo, string Category, int? Position, int? PredictedWaitMinutes, DateTimeOffset IssuedAt, string? RatingToken = null, string? CancelToken = null);
 
 public sealed record TicketDto(string HallCode, string TicketNo, string Category, string State, int? Position, int? PredictedWaitMinutes, int? WindowNo)
 {
@@ -51,8 +58,9 @@ public static class QueueEndpoints
 
         // Ticket taking is public: kiosks, the mobile app (remote tickets) and walk-in screens.
         halls.MapPost("/tickets", async Task<Results<Ok<TicketTakenDto>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, TakeTicketRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-            ServicePointDirectory directory, IGrainFactory grains, RatingTokens ratingTokens) =>
+            string hallCode, TakeTicketRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user,
+            ServicePointDirectory directory, IGrainFactory grains, RatingTokens ratingTokens, CancelTokens cancelTokens,
+            PersonalDataProtector personalData, TimeProvider clock) =>
         {
             var lookup = HallLookup.Of(hallCode, directory);
             if (lookup.Invalid is { } invalid)
@@ -95,6 +103,17 @@ public static class QueueEndpoints
                 return Problems.Invalid("priority", "priority is normal, greenChannel or assisted.");
             }
 
+            var (forbidden, badHolder, personKeys) = TicketRules.Check(user, hallCode, kind, priority, body.IdNumber, body.Phone, personalData.Hash, ChinaTime.Today(clock));
+            if (badHolder is not null)
+            {
+                return badHolder;
+            }
+
+            if (forbidden is not null)
+            {
+                return forbidden;
+            }
+
             var hall = grains.GetGrain<IHallGrain>(hallCode);
             if ((await hall.GetServiceStatus()).Suspended)
             {
@@ -102,7 +121,7 @@ public static class QueueEndpoints
             }
 
             var result = await grains.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, body.Category))
-                .Take(new TicketRequest(kind, priority, null, idempotencyKey));
+                .Take(new TicketRequest(kind, priority, null, idempotencyKey, personKeys));
             if (!result.IsOk)
             {
                 return QueueProblem(result.Violation!);
@@ -111,11 +130,16 @@ public static class QueueEndpoints
             var t = result.Value;
             var day = DateOnly.FromDateTime(t.Ticket.IssuedAt.ToOffset(ChinaTime.Offset).DateTime);
             return TypedResults.Ok(new TicketTakenDto(hallCode, t.Ticket.Number, t.Ticket.Category, t.Position, t.PredictedWaitMinutes, t.Ticket.IssuedAt,
-                ratingTokens.Issue(hallCode, day, t.Ticket.Number)));
+                ratingTokens.Issue(hallCode, day, t.Ticket.Number), cancelTokens.Issue(hallCode, day, t.Ticket.Number)));
         })
         .AllowAnonymous()
         .RequireRateLimiting(RateLimitPolicies.TicketTaking)
-        .WithSummary("取号: take a ticket (walkIn, remote, kiosk). Idempotency-Key makes a retry return the same ticket.");
+        .WithSummary("取号: take a ticket (walkIn, remote, kiosk). Idempotency-Key makes a retry return the same ticket.")
+        .WithDescription("Anonymous walk-in and kiosk tickets need no sign-in; a remote ticket needs a citizen's sign-in (401/403). " +
+            "A priority is granted by the hall's staff (guide, clerk, hall manager) or a citizen's verified priorityClass claim, else 403; " +
+            "a kiosk sets none. 一人一号: a signed-in citizen, or the person named by staff (idNumber/phone), holds one open ticket per " +
+            "hall and category: a second take → 409 naming it (ticketNo, state); a retry with the same Idempotency-Key → the same ticket. " +
+            "The answer's cancelToken cancels the ticket (POST …/tickets/{ticketNo}/cancel).");
 
         halls.MapGet("/tickets/{ticketNo}", async Task<Results<Ok<TicketDto>, ValidationProblem, ProblemHttpResult>> (
             string hallCode, string ticketNo, ServicePointDirectory directory, IGrainFactory grains) =>
@@ -182,6 +206,7 @@ public static class QueueEndpoints
         .RequireAuthorization(Policies.Staff)
         .WithSummary("A queue's figures today: counts by state, waits (average, p90, prediction error), service time.");
 
+        halls.MapTicketCancel();
         MapWindowRoutes(halls);
         return halls;
     }

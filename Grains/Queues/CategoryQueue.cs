@@ -140,6 +140,8 @@ public sealed class CategoryQueue
     /// <summary>
     /// 取号: issues the next number, or — when the idempotency key was used today for the same request — returns
     /// the ticket issued then (never a second one). The new ticket's predicted wait is recorded for the MAE.
+    /// 一人一号: a request with <see cref="TicketRequest.PersonKeys"/> is refused while the same person holds an open
+    /// ticket of this queue (waiting, parked, called or serving); a keyless request is never deduplicated.
     /// </summary>
     /// <param name="servingWindows">Window-equivalents now serving this category (<see cref="WaitEstimator.ServingWindows(string, IEnumerable{WindowLoad}, QueueRules)"/>).</param>
     public QueueResult<TicketStatus> Take(TicketRequest request, double servingWindows, DateTimeOffset now)
@@ -153,11 +155,20 @@ public sealed class CategoryQueue
             return invalid;
         }
 
+        var person = request.PersonKeys is { Length: > 0 } keys ? keys : null;
         if (request.IdempotencyKey is { } key && state.FindByKey(key) is { } existing)
         {
-            return existing.Kind == request.Kind && existing.Priority == request.Priority && existing.AppointmentSlotStart == slot
+            // The retry is answered before the one-open-ticket rule: the ticket it finds is the one this request took.
+            // Another person's request with the same key is refused (while the ticket is open and still knows its holder).
+            var samePerson = existing.PersonKeys is null || (person is not null && existing.PersonKeys.AsSpan().IndexOfAny(person) >= 0);
+            return existing.Kind == request.Kind && existing.Priority == request.Priority && existing.AppointmentSlotStart == slot && samePerson
                 ? Status(existing, servingWindows, now)
                 : Violations.KeyConflict(key, existing);
+        }
+
+        if (person is not null && state.FindOpenByPerson(person) is { } held)
+        {
+            return Violations.AlreadyHolds(held, Category);
         }
 
         var ticket = new QueueTicket
@@ -170,6 +181,7 @@ public sealed class CategoryQueue
             EnteredAt = now,
             AppointmentSlotStart = slot,
             IdempotencyKey = request.IdempotencyKey,
+            PersonKeys = person,
         };
         return Enter(ticket, servingWindows, now);
     }
@@ -250,7 +262,8 @@ public sealed class CategoryQueue
 
     /// <summary>
     /// 过号: the called citizen did not come. Allowed only after <see cref="QueueRules.RecallsBeforeNoShow"/> recalls
-    /// and <see cref="QueueRules.MinRecallInterval"/> after the last one; never automatic, a clerk decides.
+    /// (<see cref="QueueRules.RemoteRecallsBeforeNoShow"/> for a remote ticket) and <see cref="QueueRules.MinRecallInterval"/>
+    /// after the last one; never automatic, a clerk decides. The ticket is released: its holder may take a new one.
     /// </summary>
     public QueueResult<Ticket> MarkNoShow(string ticketNo, int windowNo, DateTimeOffset now, string? commandKey = null)
     {
@@ -267,9 +280,10 @@ public sealed class CategoryQueue
         }
 
         var t = found.Value;
-        if (t.Recalls < Rules.RecallsBeforeNoShow)
+        var required = Rules.RecallsBeforeNoShowOf(t.Kind);
+        if (t.Recalls < required)
         {
-            return Violations.NoShowTooEarly(t, Rules.RecallsBeforeNoShow);
+            return Violations.NoShowTooEarly(t, required);
         }
 
         var remaining = t.LastCalledAt!.Value + Rules.MinRecallInterval - now;
@@ -280,6 +294,7 @@ public sealed class CategoryQueue
 
         t.State = TicketState.NoShow;
         t.FinishedAt = now;
+        t.PersonKeys = null; // released: the holder may take a new ticket
         Record(t, QueueAction.NoShow, windowNo, commandKey);
         return View(t);
     }
@@ -353,6 +368,7 @@ public sealed class CategoryQueue
         var t = found.Value;
         t.State = TicketState.Done;
         t.FinishedAt = now;
+        t.PersonKeys = null;
         WaitEstimator.RecordService(state.RecentServiceSeconds ??= [], t.ServedBefore + (now - t.StartedAt!.Value), Rules);
         Record(t, QueueAction.Finish, windowNo, commandKey);
         return View(t);
@@ -374,6 +390,7 @@ public sealed class CategoryQueue
         var t = found.Value;
         t.State = TicketState.Cancelled;
         t.FinishedAt = now;
+        t.PersonKeys = null;
         return View(t);
     }
 
@@ -457,6 +474,7 @@ public sealed class CategoryQueue
         var t = found.Value;
         t.State = TicketState.Transferred;
         t.FinishedAt = now;
+        t.PersonKeys = null; // the receiving queue's entry is not keyed (see README, 一人一号)
         t.TransferredTo = toCategory;
         t.TransferredToWindow = toWindow;
         t.AtHead = false;

@@ -113,6 +113,23 @@ public sealed class CategoryQueueState
         return byNumber!.GetValueOrDefault(number);
     }
 
+    /// <summary>
+    /// The open ticket held by the person with any of these keys (only open tickets keep their keys). A linear scan of
+    /// the hot state, which holds the open tickets and at most a batch of finished ones: no index to keep in step.
+    /// </summary>
+    internal QueueTicket? FindOpenByPerson(string[] personKeys)
+    {
+        foreach (var t in Tickets)
+        {
+            if (t.PersonKeys is { } keys && !t.IsFinal && keys.AsSpan().IndexOfAny(personKeys) >= 0)
+            {
+                return t;
+            }
+        }
+
+        return null;
+    }
+
     internal QueueTicket? FindByKey(string key)
     {
         EnsureIndexes();
@@ -376,6 +393,12 @@ internal sealed class QueueTicket
 
     /// <summary>The last keyed window command applied to this entry, so the window's retry of it is answered, not refused.</summary>
     [Id(26)] public AppliedCommand? LastCommand { get; set; }
+
+    /// <summary>
+    /// The holder's keyed hashes (one open ticket per person), kept only while the ticket is open and dropped when it
+    /// reaches a final state, so the hot state stays small and closed tickets carry no personal key. Id 30: new, never reused.
+    /// </summary>
+    [Id(30)] public string[]? PersonKeys { get; set; }
 
     public bool IsFinal => State is TicketState.Done or TicketState.NoShow or TicketState.Cancelled or TicketState.Transferred;
 

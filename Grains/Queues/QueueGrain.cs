@@ -77,7 +77,8 @@ public sealed partial class QueueGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (hallCode, category) = QueueKeys.Parse(this.GetPrimaryKeyString());
-        queue = new CategoryQueue(state.State.Queue, category);
+        // Rules from configuration (TongBan:Queue, registered by the silo); the defaults where none are registered (grain tests).
+        queue = new CategoryQueue(state.State.Queue, category, ServiceProvider.GetService<QueueRules>());
         batchStorage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
         await RestoreMovedOut();
     }

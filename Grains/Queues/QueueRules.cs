@@ -31,6 +31,13 @@ public sealed record QueueRules
     public int RecallsBeforeNoShow { get; init; } = 3;
 
     /// <summary>
+    /// N for a remote ticket (远程取号, its holder may not be in the hall): recalls before it may be marked 过号 and
+    /// released. Null: the same as <see cref="RecallsBeforeNoShow"/>. Id 20: new, never reused.
+    /// </summary>
+    [Id(20)]
+    public int? RemoteRecallsBeforeNoShow { get; init; }
+
+    /// <summary>
     /// Minimum time between two announcements of a ticket, and between the last one and a no-show,
     /// so that "three recalls" gives the citizen time to walk over and a double click is refused.
     /// </summary>
@@ -104,12 +111,18 @@ public sealed record QueueRules
     public TimeSpan PriorServiceTimeFor(string category) =>
         CategoryPriorServiceTimes.TryGetValue(category, out var prior) ? prior : PriorServiceTime;
 
-    internal void Validate()
+    /// <summary>The recalls a called ticket of this kind needs before it may be marked 过号.</summary>
+    public int RecallsBeforeNoShowOf(TicketKind kind) =>
+        kind == TicketKind.Remote ? RemoteRecallsBeforeNoShow ?? RecallsBeforeNoShow : RecallsBeforeNoShow;
+
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(MaxConsecutivePriorityCalls);
         ArgumentOutOfRangeException.ThrowIfLessThan(AppointmentEarly, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(AppointmentLate, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(RecallsBeforeNoShow);
+        ArgumentOutOfRangeException.ThrowIfNegative(RemoteRecallsBeforeNoShow ?? 0, nameof(RemoteRecallsBeforeNoShow));
         ArgumentOutOfRangeException.ThrowIfLessThan(MinRecallInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(SkipDeferral);
         if (!(ServiceTimeAlpha > 0 && ServiceTimeAlpha <= 1))

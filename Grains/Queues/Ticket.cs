@@ -50,12 +50,17 @@ public sealed record TicketStatus(
 /// <param name="Priority">Normal, Assisted or GreenChannel; appointment priority comes from <paramref name="AppointmentSlotStart"/>.</param>
 /// <param name="AppointmentSlotStart">Required for <see cref="TicketKind.Appointment"/>, forbidden otherwise.</param>
 /// <param name="IdempotencyKey">A retry with the same key returns the same ticket (keys live for the day).</param>
+/// <param name="PersonKeys">
+/// The holder's keyed hashes (<see cref="TicketHolderKeys"/>: resident ID and/or mobile), for the one-open-ticket-per-person
+/// rule; null or empty for an anonymous walk-in, which is not deduplicated. Never returned in any answer.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record TicketRequest(
     [property: Id(0)] TicketKind Kind,
     [property: Id(1)] PriorityClass Priority = PriorityClass.Normal,
     [property: Id(2)] DateTimeOffset? AppointmentSlotStart = null,
-    [property: Id(3)] string? IdempotencyKey = null);
+    [property: Id(3)] string? IdempotencyKey = null,
+    [property: Id(10)] string[]? PersonKeys = null);
 
 /// <summary>
 /// The hand-off produced by <see cref="CategoryQueue.TransferOut"/> and consumed by the receiving

@@ -100,6 +100,13 @@ internal static class Violations
         existing.Number,
         existing.State);
 
+    public static QueueViolation AlreadyHolds(QueueTicket held, string category) => new(
+        QueueViolationCode.AlreadyHoldsTicket,
+        $"this person already holds ticket {held.Number} in queue {category} ({StateEn(held)}); one open ticket per person and category: use it, or cancel it first",
+        $"您在 {category} 类队列已有票号 {held.Number}（{StateZh(held)}），每人每类只能持有一个有效号，请使用该号或先取消",
+        held.Number,
+        held.State);
+
     private static string StateEn(QueueTicket t) => t.State switch
     {
         TicketState.Waiting => "waiting",

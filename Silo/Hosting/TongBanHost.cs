@@ -134,6 +134,7 @@ public static partial class TongBanHost
         services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
         services.TryAddSingleton<IRatingStore, InMemoryRatingStore>();
         services.AddRatings(builder.Configuration);
+        services.AddQueueRules(builder.Configuration);
         services.TryAddSingleton<IELicenceRegistry>(sp => new InProcessELicenceRegistry(sp.GetRequiredService<PersonalDataProtector>()));
         var seals = builder.Configuration.GetSection(SealOptions.Section).Get<SealOptions>() ?? new SealOptions();
         services.TryAddSingleton(sp => SealKeyCipher.From(seals, sp.GetRequiredService<PrivacyOptions>()));
