@@ -115,6 +115,9 @@ public sealed partial class PageTests(WebApp app)
         await Expect(waiting).ToHaveTextAsync("1", Live);
         await Expect(page.Locator("#k-waiting")).ToHaveTextAsync("1", Live);
 
+        // No window is open yet: the line says so instead of a 0-minute wait.
+        await Expect(page.Locator("#queues tr[data-category=A] td[data-field=wait]")).ToHaveTextAsync("无窗口办理", Live);
+
         // A clerk opens window 2 and calls: the window row and the recent calls follow.
         var token = await app.TokenAsync("clerk", hall, 2);
         (await app.PostAsync($"/api/halls/{hall}/windows/2/open", token)).EnsureSuccessStatusCode();
@@ -140,6 +143,7 @@ public sealed partial class PageTests(WebApp app)
         var first = await app.TakeTicketAsync(hall);
         await app.TakeTicketAsync(hall);
         await Expect(page.Locator("#waiting [data-category=A] [data-field=waiting]")).ToHaveTextAsync("2", Live);
+        await Expect(page.Locator("#waiting [data-category=A] .pred")).ToHaveTextAsync("无窗口办理", Live); // no window open yet
 
         var token = await app.TokenAsync("clerk", hall, 3);
         (await app.PostAsync($"/api/halls/{hall}/windows/3/open", token)).EnsureSuccessStatusCode();

@@ -33,7 +33,17 @@ public class WaitFigureTests(EmbeddedApp app)
         Assert.Equal(0, category.GetProperty("errorSampleCount").GetInt32());
         Assert.Equal(JsonValueKind.Null, category.GetProperty("meanAbsoluteErrorMinutes").ValueKind); // no error from no tickets
 
-        var queue = await app.Http.GetFromJsonAsync<JsonElement>($"/api/halls/{Hall}/queues/A");
+        var profile = await app.Http.GetFromJsonAsync<JsonElement>($"/api/halls/{Hall}");
+        var windowNo = profile.GetProperty("windows").EnumerateArray()
+            .First(w => w.GetProperty("categories").EnumerateArray().Any(c => c.GetString() == "A"))
+            .GetProperty("windowNo").GetInt32();
+        var clerk = await app.TokenAsync("clerk", hallCode: Hall, windowNo: windowNo, subject: "clerk-taijiang-1");
+        JsonElement queue;
+        using (var read = app.Request(HttpMethod.Get, $"/api/halls/{Hall}/queues/A", clerk))
+        {
+            queue = await (await app.Http.SendAsync(read)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        }
+
         Assert.True(queue.GetProperty("noWindow").GetBoolean());
         Assert.Equal(JsonValueKind.Null, queue.GetProperty("predictedWaitMinutes").ValueKind);
         Assert.False(queue.TryGetProperty("capacity", out _)); // the fractional capacity stays inside
@@ -49,11 +59,6 @@ public class WaitFigureTests(EmbeddedApp app)
         Assert.Equal(JsonValueKind.Null, mapA.GetProperty("predictedWaitMinutes").ValueKind);
 
         // A window serving A opens: the flag clears, the wait is a whole number of minutes and the window count whole.
-        var profile = await app.Http.GetFromJsonAsync<JsonElement>($"/api/halls/{Hall}");
-        var windowNo = profile.GetProperty("windows").EnumerateArray()
-            .First(w => w.GetProperty("categories").EnumerateArray().Any(c => c.GetString() == "A"))
-            .GetProperty("windowNo").GetInt32();
-        var clerk = await app.TokenAsync("clerk", hallCode: Hall, windowNo: windowNo, subject: "clerk-taijiang-1");
         using (var open = app.Request(HttpMethod.Post, $"/api/halls/{Hall}/windows/{windowNo}/open", clerk))
         {
             Assert.Equal(HttpStatusCode.OK, (await app.Http.SendAsync(open)).StatusCode);
