@@ -3,6 +3,7 @@ namespace TongBan.Grains.Halls;
 /// <summary>Live figures of one queue category (published API shape plus dashboard extras).</summary>
 /// <param name="PredictedWaitMinutes">For a walk-in taking a ticket now; null when no open window serves the category.</param>
 /// <param name="MeanAbsoluteErrorMinutes">Honesty of the estimate today: mean |predicted − actual| wait of called tickets.</param>
+/// <param name="Served">Finished tickets plus walk-up services (补录) today.</param>
 [GenerateSerializer, Immutable]
 public sealed record CategorySnapshot(
     [property: Id(0)] string Code,
@@ -16,6 +17,8 @@ public sealed record CategorySnapshot(
     [property: Id(8)] int NoShows = 0);
 
 /// <summary>Live state of one window (published API shape plus clerk and counts).</summary>
+/// <param name="Categories">The categories the window serves now (a manager may change them live).</param>
+/// <param name="PauseReason">While paused: break, training, systemFault or other.</param>
 [GenerateSerializer, Immutable]
 public sealed record WindowSnapshot(
     [property: Id(0)] int WindowNo,
@@ -23,7 +26,9 @@ public sealed record WindowSnapshot(
     [property: Id(2)] string? ServingTicket,
     [property: Id(3)] string? Clerk = null,
     [property: Id(4)] int ServedToday = 0,
-    [property: Id(5)] IReadOnlyList<string>? Categories = null);
+    [property: Id(5)] IReadOnlyList<string>? Categories = null,
+    [property: Id(6)] string? PauseReason = null,
+    [property: Id(7)] int PausedMinutesToday = 0);
 
 /// <summary>The hall's live snapshot: <c>GET /api/halls/{hallCode}/snapshot</c> and the <c>hallSnapshot</c> push.</summary>
 [GenerateSerializer, Immutable]
