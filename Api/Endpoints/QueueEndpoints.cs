@@ -257,18 +257,25 @@ public static class QueueEndpoints
         windows.MapPost("/open", (string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
             Run(hallCode, windowNo, user, directory, grains, async w => Window(await w.Open(user.Claim(TongBanClaims.Subject)))))
             .WithSummary("Open the window; the caller signs in as its clerk.");
-        windows.MapPost("/pause", (string hallCode, int windowNo, PauseRequest? body, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        windows.MapPost("/pause", async (string hallCode, int windowNo, HttpRequest http, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
         {
+            // The body is optional (the published contract's pause has none), so it is read here rather than bound.
+            var (body, unreadable) = await OptionalBody<PauseRequest>(http);
+            if (unreadable is not null)
+            {
+                return unreadable;
+            }
+
             var reason = PauseReason.Other;
             if (body?.Reason is { } text && !PauseReasonWire.TryParse(text, out reason))
             {
-                return Task.FromResult<IResult>(Problems.Invalid("reason", "reason is break (休息), training (培训), systemFault (系统故障) or other (其他)."));
+                return Problems.Invalid("reason", "reason is break (休息), training (培训), systemFault (系统故障) or other (其他).");
             }
 
-            return Run(hallCode, windowNo, user, directory, grains, async w => Window(await w.Pause(reason)));
+            return await Run(hallCode, windowNo, user, directory, grains, async w => Window(await w.Pause(reason)));
         })
             .WithSummary("暂停: pause with an optional {reason}: break, training, systemFault or other (no body: other). A called ticket goes back to the head of its queue.")
-            .WithDescription("Paused time counts in the window's day figures (pausedMinutesToday); the reason shows in the window view and the hall dashboard. 400 for another reason.");
+            .WithDescription("Body (optional): PauseRequest {reason}. Paused time counts in the window's day figures (pausedMinutesToday); the reason shows in the window view and the hall dashboard. 400 for another reason.");
         windows.MapPost("/close", (string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
             Run(hallCode, windowNo, user, directory, grains, async w => Window(await w.Close())))
             .WithSummary("Close; a called ticket goes back to the head, tickets reserved for this window are freed. 409 while serving.");
@@ -321,33 +328,55 @@ public static class QueueEndpoints
             .Produces<WindowTicketDto>()
             .WithSummary("转办: move the current ticket to another category (keeping its place in time) and/or a named window. Idempotency-Key makes a retry return the first answer.");
 
-        windows.MapPost("/park", (string hallCode, int windowNo, ParkRequest? body, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-            ValidateKey(key) is { } bad ? Task.FromResult<IResult>(bad)
-            : string.IsNullOrWhiteSpace(body?.Reason) || body.Reason.Length > CategoryQueue.MaxParkReasonLength
-                ? Task.FromResult<IResult>(Problems.Invalid("reason", $"reason (挂起原因) is required, 1–{CategoryQueue.MaxParkReasonLength} characters."))
-            : Run(hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Park(body.Reason, key), windowNo)))
+        windows.MapPost("/park", async (string hallCode, int windowNo, HttpRequest http, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        {
+            // Read rather than bound, so a missing body is the 400 "reason is required", not a bare 415.
+            var (body, unreadable) = await OptionalBody<ParkRequest>(http);
+            if (unreadable is not null)
+            {
+                return unreadable;
+            }
+
+            if (ValidateKey(key) is { } bad)
+            {
+                return bad;
+            }
+
+            if (string.IsNullOrWhiteSpace(body?.Reason) || body.Reason.Length > CategoryQueue.MaxParkReasonLength)
+            {
+                return Problems.Invalid("reason", $"reason (挂起原因) is required, 1–{CategoryQueue.MaxParkReasonLength} characters.");
+            }
+
+            return await Run(hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Park(body.Reason, key), windowNo));
+        })
             .Produces<WindowTicketDto>()
             .WithSummary("挂起: park the current ticket with a {reason} (required); the window is free. Idempotency-Key makes a retry return the first answer.")
-            .WithDescription("The parked ticket is never called until unparked (GET /api/halls/{hallCode}/parked lists them).");
+            .WithDescription("Body: ParkRequest {reason}. The parked ticket is never called until unparked (GET /api/halls/{hallCode}/parked lists them).");
 
-        windows.MapPost("/unpark", (string hallCode, int windowNo, TicketNoRequest? body, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-            ValidateKey(key) is { } bad ? Task.FromResult<IResult>(bad)
-            : BadTicketNo(body?.TicketNo) is { } badNo ? Task.FromResult<IResult>(badNo)
-            : Run(hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Unpark(body!.TicketNo!, key), windowNo)))
+        windows.MapPost("/unpark", async (string hallCode, int windowNo, HttpRequest http, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        {
+            var (body, unreadable) = await OptionalBody<TicketNoRequest>(http);
+            return unreadable ?? ValidateKey(key) ?? BadTicketNo(body?.TicketNo)
+                ?? await Run(hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Unpark(body!.TicketNo!, key), windowNo));
+        })
             .Produces<WindowTicketDto>()
             .WithSummary("恢复排队: a parked {ticketNo} returns to the front of its line (called next by any window that serves it).")
-            .WithDescription("Any window serving the ticket's category may unpark it (its clerk, or the hall manager). 404 unknown ticket, 409 not parked or not served here.");
+            .WithDescription("Body: TicketNoRequest {ticketNo}. Any window serving the ticket's category may unpark it (its clerk, or the hall manager). 404 unknown ticket, 409 not parked or not served here.");
 
-        windows.MapPost("/call", (string hallCode, int windowNo, TicketNoRequest? body, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-            ValidateKey(key) is { } bad ? Task.FromResult<IResult>(bad)
-            : BadTicketNo(body?.TicketNo) is { } badNo ? Task.FromResult<IResult>(badNo)
-            : Run(hallCode, windowNo, user, directory, grains, async w => Ticket(await w.CallTicket(body!.TicketNo!, key), windowNo)))
+        windows.MapPost("/call", async (string hallCode, int windowNo, HttpRequest http, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        {
+            var (body, unreadable) = await OptionalBody<TicketNoRequest>(http);
+            return unreadable ?? ValidateKey(key) ?? BadTicketNo(body?.TicketNo)
+                ?? await Run(hallCode, windowNo, user, directory, grains, async w => Ticket(await w.CallTicket(body!.TicketNo!, key), windowNo));
+        })
             .Produces<WindowTicketDto>()
             .WithSummary("指定叫号: call a named waiting or parked {ticketNo} of a category this window serves. Idempotency-Key makes a retry return the first answer.")
-            .WithDescription("404 unknown ticket; 409 names the ticket's state and the allowed actions (or the window's).");
+            .WithDescription("Body: TicketNoRequest {ticketNo}. 404 unknown ticket; 409 names the ticket's state and the allowed actions (or the window's).");
 
-        windows.MapPost("/walk-up", (string hallCode, int windowNo, WalkUpRequest? body, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-            ValidateKey(key) is { } bad ? Task.FromResult<IResult>(bad) : Run(hallCode, windowNo, user, directory, grains, async w =>
+        windows.MapPost("/walk-up", async (string hallCode, int windowNo, HttpRequest http, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        {
+            var (body, unreadable) = await OptionalBody<WalkUpRequest>(http);
+            return unreadable ?? ValidateKey(key) ?? await Run(hallCode, windowNo, user, directory, grains, async w =>
             {
                 if (body?.Category is not { } category || !TicketNumber.IsCategoryCode(category))
                 {
@@ -368,12 +397,16 @@ public static class QueueEndpoints
                 var reply = await w.ServeWalkUp(category, body.Item, key);
                 return !reply.IsOk ? WindowProblem(reply)
                     : TypedResults.Ok(new WalkUpDto(reply.WalkUp!.Id, reply.WalkUp.Category, reply.WalkUp.Item, windowNo, reply.WalkUp.ServedAt, reply.Window.ServedToday));
-            }))
+            });
+        })
             .Produces<WalkUpDto>()
+            .WithDescription("Body: WalkUpRequest {category, item?}. 404 for a category or item the hall does not have; 409 when the window is not open or does not serve the category.")
             .WithSummary("补录: record a service to a citizen without a ticket ({category, item?}); counted as served, never in the waits. Idempotency-Key makes a retry return the first answer.");
 
-        windows.MapPut("/categories", (string hallCode, int windowNo, WindowCategoriesRequest? body, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-            Run(hallCode, windowNo, user, directory, grains, async w =>
+        windows.MapPut("/categories", async (string hallCode, int windowNo, HttpRequest http, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        {
+            var (body, unreadable) = await OptionalBody<WindowCategoriesRequest>(http);
+            return unreadable ?? await Run(hallCode, windowNo, user, directory, grains, async w =>
             {
                 if (!user.IsInRole(Roles.Admin) && !user.IsInRole(Roles.HallManager))
                 {
@@ -392,10 +425,11 @@ public static class QueueEndpoints
                 }
 
                 return Window(await w.SetCategories(categories));
-            }))
+            });
+        })
             .Produces<WindowStateDto>()
             .WithSummary("Change the categories a window serves (hall manager or admin): {categories:[...]} in preference order; takes effect at the next call-next.")
-            .WithDescription("400 for a category the hall does not have; the hall's serving-window figures and wait predictions follow at once. A ticket the window holds stays with it.");
+            .WithDescription("Body: WindowCategoriesRequest {categories}. 400 for a category the hall does not have; the hall's serving-window figures and wait predictions follow at once. A ticket the window holds stays with it.");
 
         // Kept as a local function so every window route shares one lookup and authorization path.
         static async Task<IResult> Run(string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains, Func<IWindowGrain, Task<IResult>> action)
@@ -482,6 +516,25 @@ public static class QueueEndpoints
         { Status: WindowStatus.Open } => ["call-next", "call", "unpark", "walk-up", "pause", "close"],
         _ => ["open", "unpark"],
     };
+
+    /// <summary>A JSON body that may be absent (null); malformed JSON is a 400.</summary>
+    private static async Task<(T? Body, IResult? Problem)> OptionalBody<T>(HttpRequest http)
+        where T : class
+    {
+        if (http.ContentLength == 0 || (http.ContentLength is null && !http.Headers.TransferEncoding.Any()))
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            return (await http.ReadFromJsonAsync<T>(http.HttpContext.RequestAborted), null);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return (null, Problems.Invalid("body", "The body is not valid JSON (or not application/json)."));
+        }
+    }
 
     private static ValidationProblem? BadTicketNo(string? ticketNo) =>
         ticketNo is null || !TicketNumber.TryParse(ticketNo, out _, out _) ? Problems.Invalid("ticketNo", "ticketNo is a ticket number like A012.") : null;
