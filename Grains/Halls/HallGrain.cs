@@ -179,7 +179,7 @@ public sealed partial class HallGrain(
                 q?.LongestWaitingSince is { } since ? (int)Math.Max(0, (now - since).TotalMinutes) : null,
                 q?.ServingWindows ?? 0,
                 q?.Waits.MeanAbsoluteErrorMinutes,
-                q?.Counts.Done ?? 0,
+                q?.Counts.Served ?? 0,
                 q?.Counts.NoShow ?? 0,
                 NoWindow: q?.NoWindow ?? false,
                 ErrorSampleCount: q?.Waits.Predicted ?? 0,
@@ -194,7 +194,9 @@ public sealed partial class HallGrain(
                 v?.Current?.TicketNo,
                 v?.Clerk,
                 v?.ServedToday ?? 0,
-                w.Categories);
+                v?.Categories ?? w.Categories,
+                v?.PauseReason is { } reason ? PauseReasonWire.Name(reason) : null,
+                v?.PausedMinutesToday ?? 0);
         }).ToList();
 
         // Day-level wait figures weight each category's average by its called tickets; p90 takes the worst category (conservative).
@@ -208,7 +210,7 @@ public sealed partial class HallGrain(
             now,
             categories,
             windowList,
-            ServedToday: queues.Values.Sum(q => q.Counts.Done),
+            ServedToday: queues.Values.Sum(q => q.Counts.Served),
             AppointmentsToday: appointments.Today,
             GoodRate: goodRate,
             Suspended: status.State.Suspended,

@@ -10,6 +10,7 @@ namespace TongBan.Grains.Halls;
 /// <param name="NoWindow">Tickets wait and no open window serves the category (无窗口办理): the predicted wait is null, never 0.</param>
 /// <param name="ErrorSampleCount">Called tickets with a prediction today: how many tickets the published error rests on.</param>
 /// <param name="P90AbsoluteErrorMinutes">90th percentile of |predicted − actual|, whole minutes; published under the same rule as the mean.</param>
+/// <param name="Served">Finished tickets plus walk-up services (补录) today.</param>
 [GenerateSerializer, Immutable]
 public sealed record CategorySnapshot(
     [property: Id(0)] string Code,
@@ -26,6 +27,8 @@ public sealed record CategorySnapshot(
     [property: Id(11)] double? P90AbsoluteErrorMinutes = null);
 
 /// <summary>Live state of one window (published API shape plus clerk and counts).</summary>
+/// <param name="Categories">The categories the window serves now (a manager may change them live).</param>
+/// <param name="PauseReason">While paused: break, training, systemFault or other.</param>
 [GenerateSerializer, Immutable]
 public sealed record WindowSnapshot(
     [property: Id(0)] int WindowNo,
@@ -33,7 +36,9 @@ public sealed record WindowSnapshot(
     [property: Id(2)] string? ServingTicket,
     [property: Id(3)] string? Clerk = null,
     [property: Id(4)] int ServedToday = 0,
-    [property: Id(5)] IReadOnlyList<string>? Categories = null);
+    [property: Id(5)] IReadOnlyList<string>? Categories = null,
+    [property: Id(6)] string? PauseReason = null,
+    [property: Id(7)] int PausedMinutesToday = 0);
 
 /// <summary>The hall's live snapshot: <c>GET /api/halls/{hallCode}/snapshot</c> and the <c>hallSnapshot</c> push.</summary>
 [GenerateSerializer, Immutable]

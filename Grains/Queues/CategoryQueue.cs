@@ -40,6 +40,9 @@ public sealed class CategoryQueue
         this.state = state;
     }
 
+    /// <summary>The longest park reason kept (a clerk's note, not a document).</summary>
+    public const int MaxParkReasonLength = 200;
+
     public string Category => state.Category!;
 
     public QueueRules Rules { get; }
@@ -81,7 +84,8 @@ public sealed class CategoryQueue
                 byState[(int)TicketState.Done] + moved.Done,
                 byState[(int)TicketState.NoShow] + moved.NoShow,
                 byState[(int)TicketState.Cancelled] + moved.Cancelled,
-                byState[(int)TicketState.Transferred] + moved.Transferred);
+                byState[(int)TicketState.Transferred] + moved.Transferred,
+                state.WalkUps.Count);
         }
     }
 
@@ -219,14 +223,7 @@ public sealed class CategoryQueue
 
         state.ConsecutivePriorityCalls = order.ConsecutivePriorityCalls;
         state.CallsMade = order.Calls;
-        next.State = TicketState.Called;
-        next.WindowNo = windowNo;
-        next.CallCount++;
-        next.Recalls = 0;
-        next.LastCalledAt = now;
-        next.FirstCalledAt ??= now;
-        next.AtHead = false;
-        next.DeferredUntilCall = 0;
+        MarkCalled(next, windowNo, now);
         Record(next, QueueAction.Call, windowNo, commandKey);
         return View(next);
     }
@@ -376,7 +373,7 @@ public sealed class CategoryQueue
 
     /// <summary>
     /// 取消: the citizen withdraws, allowed while waiting, parked or called (not once service started). Cancelling a
-    /// called ticket frees its window; the window grain must be told.
+    /// called ticket frees its window; the window grain must be told (QueueGrain does, through IWindowGrain.TicketLeft).
     /// </summary>
     public QueueResult<Ticket> Cancel(string ticketNo, DateTimeOffset now)
     {
@@ -395,12 +392,26 @@ public sealed class CategoryQueue
     }
 
     /// <summary>
-    /// 挂起: puts a ticket on hold; a parked ticket is never called. From waiting (any operator, <paramref name="windowNo"/>
-    /// may be null) or from called/serving (only by the holding window, which becomes free).
+    /// 挂起: puts a ticket on hold with a reason (e.g. the citizen went to copy a missing document); a parked ticket is
+    /// never called until unparked. From waiting (any operator, <paramref name="windowNo"/> may be null) or from
+    /// called/serving (only by the holding window, which becomes free). A blank reason is refused.
     /// </summary>
-    public QueueResult<Ticket> Park(string ticketNo, int? windowNo, DateTimeOffset now)
+    /// <param name="commandKey">The window command's idempotency key: a repeat by the same window answers with the ticket and changes nothing.</param>
+    public QueueResult<Ticket> Park(string ticketNo, int? windowNo, string reason, DateTimeOffset now, string? commandKey = null)
     {
         now = Touch(now);
+        if (string.IsNullOrWhiteSpace(reason) || reason.Length > MaxParkReasonLength)
+        {
+            return Violations.InvalidRequest(
+                $"parking ticket {ticketNo} needs a reason of 1 to {MaxParkReasonLength} characters",
+                $"挂起票号 {ticketNo} 须填写原因（1 至 {MaxParkReasonLength} 个字符）");
+        }
+
+        if (windowNo is { } by && Repeated(ticketNo, QueueAction.Park, by, commandKey) is { } repeat)
+        {
+            return repeat;
+        }
+
         var found = Movable(ticketNo, windowNo, QueueAction.Park, allowParked: false);
         if (!found.IsOk)
         {
@@ -415,21 +426,144 @@ public sealed class CategoryQueue
 
         BackInLine(t);
         t.State = TicketState.Parked;
+        t.ParkReason = reason.Trim();
+        t.ParkedAt = now;
+        t.ParkedBy = windowNo;
+        Record(t, QueueAction.Park, windowNo ?? 0, commandKey);
         return View(t);
     }
 
-    /// <summary>恢复排队: a parked ticket rejoins the line at its original place in time.</summary>
-    public QueueResult<Ticket> Unpark(string ticketNo, DateTimeOffset now)
+    /// <summary>
+    /// 恢复排队: a parked ticket returns to the front of its line: it is the next ticket called by any window allowed to
+    /// take it (the citizen already waited their turn once), like a ticket a pausing window gave back.
+    /// </summary>
+    /// <param name="windowNo">The acting window (null: an operator without a window).</param>
+    /// <param name="commandKey">The window command's idempotency key: a repeat by the same window answers with the ticket and changes nothing.</param>
+    public QueueResult<Ticket> Unpark(string ticketNo, DateTimeOffset now, int? windowNo = null, string? commandKey = null)
     {
         now = Touch(now);
+        if (windowNo is { } by && Repeated(ticketNo, QueueAction.Unpark, by, commandKey) is { } repeat)
+        {
+            return repeat;
+        }
+
         var found = Find(ticketNo, QueueAction.Unpark, TicketState.Parked);
         if (!found.IsOk)
         {
             return found.Violation;
         }
 
-        found.Value.State = TicketState.Waiting;
-        return View(found.Value);
+        var t = found.Value;
+        t.State = TicketState.Waiting;
+        t.AtHead = true;
+        t.ParkReason = null;
+        t.ParkedAt = null;
+        t.ParkedBy = null;
+        Record(t, QueueAction.Unpark, windowNo ?? 0, commandKey);
+        return View(t);
+    }
+
+    /// <summary>
+    /// 指定叫号: calls a named waiting or parked ticket to <paramref name="windowNo"/>, out of the call order (e.g. the
+    /// citizen is standing at the counter). Refused while the window holds another ticket of this queue, and for a ticket
+    /// reserved for another window. Counts as a call for the skip deferral; the anti-starvation counter is left alone.
+    /// </summary>
+    /// <param name="commandKey">The window command's idempotency key: a repeat answers with the ticket this call made.</param>
+    public QueueResult<Ticket> CallTicket(string ticketNo, int windowNo, DateTimeOffset now, string? commandKey = null)
+    {
+        if (windowNo < 1)
+        {
+            return Violations.BadWindow(windowNo);
+        }
+
+        now = Touch(now);
+        if (Repeated(ticketNo, QueueAction.CallTicket, windowNo, commandKey) is { } repeat)
+        {
+            return repeat;
+        }
+
+        foreach (var held in state.Tickets)
+        {
+            if (held.IsHeld && held.WindowNo == windowNo)
+            {
+                return Violations.WindowBusy(windowNo, held);
+            }
+        }
+
+        var found = Find(ticketNo, QueueAction.CallTicket, TicketState.Waiting, TicketState.Parked);
+        if (!found.IsOk)
+        {
+            return found.Violation;
+        }
+
+        var t = found.Value;
+        if (t.TargetWindow is { } reserved && reserved != windowNo)
+        {
+            return Violations.ReservedFor(t, windowNo);
+        }
+
+        state.CallsMade++;
+        t.ParkReason = null;
+        t.ParkedAt = null;
+        t.ParkedBy = null;
+        MarkCalled(t, windowNo, now);
+        Record(t, QueueAction.CallTicket, windowNo, commandKey);
+        return View(t);
+    }
+
+    /// <summary>
+    /// 补录: records a service a window gave a citizen who had no ticket (category and optionally the item). It counts as
+    /// served in the day's figures (<see cref="QueueCounts.WalkUps"/>) but never in the waiting line, the wait statistics
+    /// or the service-time estimate (there was no wait, and no measured service). A repeat with the same
+    /// <paramref name="commandKey"/> answers with the first record and counts nothing.
+    /// </summary>
+    public QueueResult<WalkUpService> RecordWalkUp(int windowNo, string? item, DateTimeOffset now, string? commandKey = null)
+    {
+        if (windowNo < 1)
+        {
+            return Violations.BadWindow(windowNo);
+        }
+
+        if (item is { Length: 0 or > 64 })
+        {
+            return Violations.InvalidRequest("the item code must have 1 to 64 characters", "事项编码长度须为 1 至 64 个字符");
+        }
+
+        now = Touch(now);
+        if (commandKey is not null)
+        {
+            foreach (var w in state.WalkUps)
+            {
+                if (w.Key == commandKey && w.Service.WindowNo == windowNo)
+                {
+                    return w.Service;
+                }
+            }
+        }
+
+        var service = new WalkUpService(
+            string.Create(CultureInfo.InvariantCulture, $"{Category}-W{state.WalkUps.Count + 1:000}"), Category, item, windowNo, now);
+        state.WalkUps.Add(new WalkUpEntry { Service = service, Key = commandKey });
+        return service;
+    }
+
+    /// <summary>Today's walk-up services (补录), oldest first.</summary>
+    public IReadOnlyList<WalkUpService> WalkUps => state.WalkUps.ConvertAll(w => w.Service);
+
+    /// <summary>The parked tickets (挂起) with their reasons, oldest park first: what a clerk may unpark.</summary>
+    public IReadOnlyList<ParkedTicket> Parked()
+    {
+        var parked = new List<ParkedTicket>();
+        foreach (var t in state.Tickets)
+        {
+            if (t.State == TicketState.Parked)
+            {
+                parked.Add(new ParkedTicket(t.Number, Category, t.ParkReason, t.ParkedAt, t.ParkedBy, t.IssuedAt));
+            }
+        }
+
+        parked.Sort((x, y) => Nullable.Compare(x.ParkedAt, y.ParkedAt));
+        return parked;
     }
 
     /// <summary>
@@ -733,6 +867,8 @@ public sealed class CategoryQueue
         TicketAction.Skip => QueueAction.Skip,
         TicketAction.Start => QueueAction.Start,
         TicketAction.Finish => QueueAction.Finish,
+        TicketAction.Park => QueueAction.Park,
+        TicketAction.Unpark => QueueAction.Unpark,
         _ => null,
     };
 
@@ -745,6 +881,18 @@ public sealed class CategoryQueue
     /// <summary>Remembers the window command just applied to the ticket (a keyless one forgets the previous key).</summary>
     private static void Record(QueueTicket t, QueueAction action, int windowNo, string? commandKey) =>
         t.LastCommand = commandKey is null ? null : new AppliedCommand(commandKey, action, windowNo);
+
+    private static void MarkCalled(QueueTicket t, int windowNo, DateTimeOffset now)
+    {
+        t.State = TicketState.Called;
+        t.WindowNo = windowNo;
+        t.CallCount++;
+        t.Recalls = 0;
+        t.LastCalledAt = now;
+        t.FirstCalledAt ??= now;
+        t.AtHead = false;
+        t.DeferredUntilCall = 0;
+    }
 
     private static void BackInLine(QueueTicket t)
     {
@@ -868,6 +1016,7 @@ public sealed class CategoryQueue
             c.Transferred,
             c.Waiting + c.Parked + c.Called + c.Serving,
             WaitStatistics,
-            MeanServiceTime.TotalMinutes);
+            MeanServiceTime.TotalMinutes,
+            c.WalkUps);
     }
 }

@@ -85,6 +85,10 @@ public sealed class CategoryQueueState
     [Id(12)]
     internal List<int> RecentServiceSeconds { get; set; } = [];
 
+    /// <summary>Today's walk-up services (补录): counted as served, never in the line or the wait figures.</summary>
+    [Id(13)]
+    internal List<WalkUpEntry> WalkUps { get; set; } = [];
+
     /// <summary>Finished tickets moved out today, in the order they were moved (empty until restored after an activation).</summary>
     internal IReadOnlyList<QueueTicket> MovedOut => movedOut;
 
@@ -238,6 +242,7 @@ public sealed class CategoryQueueState
         NextSeq = 0;
         MovedOutBatches = 0;
         MovedOutTally = new();
+        WalkUps = [];
         movedOut = [];
         byNumber = null;
         byKey = null;
@@ -348,6 +353,14 @@ internal sealed class FinishedTicketBatch
     [Id(2)] public List<QueueTicket> Tickets { get; set; } = [];
 }
 
+/// <summary>A walk-up service (补录) as stored: the record and the idempotency key of the window command that made it.</summary>
+[GenerateSerializer]
+internal sealed class WalkUpEntry
+{
+    [Id(0)] public WalkUpService Service { get; set; } = null!;
+    [Id(1)] public string? Key { get; set; }
+}
+
 /// <summary>A window command applied to a ticket: its idempotency key, what it did and which window sent it.</summary>
 [GenerateSerializer, Immutable]
 internal sealed record AppliedCommand([property: Id(0)] string Key, [property: Id(1)] QueueAction Action, [property: Id(2)] int WindowNo);
@@ -400,11 +413,19 @@ internal sealed class QueueTicket
     /// </summary>
     [Id(30)] public string[]? PersonKeys { get; set; }
 
+    /// <summary>Why it is parked (挂起), while parked.</summary>
+    [Id(27)] public string? ParkReason { get; set; }
+
+    [Id(28)] public DateTimeOffset? ParkedAt { get; set; }
+
+    /// <summary>The window that parked it (null: parked from the line by an operator).</summary>
+    [Id(29)] public int? ParkedBy { get; set; }
+
     public bool IsFinal => State is TicketState.Done or TicketState.NoShow or TicketState.Cancelled or TicketState.Transferred;
 
     public bool IsHeld => State is TicketState.Called or TicketState.Serving;
 
     public Ticket ToTicket(string category) => new(
         Number, category, Kind, Priority, State, IssuedAt, EnteredAt, AppointmentSlotStart, WindowNo, TargetWindow,
-        CallCount, FirstCalledAt, LastCalledAt, StartedAt, FinishedAt, PredictedWaitMinutes, FromCategory, TransferredTo);
+        CallCount, FirstCalledAt, LastCalledAt, StartedAt, FinishedAt, PredictedWaitMinutes, FromCategory, TransferredTo, ParkReason);
 }

@@ -64,6 +64,20 @@ public interface IQueueGrain : IGrainWithStringKey
     /// </param>
     Task<QueueResult<Ticket>> Act(TicketAction action, string ticketNo, int? windowNo, string? commandKey = null);
 
+    /// <summary>挂起 with a reason (required); by the holding window for a called or serving ticket. Act(Park) is refused: it has no reason.</summary>
+    /// <param name="commandKey">The window command's idempotency key: a repeat answers with the ticket and changes nothing.</param>
+    Task<QueueResult<Ticket>> Park(string ticketNo, int? windowNo, string reason, string? commandKey = null);
+
+    /// <summary>指定叫号: calls a named waiting or parked ticket to the window.</summary>
+    /// <param name="commandKey">The window command's idempotency key: a repeat answers with the ticket this call made.</param>
+    Task<QueueResult<Ticket>> CallTicket(string ticketNo, int windowNo, string? commandKey = null);
+
+    /// <summary>补录: a service without a ticket, counted as served; idempotent by <paramref name="commandKey"/>.</summary>
+    Task<QueueResult<WalkUpService>> RecordWalkUp(int windowNo, string? item, string? commandKey = null);
+
+    /// <summary>The parked tickets with their reasons.</summary>
+    Task<IReadOnlyList<ParkedTicket>> GetParked();
+
     Task<QueueResult<TicketTransfer>> TransferOut(string ticketNo, int? windowNo, string toCategory, int? toWindow);
 
     Task<QueueResult<TicketStatus>> Accept(TicketTransfer transfer);

@@ -6,6 +6,7 @@ using Orleans.Storage;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Live;
+using TongBan.Grains.Windows;
 
 namespace TongBan.Grains.Queues;
 
@@ -220,6 +221,8 @@ public sealed partial class QueueGrain(
             return replayed;
         }
 
+        // A cancel of a called ticket frees its window, which must hear of it (after the write, one-way).
+        var leftWindow = action == TicketAction.Cancel && queue.Find(ticketNo) is { State: TicketState.Called or TicketState.Serving, WindowNo: { } holder } ? holder : (int?)null;
         var result = action switch
         {
             TicketAction.Recall => queue.Recall(ticketNo, window, now, commandKey),
@@ -228,8 +231,8 @@ public sealed partial class QueueGrain(
             TicketAction.Start => queue.Start(ticketNo, window, now, commandKey),
             TicketAction.Finish => queue.Finish(ticketNo, window, now, commandKey),
             TicketAction.Cancel => queue.Cancel(ticketNo, now),
-            TicketAction.Park => queue.Park(ticketNo, windowNo, now),
-            TicketAction.Unpark => queue.Unpark(ticketNo, now),
+            TicketAction.Park => Violations.InvalidRequest("parking needs a reason: use Park", "挂起须填写原因"),
+            TicketAction.Unpark => queue.Unpark(ticketNo, now, windowNo, commandKey),
             TicketAction.ReturnToHead => queue.ReturnToHead(ticketNo, window, now),
             _ => throw new ArgumentOutOfRangeException(nameof(action)),
         };
@@ -246,9 +249,80 @@ public sealed partial class QueueGrain(
                 await GrainFactory.PublishLive(new LiveMessage(
                     LiveGroups.Hall(hallCode), LiveMethods.TicketCalled, new TicketCalled(hallCode, ticketNo, window, now)));
             }
+
+            if (leftWindow is { } w)
+            {
+                // One-way ([OneWay]): the window may be waiting on this queue right now; it clears its ticket in its own turn.
+                LogLeftWindow(logger, hallCode, ticketNo, w);
+                GrainFactory.GetGrain<IWindowGrain>(WindowKeys.Of(hallCode, w)).TicketLeft(ticketNo).Ignore();
+            }
         }
 
         return result;
+    }
+
+    public async Task<QueueResult<Ticket>> Park(string ticketNo, int? windowNo, string reason, string? commandKey = null)
+    {
+        var now = await Begin();
+        if (windowNo is { } w && queue.Replay(TicketAction.Park, ticketNo, w, commandKey) is { } replayed)
+        {
+            LogReplayed(logger, hallCode, ticketNo, w, "park");
+            return replayed;
+        }
+
+        var result = queue.Park(ticketNo, windowNo, reason, now, commandKey);
+        if (!result.IsOk)
+        {
+            return windowNo is null ? result : await Refuse(result);
+        }
+
+        LogParked(logger, hallCode, ticketNo, windowNo, result.Value.ParkReason);
+        await Commit(result.Value);
+        return result;
+    }
+
+    public async Task<QueueResult<Ticket>> CallTicket(string ticketNo, int windowNo, string? commandKey = null)
+    {
+        var now = await Begin();
+        var before = queue.Find(ticketNo);
+        var result = queue.CallTicket(ticketNo, windowNo, now, commandKey);
+        if (!result.IsOk)
+        {
+            return await Refuse(result);
+        }
+
+        if (result.Value == before)
+        {
+            // This very call, made before with the same key: answered again, nothing changes or is announced.
+            LogReplayed(logger, hallCode, ticketNo, windowNo, "call-ticket");
+            return result;
+        }
+
+        LogCalled(logger, hallCode, ticketNo, windowNo);
+        await Commit(result.Value);
+        await GrainFactory.PublishLive(new LiveMessage(
+            LiveGroups.Hall(hallCode), LiveMethods.TicketCalled, new TicketCalled(hallCode, ticketNo, windowNo, Now)));
+        return result;
+    }
+
+    public async Task<QueueResult<WalkUpService>> RecordWalkUp(int windowNo, string? item, string? commandKey = null)
+    {
+        var now = await Begin();
+        var before = queue.Counts.WalkUps;
+        var result = queue.RecordWalkUp(windowNo, item, now, commandKey);
+        if (result.IsOk && queue.Counts.WalkUps != before)
+        {
+            LogWalkUp(logger, hallCode, result.Value.Id, windowNo, item);
+            await Commit(null);
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<ParkedTicket>> GetParked()
+    {
+        await Begin();
+        return queue.Parked();
     }
 
     public async Task<QueueResult<TicketTransfer>> TransferOut(string ticketNo, int? windowNo, string toCategory, int? toWindow)
@@ -450,6 +524,15 @@ public sealed partial class QueueGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} called to window {WindowNo}")]
     private static partial void LogCalled(ILogger logger, string hallCode, string ticketNo, int windowNo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} parked by window {WindowNo}: {Reason}")]
+    private static partial void LogParked(ILogger logger, string hallCode, string ticketNo, int? windowNo, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: walk-up service {ServiceId} recorded by window {WindowNo} (item {Item})")]
+    private static partial void LogWalkUp(ILogger logger, string hallCode, string serviceId, int windowNo, string? item);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: called ticket {TicketNo} was cancelled; window {WindowNo} is told")]
+    private static partial void LogLeftWindow(ILogger logger, string hallCode, string ticketNo, int windowNo);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} {Command} by window {WindowNo} repeated with the same idempotency key; answered as applied")]
     private static partial void LogReplayed(ILogger logger, string hallCode, string ticketNo, int windowNo, string command);

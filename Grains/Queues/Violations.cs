@@ -19,6 +19,9 @@ internal enum QueueAction
 
     /// <summary>叫号 (only recorded on a ticket as its last window command; never refused by name).</summary>
     Call,
+
+    /// <summary>指定叫号: a window calls a named ticket (appended: stored in <see cref="AppliedCommand"/> by number).</summary>
+    CallTicket,
 }
 
 /// <summary>
@@ -62,6 +65,13 @@ internal static class Violations
         windowNo is null
             ? Invariant($"票号 {t.Number} 由 {t.WindowNo} 号窗口处理，只能由该窗口操作")
             : Invariant($"票号 {t.Number} 由 {t.WindowNo} 号窗口处理，不属于 {windowNo} 号窗口"),
+        t.Number,
+        t.State);
+
+    public static QueueViolation ReservedFor(QueueTicket t, int windowNo) => new(
+        QueueViolationCode.WrongWindow,
+        Invariant($"ticket {t.Number} is reserved for window {t.TargetWindow}, not window {windowNo}"),
+        Invariant($"票号 {t.Number} 已指定由 {t.TargetWindow} 号窗口办理，不属于 {windowNo} 号窗口"),
         t.Number,
         t.State);
 
@@ -147,6 +157,7 @@ internal static class Violations
         QueueAction.Redirect => "redirect to a window",
         QueueAction.ReturnToHead => "return to the head of the queue",
         QueueAction.Call => "call",
+        QueueAction.CallTicket => "call",
         _ => action.ToString(),
     };
 
@@ -164,6 +175,7 @@ internal static class Violations
         QueueAction.Redirect => "指定窗口",
         QueueAction.ReturnToHead => "退回队首",
         QueueAction.Call => "叫号",
+        QueueAction.CallTicket => "指定叫号",
         _ => action.ToString(),
     };
 

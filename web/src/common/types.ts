@@ -31,7 +31,13 @@ export interface CategorySnapshot {
   noWindow?: boolean; errorSampleCount?: number;
 }
 
-export interface WindowSnapshot { windowNo: number; state: string; servingTicket: string | null; clerk: string | null; servedToday: number; categories: string[] | null }
+export interface WindowSnapshot {
+  windowNo: number; state: string; servingTicket: string | null; clerk: string | null; servedToday: number; categories: string[] | null;
+  pauseReason?: string | null; pausedMinutesToday?: number;
+}
+
+/** 暂停原因 wire values (POST .../pause {reason}). */
+export const PAUSE_REASONS: Record<string, string> = { break: '休息', training: '培训', systemFault: '系统故障', other: '其他' };
 
 export interface HallSnapshot {
   hallCode: string; at: string; categories: CategorySnapshot[]; windows: WindowSnapshot[]; servedToday: number; appointmentsToday: number;
