@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using TongBan.Api.Security;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
@@ -92,7 +93,7 @@ public static class QueueEndpoints
         halls.MapPost("/tickets", async Task<Results<Ok<TicketTakenDto>, ValidationProblem, ProblemHttpResult>> (
             string hallCode, TakeTicketRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user,
             ServicePointDirectory directory, IGrainFactory grains, RatingTokens ratingTokens, CancelTokens cancelTokens,
-            PersonalDataProtector personalData, TimeProvider clock) =>
+            PersonalDataProtector personalData, TimeProvider clock, ILoggerFactory loggers) =>
         {
             var lookup = HallLookup.Of(hallCode, directory);
             if (lookup.Invalid is { } invalid)
@@ -160,6 +161,7 @@ public static class QueueEndpoints
             }
 
             var t = result.Value;
+            TicketRules.LogGranted(loggers.CreateLogger(typeof(TicketRules)), user, hallCode, t.Ticket.Number, priority);
             var day = DateOnly.FromDateTime(t.Ticket.IssuedAt.ToOffset(ChinaTime.Offset).DateTime);
             return TypedResults.Ok(new TicketTakenDto(hallCode, t.Ticket.Number, t.Ticket.Category, t.Position, t.PredictedWaitMinutes, t.Ticket.IssuedAt,
                 ratingTokens.Issue(hallCode, day, t.Ticket.Number), cancelTokens.Issue(hallCode, day, t.Ticket.Number)));

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Logging;
 using TongBan.Api.Security;
 using TongBan.Grains.Identity;
 using TongBan.Grains.Queues;
@@ -19,7 +20,7 @@ namespace TongBan.Api.Endpoints;
 /// ID number). Anonymous walk-in and kiosk tickets have no holder and are not deduplicated.</item>
 /// </list>
 /// </summary>
-public static class TicketRules
+public static partial class TicketRules
 {
     /// <summary>The refusal of a take request (401/403, or 400 for a malformed holder), or the holder keys (null: anonymous) of an acceptable one.</summary>
     public static (ProblemHttpResult? Refusal, ValidationProblem? Invalid, string[]? PersonKeys) Check(
@@ -87,6 +88,30 @@ public static class TicketRules
             ? (null, null, TicketHolderKeys.Of(hash, subject, null))
             : (null, null, null);
     }
+
+    /// <summary>Audit line for a granted priority: who granted it (staff role and id, or a citizen's verified claim: never their ID number).</summary>
+    public static void LogGranted(ILogger logger, ClaimsPrincipal user, string hallCode, string ticketNo, PriorityClass priority)
+    {
+        if (priority == PriorityClass.Normal)
+        {
+            return;
+        }
+
+        if (user.MayIssueHallTickets(hallCode))
+        {
+            LogGrantedByStaff(logger, hallCode, ticketNo, Wire.Name(priority), user.Claim(TongBanClaims.Role) ?? "?", user.Claim(TongBanClaims.Subject) ?? "?");
+        }
+        else
+        {
+            LogGrantedByClaim(logger, hallCode, ticketNo, Wire.Name(priority));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} issued with priority {Priority}, granted by {Role} {StaffId}")]
+    private static partial void LogGrantedByStaff(ILogger logger, string hallCode, string ticketNo, string priority, string role, string staffId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} issued with priority {Priority} on the citizen's verified priorityClass claim")]
+    private static partial void LogGrantedByClaim(ILogger logger, string hallCode, string ticketNo, string priority);
 
     private static bool HasVerifiedPriority(ClaimsPrincipal user, PriorityClass priority) =>
         user.FindAll(TongBanClaims.PriorityClass).Any(c => c.Value == Wire.Name(priority));

@@ -222,5 +222,9 @@ public sealed class HonestTicketTests(EmbeddedApp app)
         Assert.Equal("done", served.GetProperty("state").GetString());
         Assert.Equal("rate", served.GetProperty("allowedActions")[0].GetString());
         Assert.Equal("done", await State(hall, otherNo));
+
+        // The route is in the OpenAPI document.
+        var openApi = JsonDocument.Parse(await app.Http.GetStringAsync("/openapi/v1.json")).RootElement;
+        Assert.True(openApi.GetProperty("paths").TryGetProperty("/api/halls/{hallCode}/tickets/{ticketNo}/cancel", out _));
     }
 }
