@@ -74,7 +74,7 @@ public sealed partial class HallGrain(
         await EnsureLoaded();
         var before = windows.GetValueOrDefault(view.WindowNo);
         windows[view.WindowNo] = view;
-        if (statusChanged || (view.Status == WindowStatus.Open && (before?.RecentServed?.Count, before?.RecentServed?.LastOrDefault()) != (view.RecentServed?.Count, view.RecentServed?.LastOrDefault())))
+        if (statusChanged || (view.Status == WindowStatus.Open && !(before?.RecentServed ?? []).SequenceEqual(view.RecentServed ?? [], StringComparer.Ordinal)))
         {
             // A finish moves the window's measured shares; the queues hear of it only when that matters (see UpdateServingWindows).
             await UpdateServingWindows();
