@@ -207,6 +207,56 @@ public sealed partial class PageTests(WebApp app)
     }
 
     [Fact]
+    public async Task Clerk_console_parks_unparks_calls_a_named_ticket_records_a_walk_up_and_pauses_with_a_reason()
+    {
+        const string hall = "520323-H001";
+        var first = await app.TakeTicketAsync(hall);
+        var second = await app.TakeTicketAsync(hall);
+        await using var browser = await app.OpenAsync($"/clerk?hall={hall}&window=1");
+        var page = browser.Page;
+        await ExpectConnected(page);
+        await page.Locator("#sign-in").ClickAsync();
+        await Expect(page.Locator("#w-state")).ToHaveTextAsync("开放");
+
+        // 指定叫号: the second ticket before the first.
+        await page.Locator("#call-ticket").FillAsync(second);
+        await page.Locator("#act-call").ClickAsync();
+        await Expect(page.Locator("#message")).ToHaveTextAsync($"已指定叫号：{second}");
+        await Expect(page.Locator("#w-ticket")).ToHaveTextAsync(second);
+
+        // 挂起 needs a reason; the parked ticket is listed and can be unparked back to the front.
+        await page.Locator("#act-park").ClickAsync();
+        await Expect(page.Locator("#message")).ToHaveTextAsync("请填写挂起原因");
+        await page.Locator("#park-reason").FillAsync("缺少身份证复印件");
+        await page.Locator("#act-park").ClickAsync();
+        await Expect(page.Locator("#message")).ToContainTextAsync($"已挂起：{second}");
+        await Expect(page.Locator($"#parked tr[data-parked={second}]")).ToContainTextAsync("缺少身份证复印件");
+        await page.Locator($"#parked button[data-ticket={second}]").ClickAsync();
+        await Expect(page.Locator("#message")).ToContainTextAsync($"{second} 已恢复排队");
+        await Expect(page.Locator($"#parked tr[data-parked={second}]")).ToHaveCountAsync(0);
+        await page.Locator("#act-call-next").ClickAsync();
+        await Expect(page.Locator("#w-ticket")).ToHaveTextAsync(second);
+        await page.Locator("#act-start").ClickAsync();
+        await Expect(page.Locator("#message")).ToContainTextAsync("开始办理");
+        await page.Locator("#act-finish").ClickAsync();
+        await Expect(page.Locator("#message")).ToContainTextAsync("办结");
+
+        // 补录: a service without a ticket counts as served.
+        await page.Locator("#act-walk-up").ClickAsync();
+        await Expect(page.Locator("#message")).ToContainTextAsync("已补录：A-W001");
+        await Expect(page.Locator("#w-served")).ToHaveTextAsync("2", Live);
+
+        // Pause with a reason: the window shows it.
+        await page.Locator("#pause-reason").SelectOptionAsync("training");
+        await page.Locator("#act-pause").ClickAsync();
+        await Expect(page.Locator("#w-state")).ToHaveTextAsync("暂停");
+        await Expect(page.Locator("#w-pause-reason")).ToHaveTextAsync("培训");
+        Assert.NotEqual(first, second);
+        await browser.AssertAccessibleAsync("clerk-counter");
+        browser.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task Province_dashboard_colours_counties_and_lists_regions()
     {
         await using var browser = await app.OpenAsync("/province");

@@ -114,7 +114,7 @@ function render(s: HallSnapshot): void {
     h('td', { class: 'num', 'data-field': 'paused' }, fmtMinutes(w.pausedMinutesToday ?? 0),
       w.pauseReason ? h('div', { class: 'muted', 'data-field': 'pause-reason' }, PAUSE_REASONS[w.pauseReason] ?? w.pauseReason) : null),
     h('td', { 'data-field': 'categories' }, (w.categories ?? []).join(' → ') || '—', ' ',
-      button('调整', () => void editCategories(w.windowNo, w.categories ?? []), { class: 'edit-categories', 'data-window': w.windowNo })))));
+      button('调整', () => void editCategories(w.windowNo, w.categories ?? []), { class: 'edit-categories', 'data-window': w.windowNo, 'aria-label': `调整 ${w.windowNo} 号窗口服务类别` })))));
   suspendButton.textContent = s.suspended ? '恢复服务' : '暂停服务';
   updated.textContent = `更新于 ${fmtTime(s.at)}`;
   history.push({ at: Date.now(), waiting: s.waitingTotal });
