@@ -21,7 +21,13 @@ public sealed record TakeTicketRequest(string? Category, string? Kind, string? P
 /// <param name="RatingToken">评价码: printed on the slip (QR) and kept by the phone that took the ticket; rates this ticket once it is served (POST /api/ratings).</param>
 public sealed record TicketTakenDto(string HallCode, string TicketNo, string Category, int? Position, int? PredictedWaitMinutes, DateTimeOffset IssuedAt, string? RatingToken = null);
 
-public sealed record TicketDto(string HallCode, string TicketNo, string Category, string State, int? Position, int? PredictedWaitMinutes, int? WindowNo)
+/// <param name="Outcome">
+/// "hallClosed" when the ticket still waits after the hall's last session of the day has ended (延时服务 included): it will not
+/// be called today; <c>nextOpening</c> says when to come back with a new ticket.
+/// </param>
+public sealed record TicketDto(
+    string HallCode, string TicketNo, string Category, string State, int? Position, int? PredictedWaitMinutes, int? WindowNo,
+    string? Outcome = null, string? NextOpening = null)
 {
     public static TicketDto From(string hallCode, TicketStatus status) => new(
         hallCode, status.Ticket.Number, status.Ticket.Category, TicketWire.State(status.Ticket.State),
@@ -52,7 +58,7 @@ public static class QueueEndpoints
         // Ticket taking is public: kiosks, the mobile app (remote tickets) and walk-in screens.
         halls.MapPost("/tickets", async Task<Results<Ok<TicketTakenDto>, ValidationProblem, ProblemHttpResult>> (
             string hallCode, TakeTicketRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-            ServicePointDirectory directory, IGrainFactory grains, RatingTokens ratingTokens) =>
+            ServicePointDirectory directory, IGrainFactory grains, RatingTokens ratingTokens, HallHours hours) =>
         {
             var lookup = HallLookup.Of(hallCode, directory);
             if (lookup.Invalid is { } invalid)
@@ -101,6 +107,12 @@ public static class QueueEndpoints
                 return Problems.Conflict($"{lookup.Point.Name} has suspended service; no tickets are issued.");
             }
 
+            // The hall's clock: no tickets while closed or past the cutoff before closing (停止取号), for every kind.
+            if (hours.Read(lookup.Point) is { TakingTickets: false } reading)
+            {
+                return Problems.HallClosed(lookup.Point, reading);
+            }
+
             var result = await grains.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, body.Category))
                 .Take(new TicketRequest(kind, priority, null, idempotencyKey));
             if (!result.IsOk)
@@ -115,10 +127,11 @@ public static class QueueEndpoints
         })
         .AllowAnonymous()
         .RequireRateLimiting(RateLimitPolicies.TicketTaking)
-        .WithSummary("取号: take a ticket (walkIn, remote, kiosk). Idempotency-Key makes a retry return the same ticket.");
+        .WithSummary("取号: take a ticket (walkIn, remote, kiosk). Idempotency-Key makes a retry return the same ticket.")
+        .WithDescription("409 with `nextOpening` (ISO 8601, +08:00) while the hall is closed or past its ticket cutoff (停止取号, default 30 min before each session closes).");
 
         halls.MapGet("/tickets/{ticketNo}", async Task<Results<Ok<TicketDto>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string ticketNo, ServicePointDirectory directory, IGrainFactory grains) =>
+            string hallCode, string ticketNo, ServicePointDirectory directory, IGrainFactory grains, HallHours hours) =>
         {
             var lookup = HallLookup.Of(hallCode, directory);
             if (lookup.Invalid is { } invalid)
@@ -148,10 +161,19 @@ public static class QueueEndpoints
                 status = await grains.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, next)).GetStatus(ticketNo) ?? status;
             }
 
-            return status is null ? Problems.NotFound("Ticket", ticketNo) : TypedResults.Ok(TicketDto.From(hallCode, status));
+            if (status is null)
+            {
+                return Problems.NotFound("Ticket", ticketNo);
+            }
+
+            var dto = TicketDto.From(hallCode, status);
+            return TypedResults.Ok(status.Ticket.State == TicketState.Waiting && hours.Read(lookup.Point) is { } clock && HallClock.DayIsOver(clock)
+                ? dto with { Outcome = "hallClosed", NextOpening = HallHoursDto.Iso(clock.NextOpening) }
+                : dto);
         })
         .AllowAnonymous()
-        .WithSummary("A ticket today: state, position, predicted wait, window once called.");
+        .WithSummary("A ticket today: state, position, predicted wait, window once called.")
+        .WithDescription("A ticket still waiting after the hall's last session of the day shows `outcome: hallClosed` and `nextOpening`.");
 
         halls.MapGet("/queues/{category}", async Task<Results<Ok<QueueView>, ValidationProblem, ProblemHttpResult, ForbidHttpResult>> (
             string hallCode, string category, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
@@ -196,7 +218,7 @@ public static class QueueEndpoints
 
         windows.MapPost("/open", (string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
             Run(hallCode, windowNo, user, directory, grains, async w => Window(await w.Open(user.Claim(TongBanClaims.Subject)))))
-            .WithSummary("Open the window; the caller signs in as its clerk.");
+            .WithSummary("Open the window; the caller signs in as its clerk. 409 with `nextOpening` outside opening hours (延时服务 counts as open).");
         windows.MapPost("/pause", (string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
             Run(hallCode, windowNo, user, directory, grains, async w => Window(await w.Pause())))
             .WithSummary("Pause; a called ticket goes back to the head of its queue.");
@@ -294,6 +316,11 @@ public static class QueueEndpoints
     {
         { Code: WindowViolationCode.InvalidRequest } => Problems.Invalid("body", violation.Message),
         { Queue: { } q } => QueueProblem(q),
+        { Code: WindowViolationCode.OutsideHours } => Problems.Conflict(violation.Message, new Dictionary<string, object?>
+        {
+            ["code"] = Camel(violation.Code.ToString()),
+            ["nextOpening"] = violation.NextOpening is { } n ? HallClock.Iso(n) : null,
+        }),
         _ => Problems.Conflict(violation.Message, new Dictionary<string, object?> { ["code"] = Camel(violation.Code.ToString()) }),
     };
 
