@@ -42,6 +42,15 @@ public partial class HallHoursEndpointTests(EmbeddedApp app)
         var manager = await app.TokenAsync("hallManager", hallCode: Hall);
         var clerk = await app.TokenAsync("clerk", hallCode: Hall, windowNo: 1, subject: "clerk-rongjiang-1");
         var today = await TodayAsync();
+        string waiting;
+        using (var before = await app.Http.PostAsJsonAsync($"/api/halls/{Hall}/tickets", new { category = "A", kind = "walkIn" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+            waiting = (await before.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ticketNo").GetString()!;
+            var ticket = await app.Http.GetFromJsonAsync<JsonElement>($"/api/halls/{Hall}/tickets/{waiting}");
+            Assert.Equal(JsonValueKind.Null, ticket.GetProperty("outcome").ValueKind);
+        }
+
         using (var put = await app.Http.SendAsync(app.Request(HttpMethod.Put, $"/api/halls/{Hall}/hours/exceptions/{today}", manager,
                    new { kind = "closed", reason = "设备检修" })))
         {
@@ -74,6 +83,12 @@ public partial class HallHoursEndpointTests(EmbeddedApp app)
                 Assert.Equal("outsideHours", problem.GetProperty("code").GetString());
                 Assert.Matches(ChinaIso(), problem.GetProperty("nextOpening").GetString()!);
             }
+
+            // The ticket taken before the closure will not be called today: the citizen sees it, and when to come back.
+            var stranded = await app.Http.GetFromJsonAsync<JsonElement>($"/api/halls/{Hall}/tickets/{waiting}");
+            Assert.Equal("waiting", stranded.GetProperty("state").GetString());
+            Assert.Equal("hallClosed", stranded.GetProperty("outcome").GetString());
+            Assert.Matches(ChinaIso(), stranded.GetProperty("nextOpening").GetString()!);
 
             var hall = await app.Http.GetFromJsonAsync<JsonElement>($"/api/halls/{Hall}");
             Assert.False(hall.GetProperty("openNow").GetBoolean());
