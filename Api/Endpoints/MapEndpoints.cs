@@ -129,7 +129,7 @@ public static partial class MapEndpoints
                 var figures = live?.Categories.FirstOrDefault(x => x.Code == c.Code);
                 return new CategoryLiveDto(c.Code, c.Name, figures?.Waiting, figures?.PredictedWaitMinutes, figures?.ServingWindows, figures?.NoWindow ?? false);
             }).ToList();
-            var hours = new OpeningHoursDto(p.Hours.Always, [.. p.Hours.Workdays.Select(Format)], [.. p.Hours.Saturday.Select(Format)], !p.Hours.Always);
+            var hours = OpeningHoursDto.From(p, DateOnly.FromDateTime(map.Now.ToOffset(Grains.Common.ChinaTime.Offset).DateTime));
             return TypedResults.Ok(new MapPointDetailDto(
                 MapPointDto.From(p, map, map.Now, system), p.Address, p.Phone, hours, categories, p.Windows.Count, live?.AppointmentsNextHour,
                 map.Regions.Find(p.RegionCode)?.Name));
@@ -331,6 +331,4 @@ public static partial class MapEndpoints
         options.Converters.Add(new ChinaTimeJsonConverter());
         return options;
     }
-
-    private static string Format(OpeningSession s) => $"{s.Opens:HH\\:mm}-{s.Closes:HH\\:mm}";
 }

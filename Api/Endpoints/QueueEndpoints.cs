@@ -29,7 +29,13 @@ public sealed record TakeTicketRequest(string? Category, string? Kind, string? P
 /// <param name="CancelToken">取消码: printed on the slip and kept by the phone; cancels this ticket (POST /api/halls/{hallCode}/tickets/{ticketNo}/cancel).</param>
 public sealed record TicketTakenDto(string HallCode, string TicketNo, string Category, int? Position, int? PredictedWaitMinutes, DateTimeOffset IssuedAt, string? RatingToken = null, string? CancelToken = null);
 
-public sealed record TicketDto(string HallCode, string TicketNo, string Category, string State, int? Position, int? PredictedWaitMinutes, int? WindowNo)
+/// <param name="Outcome">
+/// "hallClosed" when the ticket still waits after the hall's last session of the day has ended (延时服务 included): it will not
+/// be called today; <c>nextOpening</c> says when to come back with a new ticket.
+/// </param>
+public sealed record TicketDto(
+    string HallCode, string TicketNo, string Category, string State, int? Position, int? PredictedWaitMinutes, int? WindowNo,
+    string? Outcome = null, string? NextOpening = null)
 {
     public static TicketDto From(string hallCode, TicketStatus status) => new(
         hallCode, status.Ticket.Number, status.Ticket.Category, TicketWire.State(status.Ticket.State),
@@ -93,7 +99,7 @@ public static class QueueEndpoints
         halls.MapPost("/tickets", async Task<Results<Ok<TicketTakenDto>, ValidationProblem, ProblemHttpResult>> (
             string hallCode, TakeTicketRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user,
             ServicePointDirectory directory, IGrainFactory grains, RatingTokens ratingTokens, CancelTokens cancelTokens,
-            PersonalDataProtector personalData, TimeProvider clock, ILoggerFactory loggers) =>
+            PersonalDataProtector personalData, TimeProvider clock, ILoggerFactory loggers, HallHours hours) =>
         {
             var lookup = HallLookup.Of(hallCode, directory);
             if (lookup.Invalid is { } invalid)
@@ -153,6 +159,12 @@ public static class QueueEndpoints
                 return Problems.Conflict($"{lookup.Point.Name} has suspended service; no tickets are issued.");
             }
 
+            // The hall's clock: no tickets while closed or past the cutoff before closing (停止取号), for every kind.
+            if (hours.Read(lookup.Point) is { TakingTickets: false } reading)
+            {
+                return Problems.HallClosed(lookup.Point, reading);
+            }
+
             var result = await grains.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, body.Category))
                 .Take(new TicketRequest(kind, priority, null, idempotencyKey, personKeys));
             if (!result.IsOk)
@@ -173,10 +185,11 @@ public static class QueueEndpoints
             "A priority is granted by the hall's staff (guide, clerk, hall manager) or a citizen's verified priorityClass claim, else 403; " +
             "a kiosk sets none. 一人一号: a signed-in citizen, or the person named by staff (idNumber/phone), holds one open ticket per " +
             "hall and category: a second take → 409 naming it (ticketNo, state); a retry with the same Idempotency-Key → the same ticket. " +
-            "The answer's cancelToken cancels the ticket (POST …/tickets/{ticketNo}/cancel).");
+            "The answer's cancelToken cancels the ticket (POST …/tickets/{ticketNo}/cancel). " +
+            "409 with `nextOpening` (ISO 8601, +08:00) while the hall is closed or past its ticket cutoff (停止取号, default 30 min before each session closes).");
 
         halls.MapGet("/tickets/{ticketNo}", async Task<Results<Ok<TicketDto>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string ticketNo, ServicePointDirectory directory, IGrainFactory grains) =>
+            string hallCode, string ticketNo, ServicePointDirectory directory, IGrainFactory grains, HallHours hours) =>
         {
             var lookup = HallLookup.Of(hallCode, directory);
             if (lookup.Invalid is { } invalid)
@@ -206,10 +219,19 @@ public static class QueueEndpoints
                 status = await grains.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, next)).GetStatus(ticketNo) ?? status;
             }
 
-            return status is null ? Problems.NotFound("Ticket", ticketNo) : TypedResults.Ok(TicketDto.From(hallCode, status));
+            if (status is null)
+            {
+                return Problems.NotFound("Ticket", ticketNo);
+            }
+
+            var dto = TicketDto.From(hallCode, status);
+            return TypedResults.Ok(status.Ticket.State == TicketState.Waiting && hours.Read(lookup.Point) is { } clock && HallClock.DayIsOver(clock)
+                ? dto with { Outcome = "hallClosed", NextOpening = HallHoursDto.Iso(clock.NextOpening) }
+                : dto);
         })
         .AllowAnonymous()
-        .WithSummary("A ticket today: state, position, predicted wait, window once called.");
+        .WithSummary("A ticket today: state, position, predicted wait, window once called.")
+        .WithDescription("A ticket still waiting after the hall's last session of the day shows `outcome: hallClosed` and `nextOpening`.");
 
         halls.MapGet("/queues/{category}", async Task<Results<Ok<QueueView>, ValidationProblem, ProblemHttpResult, ForbidHttpResult>> (
             string hallCode, string category, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
@@ -284,7 +306,7 @@ public static class QueueEndpoints
 
         windows.MapPost("/open", (string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
             Run(hallCode, windowNo, user, directory, grains, async w => Window(await w.Open(user.Claim(TongBanClaims.Subject)))))
-            .WithSummary("Open the window; the caller signs in as its clerk.");
+            .WithSummary("Open the window; the caller signs in as its clerk. 409 with `nextOpening` outside opening hours (延时服务 counts as open).");
         windows.MapPost("/pause", async (string hallCode, int windowNo, HttpRequest http, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
         {
             // The body is optional (the published contract's pause has none), so it is read here rather than bound.
@@ -504,6 +526,11 @@ public static class QueueEndpoints
         { Code: WindowViolationCode.InvalidRequest } v => Problems.Invalid("body", v.Message),
         { Code: WindowViolationCode.UnknownTicket } v => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "未找到 Not found", detail: v.Message),
         { Queue: { } q } => QueueProblem(q),
+        { Code: WindowViolationCode.OutsideHours } v => Problems.Conflict(v.Message, new Dictionary<string, object?>
+        {
+            ["code"] = Camel(v.Code.ToString()),
+            ["nextOpening"] = v.NextOpening is { } n ? HallClock.Iso(n) : null,
+        }),
         var v => Problems.Conflict(v.Message, new Dictionary<string, object?>
         {
             ["code"] = Camel(v.Code.ToString()),

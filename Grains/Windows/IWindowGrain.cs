@@ -113,13 +113,17 @@ public enum WindowViolationCode
 
     /// <summary>The ticket is in a category this window does not serve.</summary>
     NotServed,
+
+    /// <summary>Opening outside the hall's opening hours (see <see cref="Halls.HallClock"/>); <see cref="WindowViolation.NextOpening"/> says when.</summary>
+    OutsideHours,
 }
 
 [GenerateSerializer, Immutable]
 public sealed record WindowViolation(
     [property: Id(0)] WindowViolationCode Code,
     [property: Id(1)] string Message,
-    [property: Id(2)] QueueViolation? Queue = null);
+    [property: Id(2)] QueueViolation? Queue = null,
+    [property: Id(3)] DateTimeOffset? NextOpening = null);
 
 /// <summary>Outcome of a window command: the window view and, for ticket commands, the ticket acted on.</summary>
 [GenerateSerializer, Immutable]

@@ -81,6 +81,7 @@ public sealed partial class WindowGrain(
     ServicePointDirectory directory,
     ServedTicketWriter servedTickets,
     TimeProvider clock,
+    HallHours hours,
     ILogger<WindowGrain> logger) : Grain, IWindowGrain
 {
     /// <summary>A clerk's terminal retries its last command or two; eight keys cover that with room to spare.</summary>
@@ -118,6 +119,17 @@ public sealed partial class WindowGrain(
         if (S.Status == WindowStatus.Open && S.Clerk == clerk)
         {
             return Reply(null);
+        }
+
+        // The hall's clock: a window opens only inside a session (regular or 延时服务). One already open keeps serving
+        // past closing, so the clock never cuts a citizen off mid-service.
+        if (directory.Find(hallCode) is { } point && hours.Read(point) is { OpenNow: false } reading)
+        {
+            LogOutsideHours(logger, hallCode, windowNo, reading.ClosedReason);
+            return new WindowReply(View(), null, new WindowViolation(
+                WindowViolationCode.OutsideHours,
+                $"{point.Name} is not open now ({reading.ClosedReason}): window {windowNo} opens within opening hours.",
+                NextOpening: reading.NextOpening));
         }
 
         EndPause();
@@ -800,6 +812,9 @@ public sealed partial class WindowGrain(
 
     private WindowReply Fail(WindowViolationCode code, string message, QueueViolation? queue = null) =>
         new(View(), null, new WindowViolation(code, message, queue));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} window {WindowNo} not opened outside opening hours: {Reason}")]
+    private static partial void LogOutsideHours(ILogger logger, string hallCode, int windowNo, string? reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} window {WindowNo} is now {Status} (clerk {Clerk})")]
     private static partial void LogStatus(ILogger logger, string hallCode, int windowNo, WindowStatus status, string? clerk);
