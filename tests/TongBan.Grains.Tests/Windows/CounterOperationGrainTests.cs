@@ -184,6 +184,27 @@ public class CounterOperationGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_window_that_missed_the_cancel_lets_the_ticket_go_on_its_next_command()
+    {
+        const string hall = "522629-H001";
+        var first = await Take(hall, "A");
+        var second = await Take(hall, "A");
+        Ok(await Window(hall, 1).Open("c1"));
+        Assert.Equal(first, (await Window(hall, 1).CallNext(null)).Ticket!.Number);
+
+        // The window's write of TicketLeft is lost (as if its silo died): reloaded, it still holds the cancelled ticket.
+        LosingGrainStorage.LoseNextWrite("window", WindowKeys.Of(hall, 1));
+        Assert.True((await Queue(hall, "A").Act(TicketAction.Cancel, first, null)).IsOk);
+        await Until(() => Task.FromResult(!LosingGrainStorage.Pending("window", WindowKeys.Of(hall, 1))), "the lost write");
+        Assert.Equal(first, (await Window(hall, 1).GetView()).Current?.TicketNo);
+
+        var refused = await Window(hall, 1).Act(WindowCommand.Start, null);
+        Assert.Equal((QueueViolationCode.InvalidState, TicketState.Cancelled), (refused.Violation!.Queue!.Code, refused.Violation.Queue.State));
+        Assert.Null(refused.Window.Current);
+        Assert.Equal(second, (await Window(hall, 1).CallNext(null)).Ticket!.Number);
+    }
+
+    [Fact]
     public async Task A_park_a_named_call_and_a_walk_up_retried_after_a_lost_window_write_get_their_first_answers()
     {
         const string hall = "522627-H001";
