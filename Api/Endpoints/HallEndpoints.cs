@@ -112,7 +112,11 @@ public static class HallEndpoints
             return TypedResults.Ok(await grains.GetGrain<IHallGrain>(hallCode).GetSnapshot());
         })
         .AllowAnonymous()
-        .WithSummary("Live snapshot: waiting per category, windows, served today, appointments today, good rate.");
+        .WithSummary("Live snapshot: waiting per category, windows, served today, appointments today, good rate.")
+        .WithDescription("Figures are rounded as read: waits and errors in whole minutes, servingWindows a whole count of open windows. " +
+            "A category whose tickets wait while no open window serves it has predictedWaitMinutes null and noWindow true (无窗口办理), " +
+            "never 0. meanAbsoluteErrorMinutes / p90AbsoluteErrorMinutes are null until they rest on 10 predicted tickets; " +
+            "errorSampleCount says how many they rest on.");
 
         group.MapPut("/{hallCode}/status", async Task<Results<Ok<HallServiceStatus>, ValidationProblem, ProblemHttpResult>> (
             string hallCode, HallStatusRequest body, ClaimsPrincipal user, ServicePointDirectory directory, RegionCatalog regions, IGrainFactory grains) =>

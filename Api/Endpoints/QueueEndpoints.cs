@@ -260,7 +260,10 @@ public static class QueueEndpoints
             return TypedResults.Ok(await grains.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, category)).GetView());
         })
         .RequireAuthorization(Policies.Staff)
-        .WithSummary("A queue's figures today: counts by state, waits (average, p90, prediction error), service time.");
+        .WithSummary("A queue's figures today: counts by state, waits (average, p90, prediction error), service time.")
+        .WithDescription("Whole minutes and a whole count of serving windows. noWindow: tickets wait and no open window serves the " +
+            "category (predictedWaitMinutes null). waits.predicted is the number of tickets the error rests on; the error is null below 10. " +
+            "serviceSamples: recent services behind meanServiceMinutes (below 5 the 6-minute prior applies).");
 
         halls.MapTicketCancel();
 
