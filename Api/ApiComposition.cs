@@ -1,5 +1,7 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
@@ -20,17 +22,24 @@ public static class ApiComposition
 {
     public static IServiceCollection AddTongBanApi(this IServiceCollection services, IConfiguration configuration, bool developmentMode)
     {
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ReadableProblems.Customize);
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         services.AddExceptionHandler<DomainExceptionHandler>();
         services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            o.SerializerOptions.Converters.Add(new ChinaTimeJsonConverter());
         });
         services.AddOpenApi("v1");
         services.AddTongBanWebSecurity(configuration);
         services.AddSignalR()
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+            .AddJsonProtocol(o =>
+            {
+                o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+                o.PayloadSerializerOptions.Converters.Add(new ChinaTimeJsonConverter());
+                o.PayloadSerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+            });
         services.AddOptions<HubOptions>().Configure<WebSecurityOptions>((o, web) => o.MaximumReceiveMessageSize = web.MaxHubMessageBytes);
         services.AddSingleton<SignalRLiveObserver>();
         // In-process consumers (the map overlay) take the internal groups; SignalR gets the rest.

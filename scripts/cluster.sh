@@ -26,6 +26,8 @@
 #   TONGBAN_PORT_OFFSET   added to every silo port (default 0), so two clusters on one machine do not collide
 #   TONGBAN_APPOINTMENT_CLOCK_OFFSET  TongBan:Appointments:TestClockOffset for every silo (load runs outside opening
 #                         hours that include appointment check-ins; never in production)
+#   TONGBAN_HALL_CLOCK_OFFSET  TongBan:Halls:TestClockOffset for every silo: load runs that take tickets and open windows
+#                         at night or on a rest day (the hall's clock refuses them otherwise); never in production
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -129,6 +131,7 @@ start_silo() {
     ASPNETCORE_URLS="http://127.0.0.1:$(http_port "$n")" \
     Logging__LogLevel__Microsoft.AspNetCore=Warning Logging__LogLevel__Polly=Warning \
     ${TONGBAN_APPOINTMENT_CLOCK_OFFSET:+TongBan__Appointments__TestClockOffset="$TONGBAN_APPOINTMENT_CLOCK_OFFSET"} \
+    ${TONGBAN_HALL_CLOCK_OFFSET:+TongBan__Halls__TestClockOffset="$TONGBAN_HALL_CLOCK_OFFSET"} \
     "${limits[@]}" \
     setsid dotnet "$dll" >>"$run/silo$n.log" 2>&1 </dev/null &
   echo $! >"$run/silo$n.pid"

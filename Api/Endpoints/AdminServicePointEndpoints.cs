@@ -18,16 +18,18 @@ public sealed record OpeningHoursInput(bool Always, IReadOnlyList<string>? Workd
 
 /// <summary>
 /// Create (POST, all of name/type/location required) or change (PUT, only the fields given) a service point.
-/// <c>regionCode</c> defaults to the county containing the location.
+/// <c>regionCode</c> defaults to the county containing the location. <c>ticketCutoffMinutes</c> (0–120): 停止取号 this long before
+/// each session closes (default 30).
 /// </summary>
 public sealed record ServicePointInput(
     string? Code, string? Name, string? Type, string? Level, string? RegionCode, LocationInput? Location,
-    string? Address, string? Phone, OpeningHoursInput? Hours, IReadOnlyList<string>? Items);
+    string? Address, string? Phone, OpeningHoursInput? Hours, IReadOnlyList<string>? Items, int? TicketCutoffMinutes = null);
 
 public static class AdminServicePointEndpoints
 {
     public const int MaxNameLength = 100;
     public const int MaxItems = 2000;
+    public const int MaxTicketCutoffMinutes = 120;
 
     private static readonly QueueCategory General = new("A", "综合受理（全省通办）");
 
@@ -191,12 +193,22 @@ public static class AdminServicePointEndpoints
                 point = point with { ItemCodes = body.Items };
             }
 
+            if (body.TicketCutoffMinutes is { } cutoff)
+            {
+                if (cutoff is < 0 or > MaxTicketCutoffMinutes)
+                {
+                    return Problems.Invalid("ticketCutoffMinutes", $"ticketCutoffMinutes is 0..{MaxTicketCutoffMinutes}.");
+                }
+
+                point = point with { TicketCutoffMinutes = cutoff };
+            }
+
             point = point with { Address = body.Address ?? point.Address, Phone = body.Phone ?? point.Phone };
             await grains.GetGrain<IServicePointRegistryGrain>(0).Upsert(point);
             sync.ApplyLocal(point);
             return TypedResults.Ok(Profile(point, regions));
         })
-        .WithSummary("Change a service point (admin): name, location (move), region, level, hours, items, address, phone.");
+        .WithSummary("Change a service point (admin): name, location (move), region, level, hours, ticket cutoff, items, address, phone.");
 
         group.MapPost("/{code}/close", (string code, ServicePointDirectory directory, RegionCatalog regions, IGrainFactory grains, ServicePointDirectorySync sync) =>
             SetClosed(code, true, directory, regions, grains, sync))

@@ -233,7 +233,7 @@ public static class AppointmentEndpoints
 
         group.MapPost("/{id}/check-in", async Task<Results<Ok<CheckInTicketDto>, ValidationProblem, ProblemHttpResult>> (
             string hallCode, string id, HttpRequest http, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
-            ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains) =>
+            ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains, HallHours hours) =>
         {
             // The body is optional (staff and citizens send none), so it is read here rather than bound: a bound body
             // would make a request without Content-Type miss this route.
@@ -293,6 +293,12 @@ public static class AppointmentEndpoints
             if (idHall != hallCode)
             {
                 return NotFound(id);
+            }
+
+            // The hall's clock: a manager closed the appointment's date after it was booked (临时闭厅): no ticket is issued.
+            if (HallClock.ExceptionOn(lookup.Point!, day) is { Kind: HoursExceptionKind.Closed })
+            {
+                return Problems.HallClosed(lookup.Point!, HallClock.Read(lookup.Point!, hours.Calendar, new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), ChinaTime.Offset)));
             }
 
             var grain = Book(grains, hallCode, day);

@@ -81,8 +81,10 @@ public static class BoundaryEndpoints
             }));
         }
 
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        // UTF-8 as every other route sends it (the Web defaults escape all non-ASCII: 名称 became \u540D\u79F0).
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         options.Converters.Add(new GeoJsonConverterFactory());
+        options.Converters.Add(new ChinaTimeJsonConverter());
         return JsonSerializer.SerializeToUtf8Bytes(features, options);
     }
 

@@ -68,7 +68,7 @@ public static partial class CrossProvinceEndpoints
         {
             if (partners.Find(body.PartnerCode) is not { } partner)
             {
-                return (IResult)Problems.Invalid("partnerCode", $"partnerCode is one of {string.Join(", ", partners.List.Select(p => p.Code))}.");
+                return (IResult)Problems.Invalid("partnerCode", PartnerCodeHint(partners));
             }
 
             if (body.TargetRegionCode is not { Length: 6 } target || !target.All(char.IsAsciiDigit) || target.StartsWith("52", StringComparison.Ordinal) ||
@@ -155,7 +155,7 @@ public static partial class CrossProvinceEndpoints
 
         if (partners.Find(body.PartnerCode) is not { } partner)
         {
-            return Problems.Invalid("partnerCode", $"partnerCode is one of {string.Join(", ", partners.List.Select(p => p.Code))}.");
+            return Problems.Invalid("partnerCode", PartnerCodeHint(partners));
         }
 
         if (!CrossProvinceCaseRules.IsPartnerRegion(body.TargetRegionCode) || !partner.RegionPrefixes.Any(p => body.TargetRegionCode!.StartsWith(p, StringComparison.Ordinal)))
@@ -331,4 +331,10 @@ public static partial class CrossProvinceEndpoints
         v.Transfer.TransferId, v.Transfer.PartnerCode, v.Transfer.OriginRegionCode, v.Transfer.TargetRegionCode, v.Transfer.ItemName,
         new CaseApplicantDto(v.Transfer.Applicant.NameMasked, v.Transfer.Applicant.IdMasked, v.Transfer.Applicant.PhoneMasked),
         Wire.Name(v.Status), v.Attempts.Count, v.Attempts.LastOrDefault(a => !a.Delivered)?.Error, v.NextAttemptAt, v.PartnerReference, v.Attempts);
+
+    /// <summary>An empty option list says that nothing is configured instead of "one of .".</summary>
+    private static string PartnerCodeHint(PartnerOptions partners) =>
+        partners.List.Count == 0
+            ? "未配置任何跨省合作方（TongBan:Partners:List），暂不能转出。 No partner province is configured (TongBan:Partners:List)."
+            : $"合作方代码须为以下之一：{string.Join("、", partners.List.Select(p => p.Code))}。 partnerCode is one of {string.Join(", ", partners.List.Select(p => p.Code))}.";
 }

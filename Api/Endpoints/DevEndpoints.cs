@@ -45,9 +45,14 @@ public static class DevEndpoints
                 return Problems.Invalid("departmentCode", "departmentCode has at most 32 characters.");
             }
 
+            if (request.PriorityClass is not (null or "greenChannel" or "assisted") || (request.PriorityClass is not null && request.Role != Roles.Citizen))
+            {
+                return Problems.Invalid("priorityClass", "priorityClass is greenChannel or assisted, and only for a citizen.");
+            }
+
             var missing = request.Role switch
             {
-                Roles.Clerk or Roles.HallManager when request.HallCode is null => "hallCode",
+                Roles.Clerk or Roles.HallManager or Roles.Guide when request.HallCode is null => "hallCode",
                 Roles.Approver when request.DepartmentCode is null || request.RegionCode is null => "departmentCode and regionCode",
                 Roles.Supervisor when request.RegionCode is null => "regionCode",
                 _ => null,

@@ -127,14 +127,17 @@ public static partial class MapEndpoints
             var categories = p.Categories.Select(c =>
             {
                 var figures = live?.Categories.FirstOrDefault(x => x.Code == c.Code);
-                return new CategoryLiveDto(c.Code, c.Name, figures?.Waiting, figures?.PredictedWaitMinutes, figures?.ServingWindows);
+                return new CategoryLiveDto(c.Code, c.Name, figures?.Waiting, figures?.PredictedWaitMinutes, figures?.ServingWindows, figures?.NoWindow ?? false);
             }).ToList();
-            var hours = new OpeningHoursDto(p.Hours.Always, [.. p.Hours.Workdays.Select(Format)], [.. p.Hours.Saturday.Select(Format)], !p.Hours.Always);
+            var hours = OpeningHoursDto.From(p, DateOnly.FromDateTime(map.Now.ToOffset(Grains.Common.ChinaTime.Offset).DateTime));
             return TypedResults.Ok(new MapPointDetailDto(
                 MapPointDto.From(p, map, map.Now, system), p.Address, p.Phone, hours, categories, p.Windows.Count, live?.AppointmentsNextHour,
                 map.Regions.Find(p.RegionCode)?.Name));
         })
-        .WithSummary("One service point with its live figures per queue category.");
+        .WithSummary("One service point with its live figures per queue category.")
+        .WithDescription("Waits are whole minutes and servingWindows a whole count of open windows. A category whose tickets wait while no " +
+            "open window serves it answers predictedWaitMinutes null and noWindow true (无窗口办理), never 0; the point's noWindow says the " +
+            "same of its quoted category, and unservedCategories lists every such category.");
 
         group.MapGet("/nearest", async Task<Results<Ok<List<NearestResultDto>>, ValidationProblem, ProblemHttpResult>> (
             double? lat, double? lon, string? crs, string? item, string? mode, int? k, string? at, string? type,
@@ -314,17 +317,18 @@ public static partial class MapEndpoints
             { "code", p.Code }, { "name", p.Name }, { "type", p.Type }, { "level", p.Level }, { "regionCode", p.RegionCode },
             { "open", p.Open }, { "suspended", p.Suspended }, { "always", p.Always }, { "waiting", p.Waiting },
             { "predictedWaitMinutes", p.PredictedWaitMinutes }, { "goodRate", p.GoodRate }, { "openWindows", p.OpenWindows },
-            { "items", p.Items.ToArray() }, { "at", p.At },
+            { "items", p.Items.ToArray() }, { "at", p.At }, { "noWindow", p.NoWindow },
+            { "unservedCategories", (p.UnservedCategories ?? []).ToArray() },
         };
         return new NetTopologySuite.Features.Feature(new Point(p.Location.Lon, p.Location.Lat), attributes);
     }
 
     private static JsonSerializerOptions CreateGeoJsonOptions()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        // UTF-8 as every other route sends it (the Web defaults escape all non-ASCII: 名称 became \u540D\u79F0).
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         options.Converters.Add(new GeoJsonConverterFactory());
+        options.Converters.Add(new ChinaTimeJsonConverter());
         return options;
     }
-
-    private static string Format(OpeningSession s) => $"{s.Opens:HH\\:mm}-{s.Closes:HH\\:mm}";
 }

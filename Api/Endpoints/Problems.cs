@@ -19,10 +19,23 @@ public static class Problems
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "输入有误 Invalid input");
 
     public static ProblemHttpResult NotFound(string what, string id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "未找到 Not found", detail: $"{what} '{id}' does not exist.");
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "未找到 Not found", detail: $"「{id}」不存在。 {what} '{id}' does not exist.");
 
     public static ProblemHttpResult Conflict(string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "状态冲突 Conflict", detail: detail, extensions: extensions);
+
+    /// <summary>409: the hall's clock says no tickets now; <c>nextOpening</c> (ISO 8601, +08:00) says when they resume.</summary>
+    public static ProblemHttpResult HallClosed(ServicePoint point, HallClockReading reading) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: "当前不在取号时间 Not taking tickets now",
+            detail: $"{point.Name} is not taking tickets now: {reading.ClosedReason}.",
+            extensions: new Dictionary<string, object?>
+            {
+                ["code"] = "hallClosed",
+                ["reason"] = reading.ClosedReason,
+                ["nextOpening"] = reading.NextOpening is { } next ? HallClock.Iso(next) : null,
+            });
 
     /// <summary>Answers from middleware (no endpoint, no IResult) with the same ProblemDetails shape; the caller sets any headers first.</summary>
     public static ValueTask WriteAsync(HttpContext context, int status, string title, string detail)

@@ -9,19 +9,24 @@ namespace TongBan.Api.Map;
 /// A service point on the map with its live figures: the <c>pointsChanged</c> push element and the GeoJSON
 /// feature properties. <c>waiting</c>/<c>predictedWaitMinutes</c> are null when no live figure has reached this
 /// silo yet (or, for 24h self-service points, because there is no queue).
+/// <c>noWindow</c> is true when tickets wait in the quoted category (<see cref="MapPointLive.QuotedCategory"/>) and no open
+/// window serves it: then <c>predictedWaitMinutes</c> is null, never 0. <c>unservedCategories</c> lists every category of
+/// the point in that state (tickets waiting, no open window), empty when there is none.
 /// </summary>
 public sealed record MapPointDto(
     string Code, string Name, string Type, string Level, string RegionCode, LatLon Location,
     bool Open, bool Suspended, bool Closed, bool Always, int? Waiting, int? PredictedWaitMinutes, double? GoodRate, int? OpenWindows,
-    IReadOnlyList<string> Items, DateTimeOffset? At)
+    IReadOnlyList<string> Items, DateTimeOffset? At, bool NoWindow = false, IReadOnlyList<string>? UnservedCategories = null)
 {
     public static MapPointDto From(ServicePoint p, MapService map, DateTimeOffset now, CoordinateSystem crs)
     {
         var live = map.Overlay.Find(p.Code)?.Live;
+        var quoted = live?.QuotedCategory();
         return new(
             p.Code, p.Name, Wire.Name(p.Type), Wire.Name(p.Level), p.RegionCode, LatLon.From(p.Location, crs),
             map.IsOpenNow(p, now), live?.Suspended ?? false, p.Closed, p.Hours.Always,
-            live?.WaitingTotal, live?.QuotedCategory()?.PredictedWaitMinutes, live?.GoodRate, live?.OpenWindows, p.ItemCodes, live?.At);
+            live?.WaitingTotal, quoted?.NoWindow == true ? null : quoted?.PredictedWaitMinutes, live?.GoodRate, live?.OpenWindows, p.ItemCodes, live?.At,
+            quoted?.NoWindow ?? false, live is null ? [] : [.. live.Categories.Where(c => c.NoWindow).Select(c => c.Code)]);
     }
 }
 
@@ -30,7 +35,9 @@ public sealed record MapPointDetailDto(
     MapPointDto Point, string Address, string Phone, OpeningHoursDto OpeningHours, IReadOnlyList<CategoryLiveDto> Categories,
     int WindowCount, int? AppointmentsNextHour, string? RegionName);
 
-public sealed record CategoryLiveDto(string Code, string Name, int? Waiting, int? PredictedWaitMinutes, double? ServingWindows);
+/// <summary>One category's live figures on a point's details; <c>servingWindows</c> is a whole count of open windows.</summary>
+/// <param name="NoWindow">Tickets wait and no open window serves the category: <c>predictedWaitMinutes</c> is null, never 0 (无窗口办理).</param>
+public sealed record CategoryLiveDto(string Code, string Name, int? Waiting, int? PredictedWaitMinutes, double? ServingWindows, bool NoWindow = false);
 
 /// <summary>
 /// One nearest result (published fields first). Minutes are rounded to 0.1; ranking used the exact values.

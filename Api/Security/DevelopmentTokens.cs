@@ -5,8 +5,9 @@ using Microsoft.IdentityModel.Tokens;
 namespace TongBan.Api.Security;
 
 /// <summary>Request for <c>POST /api/dev/token</c> (embedded/development mode only).</summary>
+/// <param name="PriorityClass">A citizen's verified priority (claim <c>priorityClass</c>: greenChannel or assisted), as the identity provider would attest it.</param>
 public sealed record DevTokenRequest(
-    string? Role, string? Subject, string? HallCode, int? WindowNo, string? DepartmentCode, string? RegionCode);
+    string? Role, string? Subject, string? HallCode, int? WindowNo, string? DepartmentCode, string? RegionCode, string? PriorityClass = null);
 
 public sealed record DevTokenResponse(string Token, DateTimeOffset ExpiresAt);
 
@@ -32,6 +33,7 @@ public sealed class DevelopmentTokenIssuer(AuthOptions options, SigningKeyHolder
         Add(TongBanClaims.WindowNo, request.WindowNo?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(TongBanClaims.DepartmentCode, request.DepartmentCode);
         Add(TongBanClaims.RegionCode, request.RegionCode);
+        Add(TongBanClaims.PriorityClass, request.PriorityClass);
 
         var now = clock.GetUtcNow();
         var expires = now + options.DevelopmentTokenLifetime;

@@ -31,6 +31,14 @@ public static class ResourceAccess
                (user.Claim(TongBanClaims.WindowNo) is not { } signedIn || signedIn == windowNo.ToString(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>
+    /// Staff who may issue tickets for people in a hall and grant them a priority: its guides (导服), clerks and hall
+    /// manager, and admins.
+    /// </summary>
+    public static bool MayIssueHallTickets(this ClaimsPrincipal user, string hallCode) =>
+        user.IsInRole(Roles.Admin) ||
+        ((user.IsInRole(Roles.Guide) || user.IsInRole(Roles.Clerk) || user.IsInRole(Roles.HallManager)) && user.Claim(TongBanClaims.HallCode) == hallCode);
+
     /// <summary>Staff who may see a hall's internals (waiting lines): its clerks and manager, supervisors, admins.</summary>
     public static bool MaySeeHallInternals(this ClaimsPrincipal user, string hallCode) =>
         user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Supervisor) ||

@@ -23,8 +23,14 @@ public static class Roles
 
     public const string Admin = "admin";
 
+    /// <summary>
+    /// 导服人员 (引导员) at a hall's reception desk: scoped by hallCode. Issues tickets for people in the hall, and alone with
+    /// clerks and the hall manager may grant a priority (绿色通道、帮办代办); works no window and sees no case.
+    /// </summary>
+    public const string Guide = "guide";
+
     public static readonly IReadOnlyList<string> All =
-        [Citizen, Clerk, Approver, HallManager, HotlineAgent, Supervisor, Admin];
+        [Citizen, Clerk, Approver, HallManager, HotlineAgent, Supervisor, Admin, Guide];
 }
 
 /// <summary>Claim names TongBan reads from tokens (short JWT names, no inbound mapping).</summary>
@@ -36,6 +42,13 @@ public static class TongBanClaims
     public const string WindowNo = "windowNo";
     public const string DepartmentCode = "departmentCode";
     public const string RegionCode = "regionCode";
+
+    /// <summary>
+    /// A priority the identity provider (the province's 统一身份认证) has verified for a citizen, e.g. from the disability
+    /// register or the age in the ID: <c>greenChannel</c> (老年人、残疾人、孕妇 绿色通道) or <c>assisted</c> (帮办代办); one claim
+    /// per class. A citizen may take a ticket of a priority only with this claim; never self-declared.
+    /// </summary>
+    public const string PriorityClass = "priorityClass";
 }
 
 /// <summary>

@@ -68,13 +68,16 @@ public static class SlotPlanner
             return new DayPlan(date, DayStatus.NoAppointments, $"{point.Code} has no service windows and takes no appointments.", "该服务点没有服务窗口，不提供预约", []);
         }
 
-        var day = calendar.Describe(date);
-        IReadOnlyList<OpeningSession> sessions = day.Kind switch
+        // The hall's clock: a manager's closure (临时闭厅) takes the date's slots away; extended hours (延时服务) are for
+        // draining the day's queue and add no appointment slots.
+        if (HallClock.ExceptionOn(point, date) is { Kind: HoursExceptionKind.Closed } closure)
         {
-            DayKind.Workday or DayKind.AdjustedWorkday => point.Hours.Workdays,
-            DayKind.Weekend when date.DayOfWeek == DayOfWeek.Saturday => point.Hours.Saturday,
-            _ => [],
-        };
+            var why = string.IsNullOrWhiteSpace(closure.Reason) ? string.Empty : $" ({closure.Reason})";
+            return new DayPlan(date, DayStatus.Closed, $"{point.Code} is closed on {date:yyyy-MM-dd} by its manager{why}.", $"{date:yyyy-MM-dd}大厅临时闭厅{why}", []);
+        }
+
+        var day = calendar.Describe(date);
+        var sessions = HallClock.RegularSessionsOn(point.Hours, calendar, date);
         if (sessions.Count == 0)
         {
             var (reason, reasonZh) = day.Kind == DayKind.Holiday

@@ -24,8 +24,8 @@ public sealed record CaseSummary(
     [property: Id(10)] string Stage,
     [property: Id(11)] int Visits,
     [property: Id(12)] int Version,
-    [property: Id(13)] string ApplicantIdKey,
-    [property: Id(14)] string ApplicantPhoneKey,
+    [property: Id(13), System.Text.Json.Serialization.JsonIgnore] string ApplicantIdKey,
+    [property: Id(14), System.Text.Json.Serialization.JsonIgnore] string ApplicantPhoneKey,
     [property: Id(15)] bool DeadlineProvisional,
     [property: Id(16)] int? ElapsedWorkingDays);
 

@@ -72,9 +72,11 @@ public sealed partial class HallGrain(
     public async Task WindowChanged(WindowView view, bool statusChanged)
     {
         await EnsureLoaded();
+        var before = windows.GetValueOrDefault(view.WindowNo);
         windows[view.WindowNo] = view;
-        if (statusChanged)
+        if (statusChanged || (view.Status == WindowStatus.Open && !(before?.RecentServed ?? []).SequenceEqual(view.RecentServed ?? [], StringComparer.Ordinal)))
         {
+            // A finish moves the window's measured shares; the queues hear of it only when that matters (see UpdateServingWindows).
             await UpdateServingWindows();
         }
 
@@ -132,17 +134,30 @@ public sealed partial class HallGrain(
         await GrainFactory.GetGrain<IRatingRollupGrain>(RatingScopes.HallKey(p.Code)).Announce();
     }
 
-    /// <summary>Tells each queue how many window-equivalents now serve it (1/n of each open window listing n categories).</summary>
+    /// <summary>A measured share drifting by less than this is not worth a queue write (each one is written with its queue's state).</summary>
+    public const double CapacityTolerance = 0.05;
+
+    /// <summary>
+    /// Tells each queue its capacity: the sum of the measured shares of the open windows serving it
+    /// (<see cref="WaitEstimator.ServingWindows(string, IEnumerable{WindowLoad}, QueueRules)"/>), and how many open windows
+    /// list it. Sent when the window count changes, when capacity appears or vanishes, or when it drifts by at least
+    /// <see cref="CapacityTolerance"/> (a finish moves a share by at most 1/24 of a window).
+    /// </summary>
     private async Task UpdateServingWindows()
     {
-        var open = windows.Values.Where(w => w.Status == WindowStatus.Open).Select(w => (IReadOnlyCollection<string>)w.Categories).ToList();
+        var rules = QueueRules.Default;
+        var open = windows.Values.Where(w => w.Status == WindowStatus.Open).Select(w => new WindowLoad(w.Categories, w.RecentServed)).ToList();
         var updates = new List<Task>();
         foreach (var category in Profile.Categories)
         {
-            var serving = WaitEstimator.ServingWindows(category.Code, open);
-            if (!queues.TryGetValue(category.Code, out var view) || Math.Abs(view.ServingWindows - serving) > 1e-9)
+            var capacity = WaitEstimator.ServingWindows(category.Code, open, rules);
+            var count = WaitEstimator.ServingWindowCount(category.Code, open);
+            if (!queues.TryGetValue(category.Code, out var view)
+                || (int)view.ServingWindows != count
+                || (view.Capacity < 1e-9) != (capacity < 1e-9)
+                || Math.Abs(view.Capacity - capacity) >= CapacityTolerance)
             {
-                updates.Add(GrainFactory.GetGrain<IQueueGrain>(QueueKeys.Of(Code, category.Code)).SetServingWindows(serving));
+                updates.Add(GrainFactory.GetGrain<IQueueGrain>(QueueKeys.Of(Code, category.Code)).SetServingWindows(capacity, count));
             }
         }
 
@@ -164,8 +179,11 @@ public sealed partial class HallGrain(
                 q?.LongestWaitingSince is { } since ? (int)Math.Max(0, (now - since).TotalMinutes) : null,
                 q?.ServingWindows ?? 0,
                 q?.Waits.MeanAbsoluteErrorMinutes,
-                q?.Counts.Done ?? 0,
-                q?.Counts.NoShow ?? 0);
+                q?.Counts.Served ?? 0,
+                q?.Counts.NoShow ?? 0,
+                NoWindow: q?.NoWindow ?? false,
+                ErrorSampleCount: q?.Waits.Predicted ?? 0,
+                P90AbsoluteErrorMinutes: q?.Waits.P90AbsoluteErrorMinutes);
         }).ToList();
         var windowList = p.Windows.Select(w =>
         {
@@ -176,19 +194,23 @@ public sealed partial class HallGrain(
                 v?.Current?.TicketNo,
                 v?.Clerk,
                 v?.ServedToday ?? 0,
-                w.Categories);
+                v?.Categories ?? w.Categories,
+                v?.PauseReason is { } reason ? PauseReasonWire.Name(reason) : null,
+                v?.PausedMinutesToday ?? 0);
         }).ToList();
 
         // Day-level wait figures weight each category's average by its called tickets; p90 takes the worst category (conservative).
-        var called = queues.Values.Sum(q => q.Waits.Called);
-        double? average = called == 0 ? null : Math.Round(queues.Values.Where(q => q.Waits.AverageMinutes is not null).Sum(q => q.Waits.AverageMinutes!.Value * q.Waits.Called) / called, 1);
-        var p90 = queues.Values.Select(q => q.Waits.P90Minutes).Where(x => x is not null).DefaultIfEmpty(null).Max();
+        // Computed from the exact figures, then rounded to whole minutes as published.
+        var exact = queues.Values.Select(q => q.ExactWaits ?? q.Waits).ToList();
+        var called = exact.Sum(w => w.Called);
+        var average = called == 0 ? null : PublishedFigures.Minutes(exact.Where(w => w.AverageMinutes is not null).Sum(w => w.AverageMinutes!.Value * w.Called) / called);
+        var p90 = PublishedFigures.Minutes(exact.Select(w => w.P90Minutes).Where(x => x is not null).DefaultIfEmpty(null).Max());
         return new HallSnapshot(
             p.Code,
             now,
             categories,
             windowList,
-            ServedToday: queues.Values.Sum(q => q.Counts.Done),
+            ServedToday: queues.Values.Sum(q => q.Counts.Served),
             AppointmentsToday: appointments.Today,
             GoodRate: goodRate,
             Suspended: status.State.Suspended,

@@ -64,6 +64,11 @@ public sealed record OpeningHours(
 /// 撤销/停用: closed for good (or until an operator reopens it) through the admin API. Unlike a hall's
 /// temporary suspension (暂停服务, <see cref="HallServiceStatus"/>) a closed point leaves the map and the nearest search.
 /// </param>
+/// <param name="HoursExceptions">
+/// A hall manager's exceptions to <paramref name="Hours"/>: extended hours (延时服务) and closures (临时闭厅), see <see cref="HallClock"/>.
+/// Null in records written before they existed: none.
+/// </param>
+/// <param name="TicketCutoffMinutes">停止取号: ticket taking stops this long before each session closes; null = <see cref="HallClock.DefaultTicketCutoffMinutes"/>.</param>
 [GenerateSerializer, Immutable]
 public sealed record ServicePoint(
     [property: Id(0)] string Code,
@@ -78,4 +83,6 @@ public sealed record ServicePoint(
     [property: Id(9)] IReadOnlyList<QueueCategory> Categories,
     [property: Id(10)] IReadOnlyList<WindowProfile> Windows,
     [property: Id(11)] IReadOnlyList<string> ItemCodes,
-    [property: Id(12)] bool Closed = false);
+    [property: Id(12)] bool Closed = false,
+    [property: Id(13)] IReadOnlyList<HoursException>? HoursExceptions = null,
+    [property: Id(14)] int? TicketCutoffMinutes = null);

@@ -3,12 +3,15 @@ using TongBan.Grains.Halls;
 namespace TongBan.Grains.Map;
 
 /// <summary>One queue category's figures as the map needs them.</summary>
+/// <param name="ServingWindows">Open windows serving the category (whole).</param>
+/// <param name="NoWindow">Tickets wait and no open window serves the category: the predicted wait is null (无窗口办理), never 0.</param>
 [GenerateSerializer, Immutable]
 public readonly record struct CategoryWait(
     [property: Id(0)] string Code,
     [property: Id(1)] int Waiting,
     [property: Id(2)] int? PredictedWaitMinutes,
-    [property: Id(3)] double ServingWindows);
+    [property: Id(3)] double ServingWindows,
+    [property: Id(4)] bool NoWindow = false);
 
 /// <summary>
 /// The live figures of one service point that the map overlay keeps on every silo: a compact projection of
@@ -30,7 +33,7 @@ public sealed record MapPointLive(
 
     public static MapPointLive From(HallSnapshot s) => new(
         s.HallCode, s.At, s.WaitingTotal,
-        [.. s.Categories.Select(c => new CategoryWait(c.Code, c.Waiting, c.PredictedWaitMinutes, c.ServingWindows))],
+        [.. s.Categories.Select(c => new CategoryWait(c.Code, c.Waiting, c.PredictedWaitMinutes, c.ServingWindows, c.NoWindow))],
         s.GoodRate, s.Suspended, s.OpenWindows, s.AppointmentsNextHour);
 
     /// <summary>

@@ -248,7 +248,7 @@ public sealed class MapService
             return false;
         }
 
-        return OpeningRules.IsOpen(p.Hours, calendar.Current, now);
+        return HallClock.IsOpen(p, calendar.Current, now);
     }
 
     /// <summary>Service points in a lon/lat box (WGS84), optionally of one type or handling one item.</summary>

@@ -231,7 +231,7 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
         var arrivalLocal = q.ArriveAt is { } fixedArrival ? LocalMinutes(fixedArrival) : nowLocal + travelMinutes;
         var live = e.Cell.Live;
         var suspended = live?.Suspended ?? false;
-        var open = !suspended && (p.Hours.Always || memo.IsOpenAt(p.Hours, arrivalLocal));
+        var open = !suspended && (p.HoursExceptions is { Count: > 0 } ? memo.IsOpen(p, arrivalLocal) : p.Hours.Always || memo.IsOpenAt(p.Hours, arrivalLocal));
         if (!open && !q.IncludeClosed)
         {
             return false;
@@ -274,7 +274,7 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
                 {
                     ClosedReason = c.Entry.Cell.Live?.Suspended == true
                         ? "暂停服务 service suspended"
-                        : OpeningRules.ClosedReason(c.Entry.Point.Hours, calendar, c.Arrival),
+                        : HallClock.Read(c.Entry.Point, calendar, c.Arrival).ClosedReason,
                 };
             }
         }
@@ -320,6 +320,16 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
         private bool saturday;
 
         public bool IsOpen(OpeningHours hours, DateTimeOffset at) => hours.Always || IsOpenAt(hours, LocalMinutes(at));
+
+        /// <summary>
+        /// A point with manager exceptions (延时服务, 临时闭厅): the full <see cref="HallClock"/>, off the fast path because few
+        /// points have any.
+        /// </summary>
+        public bool IsOpen(ServicePoint point, double localMinutes)
+        {
+            var utcTicks = (long)Math.Round((localMinutes - OffsetMinutes) * TimeSpan.TicksPerMinute);
+            return HallClock.IsOpen(point, calendar, new DateTimeOffset(utcTicks, TimeSpan.Zero));
+        }
 
         /// <summary>Open at a local time given as minutes since 0001-01-01 (see <see cref="LocalMinutes"/>).</summary>
         public bool IsOpenAt(OpeningHours hours, double localMinutes)

@@ -40,6 +40,9 @@ public sealed class CategoryQueue
         this.state = state;
     }
 
+    /// <summary>The longest park reason kept (a clerk's note, not a document).</summary>
+    public const int MaxParkReasonLength = 200;
+
     public string Category => state.Category!;
 
     public QueueRules Rules { get; }
@@ -50,8 +53,15 @@ public sealed class CategoryQueue
     /// <summary>Summary of the most recently closed day, kept until the next roll-over.</summary>
     public DaySummary? LastClosedDay => state.LastClosedDay;
 
-    /// <summary>Current EWMA of service times, or the prior while there is no observation.</summary>
-    public TimeSpan MeanServiceTime => WaitEstimator.MeanServiceTime(state.ServiceTime, Rules);
+    /// <summary>
+    /// The service-time estimate (<see cref="WaitEstimator.EstimateServiceTime"/>): a trimmed mean of recent services,
+    /// or the category's prior while there are too few.
+    /// </summary>
+    public TimeSpan MeanServiceTime =>
+        WaitEstimator.EstimateServiceTime(state.RecentServiceSeconds ??= [], state.ServiceTime, Rules.PriorServiceTimeFor(Category), Rules);
+
+    /// <summary>How many recent services the estimate rests on (below <see cref="QueueRules.MinServiceSamples"/> the prior applies).</summary>
+    public int ServiceSamples => state.RecentServiceSeconds?.Count ?? 0;
 
     public QueueCounts Counts
     {
@@ -74,7 +84,8 @@ public sealed class CategoryQueue
                 byState[(int)TicketState.Done] + moved.Done,
                 byState[(int)TicketState.NoShow] + moved.NoShow,
                 byState[(int)TicketState.Cancelled] + moved.Cancelled,
-                byState[(int)TicketState.Transferred] + moved.Transferred);
+                byState[(int)TicketState.Transferred] + moved.Transferred,
+                state.WalkUps.Count);
         }
     }
 
@@ -133,8 +144,10 @@ public sealed class CategoryQueue
     /// <summary>
     /// 取号: issues the next number, or — when the idempotency key was used today for the same request — returns
     /// the ticket issued then (never a second one). The new ticket's predicted wait is recorded for the MAE.
+    /// 一人一号: a request with <see cref="TicketRequest.PersonKeys"/> is refused while the same person holds an open
+    /// ticket of this queue (waiting, parked, called or serving); a keyless request is never deduplicated.
     /// </summary>
-    /// <param name="servingWindows">Window-equivalents now serving this category (<see cref="WaitEstimator.ServingWindows"/>).</param>
+    /// <param name="servingWindows">Window-equivalents now serving this category (<see cref="WaitEstimator.ServingWindows(string, IEnumerable{WindowLoad}, QueueRules)"/>).</param>
     public QueueResult<TicketStatus> Take(TicketRequest request, double servingWindows, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -146,11 +159,20 @@ public sealed class CategoryQueue
             return invalid;
         }
 
+        var person = request.PersonKeys is { Length: > 0 } keys ? keys : null;
         if (request.IdempotencyKey is { } key && state.FindByKey(key) is { } existing)
         {
-            return existing.Kind == request.Kind && existing.Priority == request.Priority && existing.AppointmentSlotStart == slot
+            // The retry is answered before the one-open-ticket rule: the ticket it finds is the one this request took.
+            // Another person's request with the same key is refused (while the ticket is open and still knows its holder).
+            var samePerson = existing.PersonKeys is null || (person is not null && existing.PersonKeys.AsSpan().IndexOfAny(person) >= 0);
+            return existing.Kind == request.Kind && existing.Priority == request.Priority && existing.AppointmentSlotStart == slot && samePerson
                 ? Status(existing, servingWindows, now)
                 : Violations.KeyConflict(key, existing);
+        }
+
+        if (person is not null && state.FindOpenByPerson(person) is { } held)
+        {
+            return Violations.AlreadyHolds(held, Category);
         }
 
         var ticket = new QueueTicket
@@ -163,6 +185,7 @@ public sealed class CategoryQueue
             EnteredAt = now,
             AppointmentSlotStart = slot,
             IdempotencyKey = request.IdempotencyKey,
+            PersonKeys = person,
         };
         return Enter(ticket, servingWindows, now);
     }
@@ -200,14 +223,7 @@ public sealed class CategoryQueue
 
         state.ConsecutivePriorityCalls = order.ConsecutivePriorityCalls;
         state.CallsMade = order.Calls;
-        next.State = TicketState.Called;
-        next.WindowNo = windowNo;
-        next.CallCount++;
-        next.Recalls = 0;
-        next.LastCalledAt = now;
-        next.FirstCalledAt ??= now;
-        next.AtHead = false;
-        next.DeferredUntilCall = 0;
+        MarkCalled(next, windowNo, now);
         Record(next, QueueAction.Call, windowNo, commandKey);
         return View(next);
     }
@@ -243,7 +259,8 @@ public sealed class CategoryQueue
 
     /// <summary>
     /// 过号: the called citizen did not come. Allowed only after <see cref="QueueRules.RecallsBeforeNoShow"/> recalls
-    /// and <see cref="QueueRules.MinRecallInterval"/> after the last one; never automatic, a clerk decides.
+    /// (<see cref="QueueRules.RemoteRecallsBeforeNoShow"/> for a remote ticket) and <see cref="QueueRules.MinRecallInterval"/>
+    /// after the last one; never automatic, a clerk decides. The ticket is released: its holder may take a new one.
     /// </summary>
     public QueueResult<Ticket> MarkNoShow(string ticketNo, int windowNo, DateTimeOffset now, string? commandKey = null)
     {
@@ -260,9 +277,10 @@ public sealed class CategoryQueue
         }
 
         var t = found.Value;
-        if (t.Recalls < Rules.RecallsBeforeNoShow)
+        var required = Rules.RecallsBeforeNoShowOf(t.Kind);
+        if (t.Recalls < required)
         {
-            return Violations.NoShowTooEarly(t, Rules.RecallsBeforeNoShow);
+            return Violations.NoShowTooEarly(t, required);
         }
 
         var remaining = t.LastCalledAt!.Value + Rules.MinRecallInterval - now;
@@ -273,6 +291,7 @@ public sealed class CategoryQueue
 
         t.State = TicketState.NoShow;
         t.FinishedAt = now;
+        t.PersonKeys = null; // released: the holder may take a new ticket
         Record(t, QueueAction.NoShow, windowNo, commandKey);
         return View(t);
     }
@@ -325,7 +344,10 @@ public sealed class CategoryQueue
         return View(t);
     }
 
-    /// <summary>办结: finishes service and feeds its duration (all serving sessions) to the service-time EWMA. Finishing twice is refused.</summary>
+    /// <summary>
+    /// 办结: finishes service and records its duration (all serving sessions) as a service-time sample, unless it is
+    /// shorter than <see cref="QueueRules.MinServiceObservation"/> (not a real service). Finishing twice is refused.
+    /// </summary>
     public QueueResult<Ticket> Finish(string ticketNo, int windowNo, DateTimeOffset now, string? commandKey = null)
     {
         now = Touch(now);
@@ -343,14 +365,15 @@ public sealed class CategoryQueue
         var t = found.Value;
         t.State = TicketState.Done;
         t.FinishedAt = now;
-        state.ServiceTime = WaitEstimator.Observe(state.ServiceTime, t.ServedBefore + (now - t.StartedAt!.Value), Rules);
+        t.PersonKeys = null;
+        WaitEstimator.RecordService(state.RecentServiceSeconds ??= [], t.ServedBefore + (now - t.StartedAt!.Value), Rules);
         Record(t, QueueAction.Finish, windowNo, commandKey);
         return View(t);
     }
 
     /// <summary>
     /// 取消: the citizen withdraws, allowed while waiting, parked or called (not once service started). Cancelling a
-    /// called ticket frees its window; the window grain must be told.
+    /// called ticket frees its window; the window grain must be told (QueueGrain does, through IWindowGrain.TicketLeft).
     /// </summary>
     public QueueResult<Ticket> Cancel(string ticketNo, DateTimeOffset now)
     {
@@ -364,16 +387,31 @@ public sealed class CategoryQueue
         var t = found.Value;
         t.State = TicketState.Cancelled;
         t.FinishedAt = now;
+        t.PersonKeys = null;
         return View(t);
     }
 
     /// <summary>
-    /// 挂起: puts a ticket on hold; a parked ticket is never called. From waiting (any operator, <paramref name="windowNo"/>
-    /// may be null) or from called/serving (only by the holding window, which becomes free).
+    /// 挂起: puts a ticket on hold with a reason (e.g. the citizen went to copy a missing document); a parked ticket is
+    /// never called until unparked. From waiting (any operator, <paramref name="windowNo"/> may be null) or from
+    /// called/serving (only by the holding window, which becomes free). A blank reason is refused.
     /// </summary>
-    public QueueResult<Ticket> Park(string ticketNo, int? windowNo, DateTimeOffset now)
+    /// <param name="commandKey">The window command's idempotency key: a repeat by the same window answers with the ticket and changes nothing.</param>
+    public QueueResult<Ticket> Park(string ticketNo, int? windowNo, string reason, DateTimeOffset now, string? commandKey = null)
     {
         now = Touch(now);
+        if (string.IsNullOrWhiteSpace(reason) || reason.Length > MaxParkReasonLength)
+        {
+            return Violations.InvalidRequest(
+                $"parking ticket {ticketNo} needs a reason of 1 to {MaxParkReasonLength} characters",
+                $"挂起票号 {ticketNo} 须填写原因（1 至 {MaxParkReasonLength} 个字符）");
+        }
+
+        if (windowNo is { } by && Repeated(ticketNo, QueueAction.Park, by, commandKey) is { } repeat)
+        {
+            return repeat;
+        }
+
         var found = Movable(ticketNo, windowNo, QueueAction.Park, allowParked: false);
         if (!found.IsOk)
         {
@@ -388,21 +426,144 @@ public sealed class CategoryQueue
 
         BackInLine(t);
         t.State = TicketState.Parked;
+        t.ParkReason = reason.Trim();
+        t.ParkedAt = now;
+        t.ParkedBy = windowNo;
+        Record(t, QueueAction.Park, windowNo ?? 0, commandKey);
         return View(t);
     }
 
-    /// <summary>恢复排队: a parked ticket rejoins the line at its original place in time.</summary>
-    public QueueResult<Ticket> Unpark(string ticketNo, DateTimeOffset now)
+    /// <summary>
+    /// 恢复排队: a parked ticket returns to the front of its line: it is the next ticket called by any window allowed to
+    /// take it (the citizen already waited their turn once), like a ticket a pausing window gave back.
+    /// </summary>
+    /// <param name="windowNo">The acting window (null: an operator without a window).</param>
+    /// <param name="commandKey">The window command's idempotency key: a repeat by the same window answers with the ticket and changes nothing.</param>
+    public QueueResult<Ticket> Unpark(string ticketNo, DateTimeOffset now, int? windowNo = null, string? commandKey = null)
     {
         now = Touch(now);
+        if (windowNo is { } by && Repeated(ticketNo, QueueAction.Unpark, by, commandKey) is { } repeat)
+        {
+            return repeat;
+        }
+
         var found = Find(ticketNo, QueueAction.Unpark, TicketState.Parked);
         if (!found.IsOk)
         {
             return found.Violation;
         }
 
-        found.Value.State = TicketState.Waiting;
-        return View(found.Value);
+        var t = found.Value;
+        t.State = TicketState.Waiting;
+        t.AtHead = true;
+        t.ParkReason = null;
+        t.ParkedAt = null;
+        t.ParkedBy = null;
+        Record(t, QueueAction.Unpark, windowNo ?? 0, commandKey);
+        return View(t);
+    }
+
+    /// <summary>
+    /// 指定叫号: calls a named waiting or parked ticket to <paramref name="windowNo"/>, out of the call order (e.g. the
+    /// citizen is standing at the counter). Refused while the window holds another ticket of this queue, and for a ticket
+    /// reserved for another window. Counts as a call for the skip deferral; the anti-starvation counter is left alone.
+    /// </summary>
+    /// <param name="commandKey">The window command's idempotency key: a repeat answers with the ticket this call made.</param>
+    public QueueResult<Ticket> CallTicket(string ticketNo, int windowNo, DateTimeOffset now, string? commandKey = null)
+    {
+        if (windowNo < 1)
+        {
+            return Violations.BadWindow(windowNo);
+        }
+
+        now = Touch(now);
+        if (Repeated(ticketNo, QueueAction.CallTicket, windowNo, commandKey) is { } repeat)
+        {
+            return repeat;
+        }
+
+        foreach (var held in state.Tickets)
+        {
+            if (held.IsHeld && held.WindowNo == windowNo)
+            {
+                return Violations.WindowBusy(windowNo, held);
+            }
+        }
+
+        var found = Find(ticketNo, QueueAction.CallTicket, TicketState.Waiting, TicketState.Parked);
+        if (!found.IsOk)
+        {
+            return found.Violation;
+        }
+
+        var t = found.Value;
+        if (t.TargetWindow is { } reserved && reserved != windowNo)
+        {
+            return Violations.ReservedFor(t, windowNo);
+        }
+
+        state.CallsMade++;
+        t.ParkReason = null;
+        t.ParkedAt = null;
+        t.ParkedBy = null;
+        MarkCalled(t, windowNo, now);
+        Record(t, QueueAction.CallTicket, windowNo, commandKey);
+        return View(t);
+    }
+
+    /// <summary>
+    /// 补录: records a service a window gave a citizen who had no ticket (category and optionally the item). It counts as
+    /// served in the day's figures (<see cref="QueueCounts.WalkUps"/>) but never in the waiting line, the wait statistics
+    /// or the service-time estimate (there was no wait, and no measured service). A repeat with the same
+    /// <paramref name="commandKey"/> answers with the first record and counts nothing.
+    /// </summary>
+    public QueueResult<WalkUpService> RecordWalkUp(int windowNo, string? item, DateTimeOffset now, string? commandKey = null)
+    {
+        if (windowNo < 1)
+        {
+            return Violations.BadWindow(windowNo);
+        }
+
+        if (item is { Length: 0 or > 64 })
+        {
+            return Violations.InvalidRequest("the item code must have 1 to 64 characters", "事项编码长度须为 1 至 64 个字符");
+        }
+
+        now = Touch(now);
+        if (commandKey is not null)
+        {
+            foreach (var w in state.WalkUps)
+            {
+                if (w.Key == commandKey && w.Service.WindowNo == windowNo)
+                {
+                    return w.Service;
+                }
+            }
+        }
+
+        var service = new WalkUpService(
+            string.Create(CultureInfo.InvariantCulture, $"{Category}-W{state.WalkUps.Count + 1:000}"), Category, item, windowNo, now);
+        state.WalkUps.Add(new WalkUpEntry { Service = service, Key = commandKey });
+        return service;
+    }
+
+    /// <summary>Today's walk-up services (补录), oldest first.</summary>
+    public IReadOnlyList<WalkUpService> WalkUps => state.WalkUps.ConvertAll(w => w.Service);
+
+    /// <summary>The parked tickets (挂起) with their reasons, oldest park first: what a clerk may unpark.</summary>
+    public IReadOnlyList<ParkedTicket> Parked()
+    {
+        var parked = new List<ParkedTicket>();
+        foreach (var t in state.Tickets)
+        {
+            if (t.State == TicketState.Parked)
+            {
+                parked.Add(new ParkedTicket(t.Number, Category, t.ParkReason, t.ParkedAt, t.ParkedBy, t.IssuedAt));
+            }
+        }
+
+        parked.Sort((x, y) => Nullable.Compare(x.ParkedAt, y.ParkedAt));
+        return parked;
     }
 
     /// <summary>
@@ -447,6 +608,7 @@ public sealed class CategoryQueue
         var t = found.Value;
         t.State = TicketState.Transferred;
         t.FinishedAt = now;
+        t.PersonKeys = null; // the receiving queue's entry is not keyed (see README, 一人一号)
         t.TransferredTo = toCategory;
         t.TransferredToWindow = toWindow;
         t.AtHead = false;
@@ -705,6 +867,8 @@ public sealed class CategoryQueue
         TicketAction.Skip => QueueAction.Skip,
         TicketAction.Start => QueueAction.Start,
         TicketAction.Finish => QueueAction.Finish,
+        TicketAction.Park => QueueAction.Park,
+        TicketAction.Unpark => QueueAction.Unpark,
         _ => null,
     };
 
@@ -717,6 +881,18 @@ public sealed class CategoryQueue
     /// <summary>Remembers the window command just applied to the ticket (a keyless one forgets the previous key).</summary>
     private static void Record(QueueTicket t, QueueAction action, int windowNo, string? commandKey) =>
         t.LastCommand = commandKey is null ? null : new AppliedCommand(commandKey, action, windowNo);
+
+    private static void MarkCalled(QueueTicket t, int windowNo, DateTimeOffset now)
+    {
+        t.State = TicketState.Called;
+        t.WindowNo = windowNo;
+        t.CallCount++;
+        t.Recalls = 0;
+        t.LastCalledAt = now;
+        t.FirstCalledAt ??= now;
+        t.AtHead = false;
+        t.DeferredUntilCall = 0;
+    }
 
     private static void BackInLine(QueueTicket t)
     {
@@ -840,6 +1016,7 @@ public sealed class CategoryQueue
             c.Transferred,
             c.Waiting + c.Parked + c.Called + c.Serving,
             WaitStatistics,
-            MeanServiceTime.TotalMinutes);
+            MeanServiceTime.TotalMinutes,
+            c.WalkUps);
     }
 }

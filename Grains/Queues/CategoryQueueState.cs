@@ -59,6 +59,7 @@ public sealed class CategoryQueueState
     [Id(6)]
     internal List<QueueTicket> Tickets { get; set; } = [];
 
+    /// <summary>The EWMA written by code before the sample window (no longer updated): seeds the estimate of an old state.</summary>
     [Id(7)]
     internal ServiceTimeEstimate ServiceTime { get; set; }
 
@@ -76,6 +77,17 @@ public sealed class CategoryQueueState
     /// <summary>What the counts and wait figures need of the moved-out tickets.</summary>
     [Id(11)]
     internal MovedOutTally MovedOutTally { get; set; } = new();
+
+    /// <summary>
+    /// Recent service times of the category in whole seconds, oldest first, at most <see cref="QueueRules.ServiceSampleWindow"/>
+    /// (written with every command, so kept small); survives midnight. Empty in a state written before it existed.
+    /// </summary>
+    [Id(12)]
+    internal List<int> RecentServiceSeconds { get; set; } = [];
+
+    /// <summary>Today's walk-up services (补录): counted as served, never in the line or the wait figures.</summary>
+    [Id(13)]
+    internal List<WalkUpEntry> WalkUps { get; set; } = [];
 
     /// <summary>Finished tickets moved out today, in the order they were moved (empty until restored after an activation).</summary>
     internal IReadOnlyList<QueueTicket> MovedOut => movedOut;
@@ -103,6 +115,23 @@ public sealed class CategoryQueueState
     {
         EnsureIndexes();
         return byNumber!.GetValueOrDefault(number);
+    }
+
+    /// <summary>
+    /// The open ticket held by the person with any of these keys (only open tickets keep their keys). A linear scan of
+    /// the hot state, which holds the open tickets and at most a batch of finished ones: no index to keep in step.
+    /// </summary>
+    internal QueueTicket? FindOpenByPerson(string[] personKeys)
+    {
+        foreach (var t in Tickets)
+        {
+            if (t.PersonKeys is { } keys && !t.IsFinal && keys.AsSpan().IndexOfAny(personKeys) >= 0)
+            {
+                return t;
+            }
+        }
+
+        return null;
     }
 
     internal QueueTicket? FindByKey(string key)
@@ -213,6 +242,7 @@ public sealed class CategoryQueueState
         NextSeq = 0;
         MovedOutBatches = 0;
         MovedOutTally = new();
+        WalkUps = [];
         movedOut = [];
         byNumber = null;
         byKey = null;
@@ -323,6 +353,14 @@ internal sealed class FinishedTicketBatch
     [Id(2)] public List<QueueTicket> Tickets { get; set; } = [];
 }
 
+/// <summary>A walk-up service (补录) as stored: the record and the idempotency key of the window command that made it.</summary>
+[GenerateSerializer]
+internal sealed class WalkUpEntry
+{
+    [Id(0)] public WalkUpService Service { get; set; } = null!;
+    [Id(1)] public string? Key { get; set; }
+}
+
 /// <summary>A window command applied to a ticket: its idempotency key, what it did and which window sent it.</summary>
 [GenerateSerializer, Immutable]
 internal sealed record AppliedCommand([property: Id(0)] string Key, [property: Id(1)] QueueAction Action, [property: Id(2)] int WindowNo);
@@ -369,11 +407,25 @@ internal sealed class QueueTicket
     /// <summary>The last keyed window command applied to this entry, so the window's retry of it is answered, not refused.</summary>
     [Id(26)] public AppliedCommand? LastCommand { get; set; }
 
+    /// <summary>
+    /// The holder's keyed hashes (one open ticket per person), kept only while the ticket is open and dropped when it
+    /// reaches a final state, so the hot state stays small and closed tickets carry no personal key. Id 30: new, never reused.
+    /// </summary>
+    [Id(30)] public string[]? PersonKeys { get; set; }
+
+    /// <summary>Why it is parked (挂起), while parked.</summary>
+    [Id(27)] public string? ParkReason { get; set; }
+
+    [Id(28)] public DateTimeOffset? ParkedAt { get; set; }
+
+    /// <summary>The window that parked it (null: parked from the line by an operator).</summary>
+    [Id(29)] public int? ParkedBy { get; set; }
+
     public bool IsFinal => State is TicketState.Done or TicketState.NoShow or TicketState.Cancelled or TicketState.Transferred;
 
     public bool IsHeld => State is TicketState.Called or TicketState.Serving;
 
     public Ticket ToTicket(string category) => new(
         Number, category, Kind, Priority, State, IssuedAt, EnteredAt, AppointmentSlotStart, WindowNo, TargetWindow,
-        CallCount, FirstCalledAt, LastCalledAt, StartedAt, FinishedAt, PredictedWaitMinutes, FromCategory, TransferredTo);
+        CallCount, FirstCalledAt, LastCalledAt, StartedAt, FinishedAt, PredictedWaitMinutes, FromCategory, TransferredTo, ParkReason);
 }

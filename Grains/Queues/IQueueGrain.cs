@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace TongBan.Grains.Queues;
 
 /// <summary>Actions on one ticket of a queue (the published window/ticket commands).</summary>
@@ -14,7 +16,18 @@ public enum TicketAction
     ReturnToHead,
 }
 
-/// <summary>A queue's live figures, as its hall, dashboard and map need them.</summary>
+/// <summary>
+/// A queue's live figures, as its hall, dashboard and map need them (<c>GET /api/halls/{hallCode}/queues/{category}</c>).
+/// Published figures are rounded as a person reads them; the hall's roll-ups use the exact ones, not serialized to JSON.
+/// </summary>
+/// <param name="PredictedWaitMinutes">For a walk-in taking a ticket now, whole minutes; null when no open window serves the category.</param>
+/// <param name="Waits">Today's wait figures in whole minutes; the estimate error only from <see cref="QueueRules.MinErrorSamples"/> predicted tickets (<c>predicted</c> is that count).</param>
+/// <param name="MeanServiceMinutes">The service-time estimate, whole minutes.</param>
+/// <param name="ServingWindows">Open windows that serve the category (a whole count; each one's measured share is used inside).</param>
+/// <param name="NoWindow">Tickets wait and no open window serves the category: the wait is unknown (null), not 0 (无窗口办理).</param>
+/// <param name="ServiceSamples">Recent services the service-time estimate rests on; below <see cref="QueueRules.MinServiceSamples"/> the prior applies.</param>
+/// <param name="Capacity">Window-equivalents serving the category (sum of measured shares), as the prediction uses it; internal.</param>
+/// <param name="ExactWaits">Today's wait figures unrounded, for the hall's roll-ups; internal.</param>
 [GenerateSerializer, Immutable]
 public sealed record QueueView(
     [property: Id(0)] string Category,
@@ -25,7 +38,11 @@ public sealed record QueueView(
     [property: Id(5)] double MeanServiceMinutes,
     [property: Id(6)] DateTimeOffset? LongestWaitingSince,
     [property: Id(7)] double ServingWindows,
-    [property: Id(8)] DaySummary? LastClosedDay);
+    [property: Id(8)] DaySummary? LastClosedDay,
+    [property: Id(9)] bool NoWindow = false,
+    [property: Id(10)] int ServiceSamples = 0,
+    [property: Id(11), JsonIgnore] double Capacity = 0,
+    [property: Id(12), JsonIgnore] WaitStatistics? ExactWaits = null);
 
 /// <summary>
 /// One hall × category day queue (e.g. <c>520102-H001/A</c>). All of the category's tickets live in
@@ -47,6 +64,20 @@ public interface IQueueGrain : IGrainWithStringKey
     /// </param>
     Task<QueueResult<Ticket>> Act(TicketAction action, string ticketNo, int? windowNo, string? commandKey = null);
 
+    /// <summary>挂起 with a reason (required); by the holding window for a called or serving ticket. Act(Park) is refused: it has no reason.</summary>
+    /// <param name="commandKey">The window command's idempotency key: a repeat answers with the ticket and changes nothing.</param>
+    Task<QueueResult<Ticket>> Park(string ticketNo, int? windowNo, string reason, string? commandKey = null);
+
+    /// <summary>指定叫号: calls a named waiting or parked ticket to the window.</summary>
+    /// <param name="commandKey">The window command's idempotency key: a repeat answers with the ticket this call made.</param>
+    Task<QueueResult<Ticket>> CallTicket(string ticketNo, int windowNo, string? commandKey = null);
+
+    /// <summary>补录: a service without a ticket, counted as served; idempotent by <paramref name="commandKey"/>.</summary>
+    Task<QueueResult<WalkUpService>> RecordWalkUp(int windowNo, string? item, string? commandKey = null);
+
+    /// <summary>The parked tickets with their reasons.</summary>
+    Task<IReadOnlyList<ParkedTicket>> GetParked();
+
     Task<QueueResult<TicketTransfer>> TransferOut(string ticketNo, int? windowNo, string toCategory, int? toWindow);
 
     Task<QueueResult<TicketStatus>> Accept(TicketTransfer transfer);
@@ -63,8 +94,11 @@ public interface IQueueGrain : IGrainWithStringKey
 
     Task<QueueView> GetView();
 
-    /// <summary>The hall tells the queue how many window-equivalents serve it now (for wait predictions).</summary>
-    Task SetServingWindows(double servingWindows);
+    /// <summary>
+    /// The hall tells the queue how many window-equivalents serve it now (<paramref name="servingWindows"/>, the sum of
+    /// measured shares, for wait predictions) and how many open windows list it (<paramref name="windowCount"/>, published).
+    /// </summary>
+    Task SetServingWindows(double servingWindows, int windowCount);
 }
 
 public static class QueueKeys

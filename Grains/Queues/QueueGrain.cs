@@ -6,6 +6,7 @@ using Orleans.Storage;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Live;
+using TongBan.Grains.Windows;
 
 namespace TongBan.Grains.Queues;
 
@@ -22,6 +23,10 @@ public sealed class QueueGrainState
     /// <summary>Tickets already told "come now" today (virtual queue), so a retry or re-projection never notifies twice.</summary>
     [Id(2)]
     public HashSet<string> ComeNowSent { get; set; } = [];
+
+    /// <summary>Open windows listing the category (the published count; <see cref="ServingWindows"/> is the capacity).</summary>
+    [Id(3)]
+    public int ServingWindowCount { get; set; }
 }
 
 /// <summary>
@@ -73,7 +78,8 @@ public sealed partial class QueueGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (hallCode, category) = QueueKeys.Parse(this.GetPrimaryKeyString());
-        queue = new CategoryQueue(state.State.Queue, category);
+        // Rules from configuration (TongBan:Queue, registered by the silo); the defaults where none are registered (grain tests).
+        queue = new CategoryQueue(state.State.Queue, category, ServiceProvider.GetService<QueueRules>());
         batchStorage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
         await RestoreMovedOut();
     }
@@ -215,6 +221,8 @@ public sealed partial class QueueGrain(
             return replayed;
         }
 
+        // A cancel of a called ticket frees its window, which must hear of it (after the write, one-way).
+        var leftWindow = action == TicketAction.Cancel && queue.Find(ticketNo) is { State: TicketState.Called or TicketState.Serving, WindowNo: { } holder } ? holder : (int?)null;
         var result = action switch
         {
             TicketAction.Recall => queue.Recall(ticketNo, window, now, commandKey),
@@ -223,8 +231,8 @@ public sealed partial class QueueGrain(
             TicketAction.Start => queue.Start(ticketNo, window, now, commandKey),
             TicketAction.Finish => queue.Finish(ticketNo, window, now, commandKey),
             TicketAction.Cancel => queue.Cancel(ticketNo, now),
-            TicketAction.Park => queue.Park(ticketNo, windowNo, now),
-            TicketAction.Unpark => queue.Unpark(ticketNo, now),
+            TicketAction.Park => Violations.InvalidRequest("parking needs a reason: use Park", "挂起须填写原因"),
+            TicketAction.Unpark => queue.Unpark(ticketNo, now, windowNo, commandKey),
             TicketAction.ReturnToHead => queue.ReturnToHead(ticketNo, window, now),
             _ => throw new ArgumentOutOfRangeException(nameof(action)),
         };
@@ -241,9 +249,80 @@ public sealed partial class QueueGrain(
                 await GrainFactory.PublishLive(new LiveMessage(
                     LiveGroups.Hall(hallCode), LiveMethods.TicketCalled, new TicketCalled(hallCode, ticketNo, window, now)));
             }
+
+            if (leftWindow is { } w)
+            {
+                // One-way ([OneWay]): the window may be waiting on this queue right now; it clears its ticket in its own turn.
+                LogLeftWindow(logger, hallCode, ticketNo, w);
+                GrainFactory.GetGrain<IWindowGrain>(WindowKeys.Of(hallCode, w)).TicketLeft(ticketNo).Ignore();
+            }
         }
 
         return result;
+    }
+
+    public async Task<QueueResult<Ticket>> Park(string ticketNo, int? windowNo, string reason, string? commandKey = null)
+    {
+        var now = await Begin();
+        if (windowNo is { } w && queue.Replay(TicketAction.Park, ticketNo, w, commandKey) is { } replayed)
+        {
+            LogReplayed(logger, hallCode, ticketNo, w, "park");
+            return replayed;
+        }
+
+        var result = queue.Park(ticketNo, windowNo, reason, now, commandKey);
+        if (!result.IsOk)
+        {
+            return windowNo is null ? result : await Refuse(result);
+        }
+
+        LogParked(logger, hallCode, ticketNo, windowNo, result.Value.ParkReason);
+        await Commit(result.Value);
+        return result;
+    }
+
+    public async Task<QueueResult<Ticket>> CallTicket(string ticketNo, int windowNo, string? commandKey = null)
+    {
+        var now = await Begin();
+        var before = queue.Find(ticketNo);
+        var result = queue.CallTicket(ticketNo, windowNo, now, commandKey);
+        if (!result.IsOk)
+        {
+            return await Refuse(result);
+        }
+
+        if (result.Value == before)
+        {
+            // This very call, made before with the same key: answered again, nothing changes or is announced.
+            LogReplayed(logger, hallCode, ticketNo, windowNo, "call-ticket");
+            return result;
+        }
+
+        LogCalled(logger, hallCode, ticketNo, windowNo);
+        await Commit(result.Value);
+        await GrainFactory.PublishLive(new LiveMessage(
+            LiveGroups.Hall(hallCode), LiveMethods.TicketCalled, new TicketCalled(hallCode, ticketNo, windowNo, Now)));
+        return result;
+    }
+
+    public async Task<QueueResult<WalkUpService>> RecordWalkUp(int windowNo, string? item, string? commandKey = null)
+    {
+        var now = await Begin();
+        var before = queue.Counts.WalkUps;
+        var result = queue.RecordWalkUp(windowNo, item, now, commandKey);
+        if (result.IsOk && queue.Counts.WalkUps != before)
+        {
+            LogWalkUp(logger, hallCode, result.Value.Id, windowNo, item);
+            await Commit(null);
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<ParkedTicket>> GetParked()
+    {
+        await Begin();
+        return queue.Parked();
     }
 
     public async Task<QueueResult<TicketTransfer>> TransferOut(string ticketNo, int? windowNo, string toCategory, int? toWindow)
@@ -302,14 +381,17 @@ public sealed partial class QueueGrain(
 
     public async Task<QueueView> GetView() => View(await Begin());
 
-    public async Task SetServingWindows(double servingWindows)
+    public async Task SetServingWindows(double servingWindows, int windowCount)
     {
-        if (Math.Abs(state.State.ServingWindows - servingWindows) < 1e-9)
+        WaitEstimator.CheckServingWindows(servingWindows);
+        ArgumentOutOfRangeException.ThrowIfNegative(windowCount);
+        if (Math.Abs(state.State.ServingWindows - servingWindows) < 1e-9 && state.State.ServingWindowCount == windowCount)
         {
             return;
         }
 
         state.State.ServingWindows = servingWindows;
+        state.State.ServingWindowCount = windowCount;
         await Commit(null);
     }
 
@@ -317,16 +399,27 @@ public sealed partial class QueueGrain(
     {
         var counts = queue.Counts;
         line ??= queue.WaitingLine(state.State.ServingWindows, now);
+        var waits = queue.WaitStatistics;
+        var capacity = state.State.ServingWindows;
+
+        // A state written before the count existed holds only the capacity: any capacity means at least one window.
+        var windowCount = state.State.ServingWindowCount > 0 || capacity < 1e-9 ? state.State.ServingWindowCount : (int)Math.Ceiling(capacity - 1e-9);
         return new QueueView(
             category,
             counts.Waiting,
-            queue.PredictNewcomerWaitMinutes(state.State.ServingWindows, now),
+            queue.PredictNewcomerWaitMinutes(capacity, now),
             counts,
-            queue.WaitStatistics,
-            Math.Round(queue.MeanServiceTime.TotalMinutes, 2),
+            waits.Published(queue.Rules),
+            PublishedFigures.Minutes(queue.MeanServiceTime),
             line.Count == 0 ? null : line.Min(t => t.Ticket.EnteredAt),
-            state.State.ServingWindows,
-            queue.LastClosedDay);
+            windowCount,
+            queue.LastClosedDay is { } closed
+                ? closed with { Waits = closed.Waits.Published(queue.Rules), MeanServiceMinutes = PublishedFigures.Minutes(closed.MeanServiceMinutes) ?? 0 }
+                : null,
+            NoWindow: counts.Waiting > 0 && capacity < 1e-9,
+            ServiceSamples: queue.ServiceSamples,
+            Capacity: capacity,
+            ExactWaits: waits);
     }
 
     /// <summary>Persist first, then tell the hall and the watchers (an unpersisted change is never announced).</summary>
@@ -431,6 +524,15 @@ public sealed partial class QueueGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} called to window {WindowNo}")]
     private static partial void LogCalled(ILogger logger, string hallCode, string ticketNo, int windowNo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} parked by window {WindowNo}: {Reason}")]
+    private static partial void LogParked(ILogger logger, string hallCode, string ticketNo, int? windowNo, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: walk-up service {ServiceId} recorded by window {WindowNo} (item {Item})")]
+    private static partial void LogWalkUp(ILogger logger, string hallCode, string serviceId, int windowNo, string? item);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: called ticket {TicketNo} was cancelled; window {WindowNo} is told")]
+    private static partial void LogLeftWindow(ILogger logger, string hallCode, string ticketNo, int windowNo);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} {Command} by window {WindowNo} repeated with the same idempotency key; answered as applied")]
     private static partial void LogReplayed(ILogger logger, string hallCode, string ticketNo, int windowNo, string command);

@@ -31,6 +31,9 @@ public enum QueueViolationCode
 
     /// <summary>A transfer would put a second live copy of the same ticket number in this queue.</summary>
     DuplicateTicket,
+
+    /// <summary>一人一号: the person already holds an open ticket of this queue (named by <see cref="QueueViolation.TicketNo"/>).</summary>
+    AlreadyHoldsTicket = 20,
 }
 
 /// <summary>A refused operation: a machine code and a specific reason in English and Chinese.</summary>

@@ -14,6 +14,7 @@ namespace TongBan.Grains.Queues;
 /// <param name="FirstCalledAt">The end of the wait (等候结束).</param>
 /// <param name="FinishedAt">When it reached a final state: done, noShow, cancelled or transferred.</param>
 /// <param name="PredictedWaitMinutes">The prediction made when it entered this queue (null: no window was serving).</param>
+/// <param name="ParkReason">Why it is parked (挂起), while it is parked.</param>
 [GenerateSerializer, Immutable]
 public sealed record Ticket(
     [property: Id(0)] string Number,
@@ -33,7 +34,8 @@ public sealed record Ticket(
     [property: Id(14)] DateTimeOffset? FinishedAt,
     [property: Id(15)] int? PredictedWaitMinutes,
     [property: Id(16)] string? FromCategory,
-    [property: Id(17)] string? TransferredTo);
+    [property: Id(17)] string? TransferredTo,
+    [property: Id(18)] string? ParkReason = null);
 
 /// <summary>
 /// A ticket with its projected place in line (the API's <c>position</c> and <c>predictedWaitMinutes</c>).
@@ -50,12 +52,17 @@ public sealed record TicketStatus(
 /// <param name="Priority">Normal, Assisted or GreenChannel; appointment priority comes from <paramref name="AppointmentSlotStart"/>.</param>
 /// <param name="AppointmentSlotStart">Required for <see cref="TicketKind.Appointment"/>, forbidden otherwise.</param>
 /// <param name="IdempotencyKey">A retry with the same key returns the same ticket (keys live for the day).</param>
+/// <param name="PersonKeys">
+/// The holder's keyed hashes (<see cref="TicketHolderKeys"/>: resident ID and/or mobile), for the one-open-ticket-per-person
+/// rule; null or empty for an anonymous walk-in, which is not deduplicated. Never returned in any answer.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record TicketRequest(
     [property: Id(0)] TicketKind Kind,
     [property: Id(1)] PriorityClass Priority = PriorityClass.Normal,
     [property: Id(2)] DateTimeOffset? AppointmentSlotStart = null,
-    [property: Id(3)] string? IdempotencyKey = null);
+    [property: Id(3)] string? IdempotencyKey = null,
+    [property: Id(10)] string[]? PersonKeys = null);
 
 /// <summary>
 /// The hand-off produced by <see cref="CategoryQueue.TransferOut"/> and consumed by the receiving
@@ -75,7 +82,7 @@ public sealed record TicketTransfer(
     [property: Id(9)] DateTimeOffset TransferredAt);
 
 /// <summary>
-/// Tickets of the day by state. <see cref="Issued"/> (numbers handed out here) plus <see cref="Received"/>
+/// Tickets of the day by state, and <see cref="WalkUps"/> (补录 services without a ticket, outside the sum). <see cref="Issued"/> (numbers handed out here) plus <see cref="Received"/>
 /// (transfers in) always equals the sum of the states: nothing is lost or counted twice.
 /// </summary>
 [GenerateSerializer, Immutable]
@@ -89,9 +96,35 @@ public sealed record QueueCounts(
     [property: Id(6)] int Done,
     [property: Id(7)] int NoShow,
     [property: Id(8)] int Cancelled,
-    [property: Id(9)] int Transferred)
+    [property: Id(9)] int Transferred,
+    [property: Id(10)] int WalkUps = 0)
 {
+    /// <summary>Served today: finished tickets plus walk-up services (补录).</summary>
+    public int Served => Done + WalkUps;
+
     public int InStates => Waiting + Parked + Called + Serving + Done + NoShow + Cancelled + Transferred;
 
     public bool AddsUp => Issued + Received == InStates;
 }
+
+/// <summary>A service a window recorded for a citizen who had no ticket (补录): counted as served, never as a wait.</summary>
+/// <param name="Id">e.g. A-W001 (category, then the day's walk-up sequence of that category).</param>
+/// <param name="Item">The matter handled (事项编码), when the clerk named it.</param>
+[GenerateSerializer, Immutable]
+public sealed record WalkUpService(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Category,
+    [property: Id(2)] string? Item,
+    [property: Id(3)] int WindowNo,
+    [property: Id(4)] DateTimeOffset ServedAt);
+
+/// <summary>A parked ticket (挂起) as the clerk page lists it for unparking.</summary>
+/// <param name="ParkedBy">The window that parked it; null when parked from the line.</param>
+[GenerateSerializer, Immutable]
+public sealed record ParkedTicket(
+    [property: Id(0)] string Number,
+    [property: Id(1)] string Category,
+    [property: Id(2)] string? Reason,
+    [property: Id(3)] DateTimeOffset? ParkedAt,
+    [property: Id(4)] int? ParkedBy,
+    [property: Id(5)] DateTimeOffset IssuedAt);

@@ -19,6 +19,9 @@ internal enum QueueAction
 
     /// <summary>叫号 (only recorded on a ticket as its last window command; never refused by name).</summary>
     Call,
+
+    /// <summary>指定叫号: a window calls a named ticket (appended: stored in <see cref="AppliedCommand"/> by number).</summary>
+    CallTicket,
 }
 
 /// <summary>
@@ -65,6 +68,13 @@ internal static class Violations
         t.Number,
         t.State);
 
+    public static QueueViolation ReservedFor(QueueTicket t, int windowNo) => new(
+        QueueViolationCode.WrongWindow,
+        Invariant($"ticket {t.Number} is reserved for window {t.TargetWindow}, not window {windowNo}"),
+        Invariant($"票号 {t.Number} 已指定由 {t.TargetWindow} 号窗口办理，不属于 {windowNo} 号窗口"),
+        t.Number,
+        t.State);
+
     public static QueueViolation WindowBusy(int windowNo, QueueTicket held) => new(
         QueueViolationCode.WindowBusy,
         Invariant($"window {windowNo} still holds ticket {held.Number} ({StateEn(held)}); finish, skip or return it first"),
@@ -75,7 +85,7 @@ internal static class Violations
     public static QueueViolation RecallTooSoon(QueueTicket t, TimeSpan remaining) => new(
         QueueViolationCode.RecallTooSoon,
         Invariant($"ticket {t.Number} was announced moments ago; it can be recalled again in {Seconds(remaining)}"),
-        Invariant($"票号 {t.Number} 刚刚呼叫过，请 {Seconds(remaining)} 后再重呼"),
+        Invariant($"票号 {t.Number} 刚刚呼叫过，请 {SecondsZh(remaining)}后再重呼"),
         t.Number,
         t.State);
 
@@ -89,7 +99,7 @@ internal static class Violations
     public static QueueViolation NoShowTooSoon(QueueTicket t, TimeSpan remaining) => new(
         QueueViolationCode.NoShowTooEarly,
         Invariant($"ticket {t.Number} was recalled just now; give the citizen {Seconds(remaining)} more before marking it no-show"),
-        Invariant($"票号 {t.Number} 刚刚重呼，请再等 {Seconds(remaining)} 后标记过号"),
+        Invariant($"票号 {t.Number} 刚刚重呼，请再等 {SecondsZh(remaining)}后标记过号"),
         t.Number,
         t.State);
 
@@ -99,6 +109,13 @@ internal static class Violations
         $"票号 {existing.Number} 已在 {category} 类队列中（{StateZh(existing)}）",
         existing.Number,
         existing.State);
+
+    public static QueueViolation AlreadyHolds(QueueTicket held, string category) => new(
+        QueueViolationCode.AlreadyHoldsTicket,
+        $"this person already holds ticket {held.Number} in queue {category} ({StateEn(held)}); one open ticket per person and category: use it, or cancel it first",
+        $"您在 {category} 类队列已有票号 {held.Number}（{StateZh(held)}），每人每类只能持有一个有效号，请使用该号或先取消",
+        held.Number,
+        held.State);
 
     private static string StateEn(QueueTicket t) => t.State switch
     {
@@ -140,6 +157,7 @@ internal static class Violations
         QueueAction.Redirect => "redirect to a window",
         QueueAction.ReturnToHead => "return to the head of the queue",
         QueueAction.Call => "call",
+        QueueAction.CallTicket => "call",
         _ => action.ToString(),
     };
 
@@ -157,10 +175,14 @@ internal static class Violations
         QueueAction.Redirect => "指定窗口",
         QueueAction.ReturnToHead => "退回队首",
         QueueAction.Call => "叫号",
+        QueueAction.CallTicket => "指定叫号",
         _ => action.ToString(),
     };
 
     private static string Seconds(TimeSpan span) => Invariant($"{Math.Ceiling(span.TotalSeconds)}s");
+
+    /// <summary>Units in Chinese for the zh-CN text: "28 秒".</summary>
+    private static string SecondsZh(TimeSpan span) => Invariant($"{Math.Ceiling(span.TotalSeconds)} 秒");
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

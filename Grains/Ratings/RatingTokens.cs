@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using TongBan.Grains.Common;
 using TongBan.Grains.Identity;
 
 namespace TongBan.Grains.Ratings;
@@ -15,10 +15,9 @@ namespace TongBan.Grains.Ratings;
 public sealed class RatingTokens
 {
     public const int MinimumKeyBytes = 16;
-    public const int Length = 16;
+    public const int Length = TicketTokenCode.Length;
 
-    private const int MacCharacters = 10;
-    private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    private const string Purpose = "ticket-rating";
 
     private readonly byte[] key;
 
@@ -47,41 +46,9 @@ public sealed class RatingTokens
         return new RatingTokens(HMACSHA256.HashData(root, "tongban-rating-token-v1"u8));
     }
 
-    public string Issue(string hallCode, DateOnly day, string ticketNo)
-    {
-        ArgumentNullException.ThrowIfNull(hallCode);
-        ArgumentNullException.ThrowIfNull(ticketNo);
-        return day.ToString("yyMMdd", CultureInfo.InvariantCulture) + Mac(hallCode, day, ticketNo);
-    }
+    public string Issue(string hallCode, DateOnly day, string ticketNo) => TicketTokenCode.Issue(key, Purpose, hallCode, day, ticketNo);
 
     /// <summary>Checks a token for this hall and ticket number; on success <paramref name="day"/> is the ticket's day. Case-insensitive.</summary>
-    public bool TryVerify(string hallCode, string ticketNo, string? token, out DateOnly day)
-    {
-        day = default;
-        if (token is not { Length: Length } ||
-            !DateOnly.TryParseExact(token[..6], "yyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
-        {
-            return false;
-        }
-
-        var expected = Encoding.ASCII.GetBytes(Mac(hallCode, day, ticketNo));
-        var given = Encoding.ASCII.GetBytes(token[6..].ToUpperInvariant());
-        return CryptographicOperations.FixedTimeEquals(expected, given);
-    }
-
-    private string Mac(string hallCode, DateOnly day, string ticketNo)
-    {
-        var message = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"ticket-rating|{hallCode}|{day:yyyy-MM-dd}|{ticketNo}"));
-        var mac = HMACSHA256.HashData(key, message);
-        var chars = new char[MacCharacters];
-        for (var i = 0; i < MacCharacters; i++)
-        {
-            // 5 bits per character from the MAC's first 50 bits.
-            var bit = i * 5;
-            var value = (((mac[bit / 8] << 8) | mac[(bit / 8) + 1]) >> (11 - (bit % 8))) & 0x1F;
-            chars[i] = Alphabet[value];
-        }
-
-        return new string(chars);
-    }
+    public bool TryVerify(string hallCode, string ticketNo, string? token, out DateOnly day) =>
+        TicketTokenCode.TryVerify(key, Purpose, hallCode, ticketNo, token, out day);
 }

@@ -43,17 +43,45 @@ public sealed class WindowState
     /// <summary>The idempotency key of the transfer in <see cref="PendingTransfer"/>: its remembered reply gets the accepted ticket once delivered.</summary>
     [Id(9)]
     public string? PendingTransferKey { get; set; }
+
+    /// <summary>
+    /// Categories of the window's recent services, oldest first, at most <see cref="QueueRules.WindowShareSamples"/>: its
+    /// measured share of each category it serves (<see cref="WaitEstimator.ServingShare"/>). Survives midnight.
+    /// </summary>
+    [Id(10)]
+    public List<string> RecentServed { get; set; } = [];
+
+    /// <summary>While paused: why (暂停原因).</summary>
+    [Id(11)]
+    public PauseReason? PauseReason { get; set; }
+
+    /// <summary>While paused: since when (today's midnight for a pause carried over from yesterday).</summary>
+    [Id(12)]
+    public DateTimeOffset? PausedSince { get; set; }
+
+    /// <summary>Time paused today in earlier pauses (the current one is added by the view).</summary>
+    [Id(13)]
+    public TimeSpan PausedToday { get; set; }
+
+    /// <summary>Walk-up services (补录) recorded today (also counted in <see cref="ServedToday"/>).</summary>
+    [Id(14)]
+    public int WalkUpsToday { get; set; }
+
+    /// <summary>The categories served, as the hall manager last set them; null: the window's profile.</summary>
+    [Id(15)]
+    public List<string>? Categories { get; set; }
 }
 
 /// <summary>What a replayed command needs: the ticket it acted on (null: nothing to call).</summary>
 [GenerateSerializer, Immutable]
-public sealed record RememberedReply([property: Id(0)] string Key, [property: Id(1)] Ticket? Ticket);
+public sealed record RememberedReply([property: Id(0)] string Key, [property: Id(1)] Ticket? Ticket, [property: Id(2)] WalkUpService? WalkUp = null);
 
 public sealed partial class WindowGrain(
     [PersistentState(WindowGrain.StateName, StorageNames.Default)] IPersistentState<WindowState> state,
     ServicePointDirectory directory,
     ServedTicketWriter servedTickets,
     TimeProvider clock,
+    HallHours hours,
     ILogger<WindowGrain> logger) : Grain, IWindowGrain
 {
     /// <summary>A clerk's terminal retries its last command or two; eight keys cover that with room to spare.</summary>
@@ -93,6 +121,18 @@ public sealed partial class WindowGrain(
             return Reply(null);
         }
 
+        // The hall's clock: a window opens only inside a session (regular or 延时服务). One already open keeps serving
+        // past closing, so the clock never cuts a citizen off mid-service.
+        if (directory.Find(hallCode) is { } point && hours.Read(point) is { OpenNow: false } reading)
+        {
+            LogOutsideHours(logger, hallCode, windowNo, reading.ClosedReason);
+            return new WindowReply(View(), null, new WindowViolation(
+                WindowViolationCode.OutsideHours,
+                $"{point.Name} is not open now ({reading.ClosedReason}): window {windowNo} opens within opening hours.",
+                NextOpening: reading.NextOpening));
+        }
+
+        EndPause();
         S.Status = WindowStatus.Open;
         S.Clerk = clerk;
         await Save(statusChanged: true);
@@ -100,7 +140,25 @@ public sealed partial class WindowGrain(
         return Reply(null);
     }
 
-    public Task<WindowReply> Pause() => Leave(WindowStatus.Paused);
+    public async Task<WindowReply> Pause(PauseReason reason = PauseReason.Other)
+    {
+        if (!Enum.IsDefined(reason))
+        {
+            return Fail(WindowViolationCode.InvalidRequest, "reason is break, training, systemFault or other.");
+        }
+
+        RollOver();
+        if (S.Status == WindowStatus.Paused && S.PauseReason != reason && S.Current is null)
+        {
+            // Still paused, for another reason: the time paused runs on.
+            S.PauseReason = reason;
+            await Save(statusChanged: false);
+            LogStatus(logger, hallCode, windowNo, S.Status, S.Clerk);
+            return Reply(null);
+        }
+
+        return await Leave(WindowStatus.Paused, reason);
+    }
 
     public Task<WindowReply> Close() => Leave(WindowStatus.Closed);
 
@@ -108,7 +166,7 @@ public sealed partial class WindowGrain(
     /// Pausing or closing gives a called ticket back to the head of its queue; a ticket being served
     /// must be finished or transferred first. Closing also frees tickets reserved for this window.
     /// </summary>
-    private async Task<WindowReply> Leave(WindowStatus to)
+    private async Task<WindowReply> Leave(WindowStatus to, PauseReason reason = PauseReason.Other)
     {
         RollOver();
         if (S.Current is { State: TicketState.Serving } serving)
@@ -123,7 +181,8 @@ public sealed partial class WindowGrain(
 
         if (to == WindowStatus.Closed)
         {
-            foreach (var category in profile.Categories)
+            // Tickets reserved for this window may wait in a category it served before a manager's change.
+            foreach (var category in profile.Categories.Union(Categories))
             {
                 await Queue(category).ReleaseWindow(windowNo);
             }
@@ -134,7 +193,14 @@ public sealed partial class WindowGrain(
         }
 
         S.Current = null;
+        EndPause();
         S.Status = to;
+        if (to == WindowStatus.Paused)
+        {
+            S.PauseReason = reason;
+            S.PausedSince = ChinaTime.Now(clock);
+        }
+
         if (to == WindowStatus.Closed)
         {
             S.Clerk = null;
@@ -167,7 +233,7 @@ public sealed partial class WindowGrain(
         {
             // Before calling anew, take back a ticket a queue already called for this window (a lost save, e.g. of
             // this very command): with several categories, the first queue asked would otherwise call a second one.
-            foreach (var category in profile.Categories)
+            foreach (var category in Categories)
             {
                 if (await Queue(category).HeldBy(windowNo) is { } adopted)
                 {
@@ -181,7 +247,7 @@ public sealed partial class WindowGrain(
             heldChecked = true;
         }
 
-        foreach (var category in profile.Categories)
+        foreach (var category in Categories)
         {
             var result = await Queue(category).CallNext(windowNo, idempotencyKey);
             if (result.Violation is { Code: QueueViolationCode.WindowBusy, TicketNo: { } number, State: TicketState.Called or TicketState.Serving } busy &&
@@ -238,7 +304,7 @@ public sealed partial class WindowGrain(
 
         if (!result.IsOk)
         {
-            return await Refuse(Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
+            return await RefuseAndLetGo(held, Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
         }
 
         var ticket = result.Value;
@@ -345,9 +411,155 @@ public sealed partial class WindowGrain(
     {
         if (S.Current?.TicketNo == ticketNo)
         {
+            LogTicketLeft(logger, hallCode, windowNo, ticketNo);
             S.Current = null;
             await Save(statusChanged: false);
         }
+    }
+
+    public async Task<WindowReply> Park(string reason, string? idempotencyKey)
+    {
+        RollOver();
+        if (Remembered(idempotencyKey) is { } earlier)
+        {
+            return earlier;
+        }
+
+        if (string.IsNullOrWhiteSpace(reason) || reason.Length > CategoryQueue.MaxParkReasonLength)
+        {
+            return Fail(WindowViolationCode.InvalidRequest, $"reason (挂起原因) is required, 1 to {CategoryQueue.MaxParkReasonLength} characters.");
+        }
+
+        if (S.Current is not { } held)
+        {
+            return await Refuse(Fail(WindowViolationCode.NoCurrentTicket, $"Window {windowNo} holds no ticket to park."));
+        }
+
+        var result = await Queue(held.Category).Park(held.TicketNo, windowNo, reason, idempotencyKey);
+        if (!result.IsOk)
+        {
+            return await RefuseAndLetGo(held, Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
+        }
+
+        S.Current = null;
+        return await Remember(idempotencyKey, Reply(result.Value));
+    }
+
+    public async Task<WindowReply> Unpark(string ticketNo, string? idempotencyKey)
+    {
+        RollOver();
+        if (Remembered(idempotencyKey) is { } earlier)
+        {
+            return earlier;
+        }
+
+        var (category, refusal) = await Locate(ticketNo);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var result = await Queue(category!).Act(TicketAction.Unpark, ticketNo, windowNo, idempotencyKey);
+        if (!result.IsOk)
+        {
+            return await Refuse(Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
+        }
+
+        LogUnparked(logger, hallCode, windowNo, ticketNo);
+        return await Remember(idempotencyKey, Reply(result.Value));
+    }
+
+    public async Task<WindowReply> CallTicket(string ticketNo, string? idempotencyKey)
+    {
+        RollOver();
+        if (Remembered(idempotencyKey) is { } earlier)
+        {
+            return earlier;
+        }
+
+        if (S.Status != WindowStatus.Open)
+        {
+            return await Refuse(Fail(WindowViolationCode.NotOpen, $"Window {windowNo} is {S.Status.ToString().ToLowerInvariant()}: open it before calling."));
+        }
+
+        if (S.Current is { } current)
+        {
+            return await Refuse(Fail(WindowViolationCode.Busy, $"Window {windowNo} still holds {current.TicketNo} ({TicketWire.State(current.State)}): finish, skip, park or transfer it first."));
+        }
+
+        var (category, refusal) = await Locate(ticketNo);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var result = await Queue(category!).CallTicket(ticketNo, windowNo, idempotencyKey);
+        if (!result.IsOk)
+        {
+            return await Refuse(Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
+        }
+
+        S.Current = new HeldTicket(category!, result.Value.Number, result.Value.State);
+        return await Remember(idempotencyKey, Reply(result.Value));
+    }
+
+    public async Task<WindowReply> ServeWalkUp(string category, string? item, string? idempotencyKey)
+    {
+        RollOver();
+        if (Remembered(idempotencyKey) is { } earlier)
+        {
+            return earlier;
+        }
+
+        if (S.Status != WindowStatus.Open)
+        {
+            return await Refuse(Fail(WindowViolationCode.NotOpen, $"Window {windowNo} is {S.Status.ToString().ToLowerInvariant()}: open it before serving."));
+        }
+
+        if (!Categories.Contains(category))
+        {
+            return Fail(WindowViolationCode.NotServed, $"Window {windowNo} serves {string.Join(", ", Categories)}, not category {category}.");
+        }
+
+        var result = await Queue(category).RecordWalkUp(windowNo, item, idempotencyKey);
+        if (!result.IsOk)
+        {
+            return await Refuse(Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
+        }
+
+        S.ServedToday++;
+        S.WalkUpsToday++;
+        var reply = Reply(null) with { WalkUp = result.Value };
+        AddReply(idempotencyKey, null, result.Value);
+        await Save(statusChanged: false);
+        return reply with { Window = View() };
+    }
+
+    public async Task<WindowReply> SetCategories(IReadOnlyList<string> categories)
+    {
+        ArgumentNullException.ThrowIfNull(categories);
+        RollOver();
+        var hall = directory.Find(hallCode)!;
+        if (categories.Count == 0 || categories.Distinct(StringComparer.Ordinal).Count() != categories.Count)
+        {
+            return Fail(WindowViolationCode.InvalidRequest, "categories lists one or more distinct categories of the hall, in preference order.");
+        }
+
+        if (categories.FirstOrDefault(c => hall.Categories.All(h => h.Code != c)) is { } unknown)
+        {
+            return Fail(WindowViolationCode.InvalidRequest, $"Hall {hallCode} has no category '{unknown}'.");
+        }
+
+        if (Categories.SequenceEqual(categories, StringComparer.Ordinal))
+        {
+            return Reply(null);
+        }
+
+        // A ticket held now stays with the window (finish or transfer it); the next call-next uses the new list.
+        S.Categories = [.. categories];
+        await Save(statusChanged: true);
+        LogCategories(logger, hallCode, windowNo, string.Join(",", categories));
+        return Reply(null);
     }
 
     public Task<WindowView> GetView()
@@ -384,6 +596,18 @@ public sealed partial class WindowGrain(
     /// </summary>
     private void RecordServed(Ticket ticket)
     {
+        // An instant start/finish click is not a service: it says nothing about how the window splits its time.
+        var rules = QueueRules.Default;
+        if (!(ticket is { StartedAt: { } started, FinishedAt: { } finished } && finished - started < rules.MinServiceObservation))
+        {
+            var recent = S.RecentServed ??= [];
+            recent.Add(ticket.Category);
+            if (recent.Count > rules.WindowShareSamples)
+            {
+                recent.RemoveRange(0, recent.Count - rules.WindowShareSamples);
+            }
+        }
+
         var day = DateOnly.FromDateTime(ticket.IssuedAt.ToOffset(ChinaTime.Offset).DateTime);
         servedTickets.Record(new ServedTicket(hallCode, day, ticket.Number, ticket.Category, windowNo, S.Clerk, ticket.FinishedAt ?? ChinaTime.Now(clock)));
     }
@@ -420,6 +644,91 @@ public sealed partial class WindowGrain(
 
     private IQueueGrain Queue(string category) => GrainFactory.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, category));
 
+    private IReadOnlyList<string> Categories => S.Categories ?? profile.Categories;
+
+    /// <summary>
+    /// The category of this window whose queue holds <paramref name="ticketNo"/> live today (a transferred ticket keeps
+    /// its number but lives in another category); otherwise a refusal: 404 if the hall has no such ticket today, 409
+    /// when it is in a category this window does not serve.
+    /// </summary>
+    private async Task<(string? Category, WindowReply? Refusal)> Locate(string ticketNo)
+    {
+        foreach (var category in Categories)
+        {
+            if (await Queue(category).GetStatus(ticketNo) is { Ticket.State: not TicketState.Transferred })
+            {
+                return (category, null);
+            }
+        }
+
+        var hall = directory.Find(hallCode)!;
+        if (TicketNumber.TryParse(ticketNo, out var letter, out _) && hall.Categories.Any(c => c.Code == letter))
+        {
+            var status = await Queue(letter).GetStatus(ticketNo);
+            for (var hops = 0; hops < 8 && status?.Ticket is { State: TicketState.Transferred, TransferredTo: { } next }; hops++)
+            {
+                status = await Queue(next).GetStatus(ticketNo) ?? status;
+            }
+
+            if (status is not null)
+            {
+                return (null, Fail(WindowViolationCode.NotServed,
+                    $"Ticket {ticketNo} is in category {status.Ticket.Category} ({TicketWire.State(status.Ticket.State)}); window {windowNo} serves {string.Join(", ", Categories)}."));
+            }
+        }
+
+        return (null, Fail(WindowViolationCode.UnknownTicket, $"Hall {hallCode} has no ticket {ticketNo} today."));
+    }
+
+    /// <summary>
+    /// A refusal of a command on the held ticket. When the queue shows the ticket is no longer this window's (the citizen
+    /// cancelled and the one-way TicketLeft was lost, e.g. in a crash), the window lets it go, so it is not stuck on it.
+    /// </summary>
+    private async Task<WindowReply> RefuseAndLetGo(HeldTicket held, WindowReply refusal)
+    {
+        refusal = await Refuse(refusal);
+        if (refusal.Violation?.Queue is not { Code: QueueViolationCode.InvalidState or QueueViolationCode.WrongWindow or QueueViolationCode.UnknownTicket }
+            || S.Current != held)
+        {
+            return refusal;
+        }
+
+        var status = await Queue(held.Category).GetStatus(held.TicketNo);
+        if (status?.Ticket is not { State: TicketState.Called or TicketState.Serving } ticket || ticket.WindowNo != windowNo)
+        {
+            LogTicketLeft(logger, hallCode, windowNo, held.TicketNo);
+            S.Current = null;
+            await Save(statusChanged: false);
+            return refusal with { Window = View() };
+        }
+
+        return refusal;
+    }
+
+    /// <summary>Ends a pause: its time joins today's paused time.</summary>
+    private void EndPause()
+    {
+        if (S.PausedSince is { } since)
+        {
+            var paused = ChinaTime.Now(clock) - since;
+            S.PausedToday += paused > TimeSpan.Zero ? paused : TimeSpan.Zero;
+        }
+
+        S.PausedSince = null;
+        S.PauseReason = null;
+    }
+
+    private int PausedMinutesToday()
+    {
+        var total = S.PausedToday;
+        if (S.PausedSince is { } since && ChinaTime.Now(clock) - since is { Ticks: > 0 } running)
+        {
+            total += running;
+        }
+
+        return (int)Math.Round(total.TotalMinutes, MidpointRounding.AwayFromZero);
+    }
+
     private void RollOver()
     {
         var today = ChinaTime.Today(clock);
@@ -427,12 +736,19 @@ public sealed partial class WindowGrain(
         {
             S.Day = today;
             S.ServedToday = 0;
+            S.WalkUpsToday = 0;
+            S.PausedToday = TimeSpan.Zero;
             S.RecentReplies.Clear();
+            var midnight = new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), ChinaTime.Offset);
+            if (S.PausedSince < midnight)
+            {
+                S.PausedSince = midnight; // a pause carried over from yesterday counts from today's start
+            }
         }
     }
 
     private WindowReply? Remembered(string? key) =>
-        key is not null && S.RecentReplies.FirstOrDefault(r => r.Key == key) is { } r ? Reply(r.Ticket) : null;
+        key is not null && S.RecentReplies.FirstOrDefault(r => r.Key == key) is { } r ? Reply(r.Ticket) with { WalkUp = r.WalkUp } : null;
 
     private async Task<WindowReply> Remember(string? key, WindowReply reply)
     {
@@ -441,11 +757,11 @@ public sealed partial class WindowGrain(
         return reply with { Window = View() };
     }
 
-    private void AddReply(string? key, Ticket? ticket)
+    private void AddReply(string? key, Ticket? ticket, WalkUpService? walkUp = null)
     {
         if (key is not null)
         {
-            S.RecentReplies.Add(new(key, ticket));
+            S.RecentReplies.Add(new(key, ticket, walkUp));
             if (S.RecentReplies.Count > RememberedReplies)
             {
                 S.RecentReplies.RemoveAt(0);
@@ -474,7 +790,9 @@ public sealed partial class WindowGrain(
         GrainFactory.GetGrain<IHallGrain>(hallCode).WindowChanged(View(), statusChanged).Ignore();
     }
 
-    private WindowView View() => new(windowNo, S.Status, S.Clerk, profile.Categories, S.Current, S.ServedToday, S.Day);
+    private WindowView View() => new(
+        windowNo, S.Status, S.Clerk, Categories, S.Current, S.ServedToday, S.Day, [.. S.RecentServed ?? []], S.PauseReason, S.PausedSince,
+        PausedMinutesToday(), S.WalkUpsToday);
 
     private WindowReply Reply(Ticket? ticket) => new(View(), ticket, null);
 
@@ -495,6 +813,9 @@ public sealed partial class WindowGrain(
     private WindowReply Fail(WindowViolationCode code, string message, QueueViolation? queue = null) =>
         new(View(), null, new WindowViolation(code, message, queue));
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} window {WindowNo} not opened outside opening hours: {Reason}")]
+    private static partial void LogOutsideHours(ILogger logger, string hallCode, int windowNo, string? reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} window {WindowNo} is now {Status} (clerk {Clerk})")]
     private static partial void LogStatus(ILogger logger, string hallCode, int windowNo, WindowStatus status, string? clerk);
 
@@ -509,6 +830,15 @@ public sealed partial class WindowGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} window {WindowNo}: state write failed; the activation is dropped and reloads from storage")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string hallCode, int windowNo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} window {WindowNo}: ticket {TicketNo} left the window (cancelled by the citizen)")]
+    private static partial void LogTicketLeft(ILogger logger, string hallCode, int windowNo, string ticketNo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} window {WindowNo}: ticket {TicketNo} unparked to the front of its line")]
+    private static partial void LogUnparked(ILogger logger, string hallCode, int windowNo, string ticketNo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} window {WindowNo}: categories set to {Categories}")]
+    private static partial void LogCategories(ILogger logger, string hallCode, int windowNo, string categories);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hall {HallCode}: transfer of {TicketNo} to {Category} refused: {Reason}")]
     private static partial void LogTransferRefused(ILogger logger, string hallCode, string ticketNo, string category, string reason);

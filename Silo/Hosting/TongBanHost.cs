@@ -146,6 +146,7 @@ public static partial class TongBanHost
         services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
         services.TryAddSingleton<IRatingStore, InMemoryRatingStore>();
         services.AddRatings(builder.Configuration);
+        services.AddQueueRules(builder.Configuration);
         services.TryAddSingleton<IELicenceRegistry>(sp => new InProcessELicenceRegistry(sp.GetRequiredService<PersonalDataProtector>()));
         var seals = builder.Configuration.GetSection(SealOptions.Section).Get<SealOptions>() ?? new SealOptions();
         services.TryAddSingleton(sp => SealKeyCipher.From(seals, sp.GetRequiredService<PrivacyOptions>()));
@@ -211,6 +212,7 @@ public static partial class TongBanHost
 
         // After the API: a missing signing key is reported as such before the privacy key derived from it.
         services.AddTongBanAppointments(builder.Configuration, development);
+        services.AddTongBanHallClock(builder.Configuration);
 
         var app = builder.Build();
         LogMode(app.Logger, mode, silo.SiloPort, silo.GatewayPort, string.Join(",", app.Urls.DefaultIfEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrls)));

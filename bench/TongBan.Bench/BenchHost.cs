@@ -15,6 +15,8 @@ using TongBan.Grains.Halls;
 using TongBan.Grains.Live;
 using TongBan.Silo.Hosting;
 
+using TongBan.LoadGen;
+
 namespace TongBan.Bench;
 
 /// <summary>
@@ -67,6 +69,9 @@ public sealed class BenchHost : IAsyncDisposable
             // Placement retries of one-way reports still in flight while the silo stops after the run.
             "--Logging:LogLevel:Polly", "Error",
         ];
+
+        // The hall floor opens windows on the next working day's morning, whatever the real (or compressed) day is.
+        args.AddRange(["--" + HallTestClock.Key, HallTestClock.Text(HallTestClock.OffsetFrom(clock?.GetUtcNow() ?? DateTimeOffset.UtcNow))]);
         if (clock is not null)
         {
             // Orleans checks its own timers against the TimeProvider: on the compressed day every periodic timer

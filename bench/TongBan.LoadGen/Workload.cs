@@ -33,6 +33,8 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
     private IReadOnlyList<HallPlan> halls = [];
     private IReadOnlyList<ItemPlan> items = [];
     private int caseCounter;
+    private readonly int remoteBase = Random.Shared.Next(0, 1_000_000);
+    private int remoteCounter;
     private int checkInCounter;
     private int checkInsSkipped;
     private Subscribers? subscribers;
@@ -248,8 +250,12 @@ public sealed class Workload(LoadOptions options, TextWriter log) : IDisposable
         var hall = halls[r.Next(halls.Count)];
         var category = hall.Categories[r.Next(hall.Categories.Count)];
         var key = "lg-" + Guid.NewGuid().ToString("N");
-        var reply = await Timed("take", () => Http.SendAsync("take", HttpMethod.Post, $"/api/halls/{hall.Code}/tickets", null,
-            new { category, kind = r.Next(2) == 0 ? "remote" : "walkIn" }, key));
+        // A remote ticket is taken by a signed-in citizen, one open ticket per person and category: a new person each time
+        // (numbered from a per-run base, as a cluster keeps the day's tickets across runs).
+        var remote = r.Next(2) == 0;
+        var token = remote ? Tokens.Citizen(ResidentIds.Make(remoteBase + Interlocked.Increment(ref remoteCounter))) : null;
+        var reply = await Timed("take", () => Http.SendAsync("take", HttpMethod.Post, $"/api/halls/{hall.Code}/tickets", token,
+            new { category, kind = remote ? "remote" : "walkIn" }, key));
         if (reply is { Ok: true, Body: { } b })
         {
             var issued = b.GetProperty("issuedAt").GetDateTimeOffset().ToOffset(TimeSpan.FromHours(8));

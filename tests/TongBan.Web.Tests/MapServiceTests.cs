@@ -111,6 +111,7 @@ public sealed partial class MapServiceTests(WebApp app)
 
         // 线上取号 at the same hall: a ticket number and the queue position.
         await page.Locator("#ticket-category").SelectOptionAsync("A");
+        await page.Locator("#ticket-id").FillAsync(WebCases.Id("52010219920315123")); // remote tickets are taken signed in, as oneself
         var take = page.Locator("#take-ticket");
         if (await take.IsEnabledAsync())
         {

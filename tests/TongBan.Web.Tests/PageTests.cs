@@ -115,6 +115,9 @@ public sealed partial class PageTests(WebApp app)
         await Expect(waiting).ToHaveTextAsync("1", Live);
         await Expect(page.Locator("#k-waiting")).ToHaveTextAsync("1", Live);
 
+        // No window is open yet: the line says so instead of a 0-minute wait.
+        await Expect(page.Locator("#queues tr[data-category=A] td[data-field=wait]")).ToHaveTextAsync("无窗口办理", Live);
+
         // A clerk opens window 2 and calls: the window row and the recent calls follow.
         var token = await app.TokenAsync("clerk", hall, 2);
         (await app.PostAsync($"/api/halls/{hall}/windows/2/open", token)).EnsureSuccessStatusCode();
@@ -140,6 +143,7 @@ public sealed partial class PageTests(WebApp app)
         var first = await app.TakeTicketAsync(hall);
         await app.TakeTicketAsync(hall);
         await Expect(page.Locator("#waiting [data-category=A] [data-field=waiting]")).ToHaveTextAsync("2", Live);
+        await Expect(page.Locator("#waiting [data-category=A] .pred")).ToHaveTextAsync("无窗口办理", Live); // no window open yet
 
         var token = await app.TokenAsync("clerk", hall, 3);
         (await app.PostAsync($"/api/halls/{hall}/windows/3/open", token)).EnsureSuccessStatusCode();
@@ -199,6 +203,56 @@ public sealed partial class PageTests(WebApp app)
         await Expect(page.Locator("#message")).ToContainTextAsync($"已转办：{second}");
         await browser.ScreenshotAsync("clerk");
         await browser.AssertAccessibleAsync("clerk");
+        browser.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task Clerk_console_parks_unparks_calls_a_named_ticket_records_a_walk_up_and_pauses_with_a_reason()
+    {
+        const string hall = "520323-H001";
+        var first = await app.TakeTicketAsync(hall);
+        var second = await app.TakeTicketAsync(hall);
+        await using var browser = await app.OpenAsync($"/clerk?hall={hall}&window=1");
+        var page = browser.Page;
+        await ExpectConnected(page);
+        await page.Locator("#sign-in").ClickAsync();
+        await Expect(page.Locator("#w-state")).ToHaveTextAsync("开放");
+
+        // 指定叫号: the second ticket before the first.
+        await page.Locator("#call-ticket").FillAsync(second);
+        await page.Locator("#act-call").ClickAsync();
+        await Expect(page.Locator("#message")).ToHaveTextAsync($"已指定叫号：{second}");
+        await Expect(page.Locator("#w-ticket")).ToHaveTextAsync(second);
+
+        // 挂起 needs a reason; the parked ticket is listed and can be unparked back to the front.
+        await page.Locator("#act-park").ClickAsync();
+        await Expect(page.Locator("#message")).ToHaveTextAsync("请填写挂起原因");
+        await page.Locator("#park-reason").FillAsync("缺少身份证复印件");
+        await page.Locator("#act-park").ClickAsync();
+        await Expect(page.Locator("#message")).ToContainTextAsync($"已挂起：{second}");
+        await Expect(page.Locator($"#parked tr[data-parked={second}]")).ToContainTextAsync("缺少身份证复印件");
+        await page.Locator($"#parked button[data-ticket={second}]").ClickAsync();
+        await Expect(page.Locator("#message")).ToContainTextAsync($"{second} 已恢复排队");
+        await Expect(page.Locator($"#parked tr[data-parked={second}]")).ToHaveCountAsync(0);
+        await page.Locator("#act-call-next").ClickAsync();
+        await Expect(page.Locator("#w-ticket")).ToHaveTextAsync(second);
+        await page.Locator("#act-start").ClickAsync();
+        await Expect(page.Locator("#message")).ToContainTextAsync("开始办理");
+        await page.Locator("#act-finish").ClickAsync();
+        await Expect(page.Locator("#message")).ToContainTextAsync("办结");
+
+        // 补录: a service without a ticket counts as served.
+        await page.Locator("#act-walk-up").ClickAsync();
+        await Expect(page.Locator("#message")).ToContainTextAsync("已补录：A-W001");
+        await Expect(page.Locator("#w-served")).ToHaveTextAsync("2", Live);
+
+        // Pause with a reason: the window shows it.
+        await page.Locator("#pause-reason").SelectOptionAsync("training");
+        await page.Locator("#act-pause").ClickAsync();
+        await Expect(page.Locator("#w-state")).ToHaveTextAsync("暂停");
+        await Expect(page.Locator("#w-pause-reason")).ToHaveTextAsync("培训");
+        Assert.NotEqual(first, second);
+        await browser.AssertAccessibleAsync("clerk-counter");
         browser.AssertNoErrors();
     }
 

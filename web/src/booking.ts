@@ -1,6 +1,6 @@
 // 预约 and 线上取号 from the map: a panel in the side column for one service point. Booking uses the existing
 // appointment API as the applicant (a citizen token whose subject is the applicant's ID number: one may book only
-// for oneself); a remote ticket is the public take-ticket route with kind "remote". Both send an Idempotency-Key
+// for oneself); a remote ticket is the take-ticket route with kind "remote", signed in as the citizen. Both send an Idempotency-Key
 // that stays the same while the citizen retries the same request, so a retry never books or takes twice. Answers
 // and refusals are shown in plain Chinese, always as text.
 
@@ -95,15 +95,18 @@ export class ServicePanel {
     const ticketCategory = h('select', { id: 'ticket-category' }, ...detail.categories.map((c) => h('option', { value: c.code }, `${c.code} ${c.name}`)));
     const ticketStatus = h('p', { id: 'ticket-result', class: 'status-line', role: 'status', 'aria-live': 'polite' });
     const ticketButton = h('button', { type: 'submit', id: 'take-ticket', class: 'primary' }, '线上取号');
+    // A remote ticket is taken signed in, in one's own name (one open ticket per person and category).
+    const ticketId = h('input', { id: 'ticket-id', required: true, maxlength: 18, autocomplete: 'off', spellcheck: 'false', inputmode: 'text' });
     const ticketForm = h('form', { id: 'ticket-form', class: 'stack', 'aria-labelledby': 'ticket-h' },
       h('h3', { id: 'ticket-h' }, '线上取号'),
       open
         ? h('p', { class: 'muted small' }, '取号后请按预计时间到达，过号需重新取号。')
         : h('p', { class: 'status-line', 'data-kind': 'error' }, p.suspended ? '该网点暂停服务，暂不能线上取号。' : '该网点当前不在办公时间，暂不能线上取号，可预约其他时间。'),
+      h('div', { class: 'row' }, h('label', { for: 'ticket-id' }, '本人身份证号（登录）'), ticketId),
       h('div', { class: 'row' }, h('label', { for: 'ticket-category' }, '办理类别'), ticketCategory, ticketButton),
       ticketStatus);
     ticketButton.disabled = !open;
-    ticketForm.addEventListener('submit', (e) => { e.preventDefault(); void this.takeTicket(ticketCategory.value, ticketButton, ticketStatus); });
+    ticketForm.addEventListener('submit', (e) => { e.preventDefault(); void this.takeTicket(ticketCategory.value, ticketId.value.trim().toUpperCase(), ticketButton, ticketStatus); });
 
     // --- 预约 -----------------------------------------------------------------------------------------------------
     const date = h('input', { id: 'book-date', type: 'date', required: true, min: today(), max: addDays(today(), 14), value: firstOpenDay(detail) });
@@ -187,13 +190,15 @@ export class ServicePanel {
     }
   }
 
-  private async takeTicket(category: string, submit: HTMLButtonElement, status: HTMLElement): Promise<void> {
+  private async takeTicket(category: string, idNumber: string, submit: HTMLButtonElement, status: HTMLElement): Promise<void> {
     const hall = this.detail!.point.code;
-    this.ticketKey = ServicePanel.key(this.ticketKey, `${hall}/${category}`);
+    if (!idNumber) { say(status, '线上取号须本人登录：请填写本人身份证号。', 'error'); return; }
+    this.ticketKey = ServicePanel.key(this.ticketKey, `${hall}/${category}/${idNumber}`);
     submit.disabled = true;
     say(status, '正在取号…');
     try {
-      const t = (await api.post<Ticket>(`/api/halls/${encodeURIComponent(hall)}/tickets`, { category, kind: 'remote' }, null, { 'Idempotency-Key': this.ticketKey.key }))!;
+      const token = await tokenFor({ role: 'citizen', subject: idNumber });
+      const t = (await api.post<Ticket>(`/api/halls/${encodeURIComponent(hall)}/tickets`, { category, kind: 'remote' }, token, { 'Idempotency-Key': this.ticketKey.key }))!;
       this.el.dataset.ticket = t.ticketNo;
       say(status, `取号成功：${t.ticketNo} 号，当前排第 ${t.position ?? '—'} 位，预计等候 ${fmtMinutes(t.predictedWaitMinutes)}。请留意叫号屏或到网点后向工作人员出示号码。`, 'ok');
     } catch (e) {

@@ -6,10 +6,15 @@ import { currentHall, fatal, hallPicker, title } from './common/hall';
 import { Live } from './common/live';
 import { RatingPad, padChannel } from './common/ratingPad';
 import { intakePanel } from './intake';
-import { HallProfile, HallSnapshot, TICKET_STATES, WINDOW_STATES } from './common/types';
+import { HallProfile, HallSnapshot, PAUSE_REASONS, TICKET_STATES, WINDOW_STATES } from './common/types';
 
-interface WindowState { windowNo: number; state: string; clerk: string | null; categories: string[]; currentTicket: string | null; currentState: string | null; servedToday: number }
-interface TicketReply { ticketNo: string; category: string; state?: string; windowNo: number }
+interface WindowState {
+  windowNo: number; state: string; clerk: string | null; categories: string[]; currentTicket: string | null; currentState: string | null; servedToday: number;
+  pauseReason?: string | null; pausedMinutesToday?: number; walkUpsToday?: number;
+}
+interface TicketReply { ticketNo: string; category: string; state?: string; windowNo: number; parked?: boolean; parkReason?: string | null }
+interface ParkedTicket { ticketNo: string; category: string; reason: string | null; parkedAt: string | null; parkedBy: number | null }
+interface WalkUpReply { id: string; category: string; item: string | null; servedToday: number }
 
 const main = byId('main');
 let profile: HallProfile;
@@ -61,6 +66,13 @@ const transferCategory = h('select', { id: 'transfer-category' },
 const transferWindow = h('select', { id: 'transfer-window' },
   h('option', { value: '' }, '（任意窗口）'), ...profile.windows.map((w) => h('option', { value: w.windowNo }, `${w.windowNo} 号`)));
 
+const parkReason = h('input', { id: 'park-reason', placeholder: '挂起原因（必填），如：缺少身份证复印件', maxlength: 200 });
+const callNumber = h('input', { id: 'call-ticket', placeholder: '票号，如 A012', maxlength: 8, size: 8 });
+const walkUpCategory = h('select', { id: 'walk-up-category' });
+const walkUpItem = h('input', { id: 'walk-up-item', placeholder: '事项编码（可选）', maxlength: 64 });
+const pauseReason = h('select', { id: 'pause-reason' }, ...Object.entries(PAUSE_REASONS).map(([v, label]) => h('option', { value: v }, label)));
+const parkedBody = h('tbody', { id: 'parked' });
+
 const actions: [string, string, string][] = [
   ['call-next', '叫号', 'primary'], ['recall', '重呼', ''], ['start', '开始办理', ''], ['finish', '办结', 'primary'],
   ['no-show', '过号', ''], ['skip', '顺延', ''],
@@ -73,10 +85,22 @@ replace(consoleEl,
     h('label', { for: 'transfer-category' }, '转到类别'), transferCategory,
     h('label', { for: 'transfer-window' }, '指定窗口'), transferWindow,
     button('转办', () => void transfer(), { id: 'act-transfer' })),
+  h('div', { class: 'row panel', role: 'group', 'aria-label': '挂起与指定叫号' },
+    h('label', { for: 'park-reason' }, '挂起'), parkReason, button('挂起当前号', () => void park(), { id: 'act-park' }),
+    h('label', { for: 'call-ticket' }, '指定叫号'), callNumber, button('叫此号', () => void callTicket(), { id: 'act-call' })),
+  h('div', { class: 'row panel', role: 'group', 'aria-label': '补录' },
+    h('label', { for: 'walk-up-category' }, '补录（无号办理）类别'), walkUpCategory,
+    h('label', { for: 'walk-up-item' }, '事项'), walkUpItem,
+    button('补录', () => void walkUp(), { id: 'act-walk-up' })),
   h('div', { class: 'row', role: 'group', 'aria-label': '窗口状态' },
-    button('暂停', () => void setState('pause', '已暂停'), { id: 'act-pause' }),
+    h('label', { for: 'pause-reason' }, '暂停原因'), pauseReason,
+    button('暂停', () => void setState('pause', '已暂停', { reason: pauseReason.value }), { id: 'act-pause' }),
     button('恢复', () => void setState('open', '已恢复'), { id: 'act-open' }),
     button('签退关窗', () => void setState('close', '已签退'), { id: 'act-close' })),
+  h('h2', { id: 'pk-h' }, '本厅挂起的号'),
+  scrollBox('挂起号表', h('table', null,
+    h('thead', null, h('tr', null, ...['票号', '原因', '挂起窗口', '挂起时间', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    parkedBody)),
   h('h2', { id: 'mq-h' }, '本窗口服务的队列'),
   scrollBox('本窗口队列表', h('table', null,
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, '类别'), h('th', { class: 'num', scope: 'col' }, '等候'), h('th', { class: 'num', scope: 'col' }, '预计等候'))),
@@ -105,6 +129,71 @@ async function signIn(): Promise<void> {
 async function refresh(): Promise<void> {
   view = await api.get<WindowState>(`${base()}/`, token);
   render();
+  await readParked();
+}
+
+/** The hall's parked tickets (挂起): a clerk whose window serves the category returns one to the front of its line. */
+async function readParked(): Promise<void> {
+  const rows = (await api.get<ParkedTicket[]>(`/api/halls/${encodeURIComponent(profile.code)}/parked`, token)) ?? [];
+  const mine = view?.categories ?? [];
+  replace(parkedBody, ...rows.map((p) => h('tr', { 'data-parked': p.ticketNo },
+    h('th', { scope: 'row' }, p.ticketNo),
+    h('td', null, p.reason ?? '—'),
+    h('td', null, p.parkedBy ? `${p.parkedBy} 号` : '—'),
+    h('td', null, p.parkedAt ? new Date(p.parkedAt).toLocaleTimeString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' }) : '—'),
+    h('td', null, mine.includes(p.category)
+      ? button('恢复排队', () => void unpark(p.ticketNo), { class: 'unpark', 'data-ticket': p.ticketNo })
+      : h('span', { class: 'muted' }, '非本窗口类别')))));
+  if (!rows.length) replace(parkedBody, h('tr', null, h('td', { colspan: 5, class: 'muted' }, '没有挂起的号')));
+}
+
+async function park(): Promise<void> {
+  const reason = parkReason.value.trim();
+  if (!reason) { say(message, '请填写挂起原因', 'error'); parkReason.focus(); return; }
+  try {
+    const reply = await api.post<TicketReply>(`${base()}/park`, { reason }, token, { 'Idempotency-Key': crypto.randomUUID() });
+    say(message, `已挂起：${reply?.ticketNo ?? ''}（${reason}）`, 'ok');
+    parkReason.value = '';
+    await refresh();
+  } catch (e) {
+    say(message, errorText(e), 'error');
+  }
+}
+
+async function unpark(ticketNo: string): Promise<void> {
+  try {
+    await api.post<TicketReply>(`${base()}/unpark`, { ticketNo }, token, { 'Idempotency-Key': crypto.randomUUID() });
+    say(message, `${ticketNo} 已恢复排队（排在最前）`, 'ok');
+    await refresh();
+  } catch (e) {
+    say(message, errorText(e), 'error');
+  }
+}
+
+async function callTicket(): Promise<void> {
+  const ticketNo = callNumber.value.trim().toUpperCase();
+  if (!ticketNo) { say(message, '请输入要叫的票号', 'error'); callNumber.focus(); return; }
+  try {
+    const reply = await api.post<TicketReply>(`${base()}/call`, { ticketNo }, token, { 'Idempotency-Key': crypto.randomUUID() });
+    pad.hide();
+    say(message, `已指定叫号：${reply?.ticketNo ?? ticketNo}`, 'ok');
+    callNumber.value = '';
+    await refresh();
+  } catch (e) {
+    say(message, errorText(e), 'error');
+  }
+}
+
+async function walkUp(): Promise<void> {
+  const item = walkUpItem.value.trim() || null;
+  try {
+    const reply = await api.post<WalkUpReply>(`${base()}/walk-up`, { category: walkUpCategory.value, item }, token, { 'Idempotency-Key': crypto.randomUUID() });
+    say(message, `已补录：${reply?.id ?? ''}，今日已办 ${reply?.servedToday ?? ''}`, 'ok');
+    walkUpItem.value = '';
+    await refresh();
+  } catch (e) {
+    say(message, errorText(e), 'error');
+  }
 }
 
 async function act(route: string, label: string): Promise<void> {
@@ -139,9 +228,9 @@ async function transfer(): Promise<void> {
   }
 }
 
-async function setState(route: string, done: string): Promise<void> {
+async function setState(route: string, done: string, body: object = {}): Promise<void> {
   try {
-    view = await api.post<WindowState>(`${base()}/${route}`, {}, token);
+    view = await api.post<WindowState>(`${base()}/${route}`, body, token);
     say(message, done, 'ok');
     render();
   } catch (e) {
@@ -159,8 +248,15 @@ function render(): void {
     h('div', { class: 'kpi' }, h('div', { class: 'label' }, '当前号'),
       h('div', { class: 'value', id: 'w-ticket' }, view.currentTicket ?? '—'),
       view.currentState ? h('div', { class: 'label' }, TICKET_STATES[view.currentState] ?? view.currentState) : null),
-    h('div', { class: 'kpi' }, h('div', { class: 'label' }, '今日办结'), h('div', { class: 'value', id: 'w-served' }, live?.servedToday ?? view.servedToday)));
+    h('div', { class: 'kpi' }, h('div', { class: 'label' }, '今日办结'), h('div', { class: 'value', id: 'w-served' }, live?.servedToday ?? view.servedToday),
+      view.walkUpsToday ? h('div', { class: 'label' }, `含补录 ${view.walkUpsToday}`) : null),
+    h('div', { class: 'kpi' }, h('div', { class: 'label' }, '今日暂停'), h('div', { class: 'value', id: 'w-paused' }, fmtMinutes(view.pausedMinutesToday ?? 0)),
+      view.pauseReason ? h('div', { class: 'label', id: 'w-pause-reason' }, PAUSE_REASONS[view.pauseReason] ?? view.pauseReason) : null));
   const mine = view.categories.length ? view.categories : profile.windows.find((w) => w.windowNo === windowNo)?.categories ?? [];
+  if (walkUpCategory.dataset.for !== mine.join(',')) {
+    walkUpCategory.dataset.for = mine.join(',');
+    replace(walkUpCategory, ...mine.map((code) => h('option', { value: code }, `${code} ${profile.categories.find((c) => c.code === code)?.name ?? ''}`)));
+  }
   const cats = snapshot?.categories.filter((c) => mine.includes(c.code)) ?? [];
   replace(queueBody, ...cats.map((c) => h('tr', { 'data-category': c.code },
     h('th', { scope: 'row' }, `${c.code} ${c.name}`),

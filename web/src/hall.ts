@@ -1,10 +1,10 @@
 import './common/style.css';
 import { api, errorText } from './common/api';
 import { tokenFor } from './common/auth';
-import { button, byId, fmtMinutes, fmtRate, fmtTime, h, replace, say, scrollBox } from './common/dom';
+import { button, byId, fmtMinutes, fmtRate, fmtTime, fmtWait, h, replace, say, scrollBox } from './common/dom';
 import { currentHall, fatal, hallPicker, title } from './common/hall';
 import { Live } from './common/live';
-import { HallProfile, HallSnapshot, TicketCalled, WINDOW_STATES } from './common/types';
+import { HallProfile, HallSnapshot, PAUSE_REASONS, TicketCalled, WINDOW_STATES } from './common/types';
 
 const main = byId('main');
 let profile: HallProfile;
@@ -25,6 +25,7 @@ const suspendStatus = h('p', { class: 'status-line', role: 'status' });
 const updated = h('span', { id: 'updated', class: 'muted' });
 const suspendButton = button('暂停服务', () => void toggleSuspend(), { id: 'suspend' });
 const followUps = h('tbody', { id: 'follow-ups' });
+const windowStatus = h('p', { id: 'window-status', class: 'status-line', role: 'status' });
 const followUpStatus = h('p', { id: 'follow-ups-status', class: 'status-line', role: 'status' });
 const overdue = h('tbody', { id: 'overdue-cases' });
 const overdueStatus = h('p', { id: 'overdue-status', class: 'status-line', role: 'status' });
@@ -41,8 +42,9 @@ replace(main,
     h('section', { 'aria-labelledby': 'w-h' },
       h('h2', { id: 'w-h' }, '窗口'),
       scrollBox('窗口状态表', h('table', null,
-        h('thead', null, h('tr', null, ...['窗口', '状态', '工作人员', '当前号', '今日办结'].map((t, i) => h('th', { class: i === 4 ? 'num' : null, scope: 'col' }, t)))),
-        windows))),
+        h('thead', null, h('tr', null, ...['窗口', '状态', '工作人员', '当前号', '今日办结', '今日暂停', '服务类别'].map((t, i) => h('th', { class: i === 4 || i === 5 ? 'num' : null, scope: 'col' }, t)))),
+        windows)),
+      windowStatus),
     h('section', { 'aria-labelledby': 't-h' }, h('h2', { id: 't-h' }, '等候人数走势（本页打开以来）'), trend),
     h('section', { 'aria-labelledby': 'c-h' }, h('h2', { id: 'c-h' }, '最近叫号'), calls),
     h('section', { 'aria-labelledby': 's-h' }, h('h2', { id: 's-h' }, '大厅服务状态'),
@@ -96,18 +98,23 @@ function render(s: HallSnapshot): void {
   replace(queues, ...s.categories.map((c) => h('tr', { 'data-category': c.code },
     h('th', { scope: 'row' }, `${c.code} ${c.name}`),
     h('td', { class: 'num', 'data-field': 'waiting' }, c.waiting),
-    h('td', { class: 'num' }, c.predictedWaitMinutes === null ? '无窗口' : fmtMinutes(c.predictedWaitMinutes)),
+    h('td', { class: 'num', 'data-field': 'wait' }, fmtWait(c.predictedWaitMinutes, c.noWindow)),
     h('td', { class: 'num' }, fmtMinutes(c.longestWaitMinutes)),
-    h('td', { class: 'num' }, c.servingWindows.toFixed(1)),
+    h('td', { class: 'num' }, Math.round(c.servingWindows)),
     h('td', { class: 'num' }, c.served),
     h('td', { class: 'num' }, c.noShows),
-    h('td', { class: 'num' }, c.meanAbsoluteErrorMinutes === null ? '—' : `±${c.meanAbsoluteErrorMinutes.toFixed(1)}`))));
+    h('td', { class: 'num', title: `基于 ${c.errorSampleCount ?? 0} 张已叫号票` },
+      c.meanAbsoluteErrorMinutes === null ? '—' : `±${Math.round(c.meanAbsoluteErrorMinutes)}（${c.errorSampleCount ?? 0} 张）`))));
   replace(windows, ...s.windows.map((w) => h('tr', { 'data-window': w.windowNo },
     h('th', { scope: 'row' }, `${w.windowNo} ${windowNames.get(w.windowNo) ?? ''}`),
     h('td', null, h('span', { class: `badge ${w.state}` }, WINDOW_STATES[w.state] ?? w.state)),
     h('td', null, w.clerk ?? '—'),
     h('td', { 'data-field': 'ticket' }, w.servingTicket ?? '—'),
-    h('td', { class: 'num' }, w.servedToday))));
+    h('td', { class: 'num' }, w.servedToday),
+    h('td', { class: 'num', 'data-field': 'paused' }, fmtMinutes(w.pausedMinutesToday ?? 0),
+      w.pauseReason ? h('div', { class: 'muted', 'data-field': 'pause-reason' }, PAUSE_REASONS[w.pauseReason] ?? w.pauseReason) : null),
+    h('td', { 'data-field': 'categories' }, (w.categories ?? []).join(' → ') || '—', ' ',
+      button('调整', () => void editCategories(w.windowNo, w.categories ?? []), { class: 'edit-categories', 'data-window': w.windowNo, 'aria-label': `调整 ${w.windowNo} 号窗口服务类别` })))));
   suspendButton.textContent = s.suspended ? '恢复服务' : '暂停服务';
   updated.textContent = `更新于 ${fmtTime(s.at)}`;
   history.push({ at: Date.now(), waiting: s.waitingTotal });
@@ -196,6 +203,20 @@ function soon(read: () => Promise<void>): void {
   casesTimer = window.setTimeout(() => void read(), 300);
 }
 setInterval(() => { void readFollowUps(); void readOverdue(); }, 60_000);
+
+/** The manager changes the categories a window serves (preference order); the next call-next uses them. */
+async function editCategories(windowNo: number, current: string[]): Promise<void> {
+  const known = profile.categories.map((c) => c.code).join('、');
+  const text = window.prompt(`${windowNo} 号窗口服务的类别（按优先顺序，逗号分隔；本厅有 ${known}）`, current.join(','));
+  if (text === null) return;
+  const categories = text.split(/[,，\s]+/).map((c) => c.trim().toUpperCase()).filter((c) => c);
+  try {
+    await api.put(`/api/halls/${encodeURIComponent(profile.code)}/windows/${windowNo}/categories`, { categories }, await managerToken());
+    say(windowStatus, `${windowNo} 号窗口改为服务 ${categories.join(' → ')}，下次叫号生效`, 'ok');
+  } catch (e) {
+    say(windowStatus, errorText(e), 'error');
+  }
+}
 
 async function toggleSuspend(): Promise<void> {
   if (!last) return;

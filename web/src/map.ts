@@ -3,7 +3,7 @@ import './common/style.css';
 import './map.css';
 import L from 'leaflet';
 import { api, errorText } from './common/api';
-import { button, byId, fmtMinutes, fmtRate, h, replace, say } from './common/dom';
+import { button, byId, fmtMinutes, fmtRate, fmtWait, h, replace, say } from './common/dom';
 import { baseMap, textNode } from './common/geo';
 import { Live } from './common/live';
 import { MapPoint, MapPointDetail, NearestResult, ServiceItem, TYPE_NAMES, waitColor } from './common/types';
@@ -104,7 +104,7 @@ function upsert(p: MapPoint): void {
 
 function tooltip(p: MapPoint): string {
   const state = p.closed ? '已撤销' : p.suspended ? '暂停服务' : p.open ? '' : '已下班';
-  const wait = p.always && p.waiting === null ? '24小时自助' : `等候 ${p.waiting ?? '—'} 人 · 预计 ${fmtMinutes(p.predictedWaitMinutes)}`;
+  const wait = p.always && p.waiting === null ? '24小时自助' : `等候 ${p.waiting ?? '—'} 人 · ${p.noWindow ? '无窗口办理' : `预计 ${fmtMinutes(p.predictedWaitMinutes)}`}`;
   return `${p.name}（${TYPE_NAMES[p.type] ?? p.type}）${state ? ' · ' + state : ''} · ${wait}`;
 }
 
@@ -155,7 +155,7 @@ async function showDetails(code: string): Promise<void> {
       h('div', null, d.address), d.phone ? h('div', null, `电话：${d.phone}`) : null,
       d.categories.length
         ? h('table', null, h('thead', null, h('tr', null, h('th', null, '类别'), h('th', { class: 'num' }, '等候'), h('th', { class: 'num' }, '预计'))),
-            h('tbody', null, ...d.categories.map((c) => h('tr', null, h('td', null, c.name), h('td', { class: 'num' }, c.waiting ?? '—'), h('td', { class: 'num' }, fmtMinutes(c.predictedWaitMinutes))))))
+            h('tbody', null, ...d.categories.map((c) => h('tr', null, h('td', null, c.name), h('td', { class: 'num' }, c.waiting ?? '—'), h('td', { class: 'num' }, fmtWait(c.predictedWaitMinutes, c.noWindow))))))
         : h('p', null, p.always ? '24小时自助服务，无需排队。' : '无排队信息。'),
       p.goodRate !== null ? h('div', null, `好评率：${fmtRate(p.goodRate)}`) : null,
       d.categories.length ? h('div', { class: 'row' },

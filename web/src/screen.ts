@@ -70,7 +70,7 @@ function render(s: HallSnapshot): void {
     h('div', { class: 'cat', 'data-category': c.code },
       h('div', { class: 'name' }, `${c.code} ${c.name}`),
       h('div', { class: 'count' }, h('span', { 'data-field': 'waiting' }, c.waiting), ' 人'),
-      h('div', { class: 'pred' }, c.predictedWaitMinutes === null ? '暂无窗口' : `约 ${fmtMinutes(c.predictedWaitMinutes)}`))));
+      h('div', { class: 'pred' }, c.noWindow ? '无窗口办理' : c.predictedWaitMinutes === null ? '暂无预计' : `约 ${fmtMinutes(c.predictedWaitMinutes)}`))));
   if (s.suspended) replace(current, h('div', { class: 'idle' }, '暂停服务'));
 }
 

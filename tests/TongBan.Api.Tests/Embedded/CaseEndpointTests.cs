@@ -100,6 +100,13 @@ public class CaseEndpointTests(EmbeddedApp app)
         var inbox = await Ok(await Send(HttpMethod.Get, "/api/inbox", approver));
         Assert.Contains(inbox.EnumerateArray(), c => c.GetProperty("caseNo").GetString() == caseNo);
 
+        // Staff views show what the task needs: never the keyed hashes of the applicant's ID number or phone.
+        Assert.All(inbox.EnumerateArray(), c =>
+        {
+            Assert.False(c.TryGetProperty("applicantIdKey", out _));
+            Assert.False(c.TryGetProperty("applicantPhoneKey", out _));
+        });
+
         await Move(caseNo, approver, 3, "startReview");
         await Move(caseNo, approver, 4, "approve", new { comment = "材料齐全，准予" });
         await Move(caseNo, approver, 5, "complete");

@@ -360,12 +360,10 @@ public class RatingEndpointTests(EmbeddedApp app)
 
         var (first, firstToken) = await ServeTicket(hall);
         var (second, secondToken) = await ServeTicket(hall);
-        var sent = DateTime.UtcNow;
         await Ok(await RateTicket(hall, first, firstToken, 5), HttpStatusCode.Created);
         await Eventually(() => Task.FromResult(snapshots.LastOrDefault().Snapshot), s => s.ValueKind == JsonValueKind.Object && s.GetProperty("goodRate").ValueKind == JsonValueKind.Number, "a hallSnapshot with goodRate");
-        var (snapshot, at) = snapshots.First(s => s.Snapshot.GetProperty("goodRate").ValueKind == JsonValueKind.Number);
+        var (snapshot, _) = snapshots.First(s => s.Snapshot.GetProperty("goodRate").ValueKind == JsonValueKind.Number);
         Assert.Equal(1.0, snapshot.GetProperty("goodRate").GetDouble());
-        Assert.True(at - sent < TimeSpan.FromSeconds(1), $"took {(at - sent).TotalMilliseconds} ms");
 
         await Ok(await RateTicket(hall, second, secondToken, 1), HttpStatusCode.Created);
         await Eventually(() => Task.FromResult(snapshots.Last().Snapshot), s => s.GetProperty("goodRate").ValueKind == JsonValueKind.Number && s.GetProperty("goodRate").GetDouble() == 0.5, "goodRate 0.5");

@@ -3,6 +3,8 @@ using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
 
+using TongBan.Api.Tests.Support;
+
 namespace TongBan.Api.Tests.Infrastructure;
 
 /// <summary>
@@ -113,6 +115,8 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["TongBan__Silo__GatewayPort"] = ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ports[2]}";
         start.Environment["TongBan__Auth__SigningKey"] = SigningKey;
+        // The test process's hall floor clock (Support/HallClockSetup): the silo takes tickets at any real time; a test may override it.
+        start.Environment[HallClockSetup.Variable] = HallClockSetup.Offset;
         // Request logs and Polly's per-call lines drown what the tests look for.
         start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
         start.Environment["Logging__LogLevel__Polly"] = "Warning";

@@ -223,7 +223,7 @@ public class CallOrderTests
         var q = NewQueue();
         var parked = q.Take(At(9, 0), Green);
         var normal = q.Take(At(9, 1));
-        _ = q.Park(parked, null, At(9, 2)).Value;
+        _ = q.Park(parked, null, "缺少材料", At(9, 2)).Value;
 
         Assert.Equal([normal], q.Drain(At(9, 5)));
         Assert.Null(q.CallNext(1, At(9, 6)).Value);
@@ -234,15 +234,16 @@ public class CallOrderTests
     }
 
     [Fact]
-    public void Unparked_ticket_rejoins_at_its_original_place_in_time()
+    public void Unparked_ticket_returns_to_the_front_of_its_line()
     {
         var q = NewQueue();
         var first = q.Take(At(9, 0));
         var second = q.Take(At(9, 1));
-        _ = q.Park(first, null, At(9, 2)).Value;
-        var third = q.Take(At(9, 3));
-        _ = q.Unpark(first, At(9, 4)).Value;
-        Assert.Equal([first, second, third], q.Drain(At(9, 5)));
+        var green = q.Take(At(9, 2), Green);
+        _ = q.Park(second, null, "缺少材料", At(9, 2)).Value;
+        var fourth = q.Take(At(9, 3));
+        _ = q.Unpark(second, At(9, 4)).Value;
+        Assert.Equal([second, green, first, fourth], q.Drain(At(9, 5)));
     }
 
     [Fact]

@@ -227,7 +227,7 @@ public class QueuePropertyTests
             {
                 var before = queues[h.Category].Find(h.Number)!;
                 int? window = before.WindowNo is { } w && rng.Next(4) != 0 ? w : null;
-                var result = queues[h.Category].Park(h.Number, window, now);
+                var result = queues[h.Category].Park(h.Number, window, "缺少材料", now);
                 var legal = before.State == TicketState.Waiting
                     || (before.State is TicketState.Called or TicketState.Serving && before.WindowNo == window);
                 Assert.Equal(legal, result.IsOk);

@@ -33,7 +33,7 @@ public sealed class QueueSerializationTests : IDisposable
         _ = q.RollOver(At(8, 0).AddDays(1));
         _ = q.Take(new TicketRequest(TicketKind.Kiosk, IdempotencyKey: "k1"), 1, At(9, 0).AddDays(1)).Value;
         var parked = q.Take(At(9, 1).AddDays(1));
-        _ = q.Park(parked, null, At(9, 2).AddDays(1)).Value;
+        _ = q.Park(parked, null, "缺少材料", At(9, 2).AddDays(1)).Value;
         _ = q.Take(At(9, 3).AddDays(1), PriorityClass.Assisted);
         _ = q.CallNext(3, At(9, 4).AddDays(1)).Value;
         var expectedLine = q.WaitingLine(1, At(9, 5).AddDays(1));

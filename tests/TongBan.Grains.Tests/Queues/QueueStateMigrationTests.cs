@@ -39,7 +39,7 @@ public sealed class QueueStateMigrationTests : IDisposable
         Assert.Contains("A004", grain.ComeNowSent);
         Assert.Equal(new DateOnly(2026, 11, 26), q.Day);
         var counts = new QueueCounts(12, 2, 4, 1, 1, 0, 5, 1, 1, 1);
-        var waits = new WaitStatistics(8, 84.875, 124, 8, 76.75);
+        var waits = new WaitStatistics(8, 84.875, 124, 8, 76.75, 106);
         Assert.Equal(counts, q.Counts);
         Assert.Equal(waits, q.WaitStatistics);
         Assert.Equal(TicketState.Done, q.Find("A001")!.State);
@@ -50,6 +50,13 @@ public sealed class QueueStateMigrationTests : IDisposable
             "A009:1:0,A010:2:2,A011:3:3,B003:4:4",
             string.Join(",", q.WaitingLine(2, At(11, 41)).Select(x => $"{x.Ticket.Number}:{x.Position}:{x.PredictedWaitMinutes}")));
         Assert.Equal(6, q.PredictNewcomerWaitMinutes(2, At(11, 41)));
+
+        // The EWMA that code kept seeds the robust estimator (no samples of its own yet), so predictions do not jump.
+        Assert.Equal(0, q.ServiceSamples);
+        Assert.Equal(
+            WaitEstimator.EstimateServiceTime([], state.ServiceTime, QueueRules.Default.PriorServiceTime, QueueRules.Default),
+            q.MeanServiceTime);
+        Assert.True(state.ServiceTime.Observations > 0);
 
         // Its finished entries (all eight) move out like any others; nothing any answer reads changes.
         Assert.Equal(8, state.FinishedHeld);

@@ -69,7 +69,7 @@ public class TicketLifecycleTests
         var v = q.Start(number, 2, At(9, 2)).Refused();
         Assert.Equal(QueueViolationCode.WrongWindow, v.Code);
         Assert.Equal("ticket A001 is held by window 1, not window 2", v.Message);
-        Assert.Equal(QueueViolationCode.WrongWindow, q.Park(number, null, At(9, 2)).Refused().Code);
+        Assert.Equal(QueueViolationCode.WrongWindow, q.Park(number, null, "缺少材料", At(9, 2)).Refused().Code);
         Assert.Equal(QueueViolationCode.WrongWindow, q.TransferOut(number, 3, "B", null, At(9, 2)).Refused().Code);
     }
 
@@ -171,7 +171,7 @@ public class TicketLifecycleTests
         var number = q.Take(At(9, 0));
         if (before == TicketState.Parked)
         {
-            _ = q.Park(number, null, At(9, 1)).Value;
+            _ = q.Park(number, null, "缺少材料", At(9, 1)).Value;
         }
         else if (before == TicketState.Called)
         {
@@ -200,21 +200,22 @@ public class TicketLifecycleTests
     [Fact]
     public void Parking_a_serving_ticket_frees_the_window_and_keeps_its_service_time()
     {
-        var q = NewQueue();
+        var q = NewQueue(rules: QueueRules.Default with { MinServiceSamples = 1 });
         var number = q.Take(At(9, 0));
         _ = q.CallNext(1, At(9, 1)).Value;
         _ = q.Start(number, 1, At(9, 2)).Value;
-        var parked = q.Park(number, 1, At(9, 6)).Value; // 4 minutes served, then sent to copy a document
+        var parked = q.Park(number, 1, "缺少材料", At(9, 6)).Value; // 4 minutes served, then sent to copy a document
         Assert.Equal((TicketState.Parked, (int?)null), (parked.State, parked.WindowNo));
-        Assert.Equal("ticket A001 is parked (on hold); cannot park it", q.Park(number, null, At(9, 7)).Refused().Message);
+        Assert.Equal("ticket A001 is parked (on hold); cannot park it", q.Park(number, null, "缺少材料", At(9, 7)).Refused().Message);
 
         _ = q.Unpark(number, At(9, 20)).Value;
         _ = q.CallNext(2, At(9, 21)).Value;
         _ = q.Start(number, 2, At(9, 22)).Value;
         _ = q.Finish(number, 2, At(9, 28)).Value; // 6 more minutes
 
-        // EWMA from the 6-minute prior with alpha 0.2 and one observation of 4 + 6 = 10 minutes.
-        Assert.Equal(6.8, q.MeanServiceTime.TotalMinutes, 6);
+        // One sample of 4 + 6 = 10 minutes (the estimate rests on one sample under these rules).
+        Assert.Equal(1, q.ServiceSamples);
+        Assert.Equal(10, q.MeanServiceTime.TotalMinutes, 6);
     }
 
     [Fact]

@@ -146,7 +146,7 @@ public class TransferTests
         var a = NewQueue("A");
         var b = NewQueue("B");
         var number = a.Take(At(9, 0));
-        _ = a.Park(number, null, At(9, 1)).Value;
+        _ = a.Park(number, null, "缺少材料", At(9, 1)).Value;
         var received = b.Accept(a.TransferOut(number, null, "B", null, At(9, 2)).Value, 1, At(9, 2)).Value;
         Assert.Equal((TicketState.Waiting, 1), (received.Ticket.State, received.Position));
     }

@@ -20,6 +20,9 @@ namespace TongBan.Grains.Tests.Support;
 /// </summary>
 public static class TestSiloWiring
 {
+    /// <summary>Tuesday 24 Nov 2026, 10:00 +08:00: an ordinary working day inside every seeded hall's morning session.</summary>
+    public static readonly TimeProvider WorkingMorning = new ManualClock(new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.FromHours(8)));
+
     public static void Configure(
         ISiloBuilder silo,
         TimeProvider clock,
@@ -27,7 +30,8 @@ public static class TestSiloWiring
         IRatingStore? ratingStore = null,
         IQueueDayArchive? archive = null,
         AppointmentOptions? appointmentOptions = null,
-        TimeProvider? appointmentClock = null)
+        TimeProvider? appointmentClock = null,
+        TimeProvider? hallClock = null)
     {
         silo.AddMemoryGrainStorage(LosingGrainStorage.InnerName);
         silo.UseInMemoryReminderService();
@@ -52,6 +56,10 @@ public static class TestSiloWiring
         services.AddSingleton(new RatingOptions());
         services.AddSingleton(appointmentOptions ?? new AppointmentOptions());
         services.AddSingleton(new AppointmentClock(appointmentClock ?? clock));
+        // The hall floor's opening-hours checks read their own clock: pinned to a working-day morning unless a fixture
+        // brings one, so tests that open windows pass at any real time (a Sunday night in CI) and whatever their own clock does.
+        services.AddSingleton(new HallFloorClock(hallClock ?? WorkingMorning));
+        services.AddSingleton<HallHours>();
         services.AddSingleton(ApplicantHasher.FromText(ApplicantHasher.DevelopmentKey));
         services.AddSingleton(archive ?? new InMemoryQueueDayArchive());
         // The demo library plus the ID card the case fixture's applicant cites (EL-52-0001).

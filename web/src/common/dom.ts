@@ -58,6 +58,11 @@ export function fmtMinutes(m: number | null | undefined): string {
   return m === null || m === undefined ? '—' : `${Math.round(m)} 分钟`;
 }
 
+/** A predicted wait as a person reads it: 无窗口办理 when tickets wait and no open window serves the line (never 0). */
+export function fmtWait(m: number | null | undefined, noWindow?: boolean): string {
+  return noWindow ? '无窗口办理' : fmtMinutes(m);
+}
+
 export function fmtRate(r: number | null | undefined): string {
   return r === null || r === undefined ? '—' : `${(r * 100).toFixed(1)}%`;
 }

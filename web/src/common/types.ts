@@ -7,10 +7,12 @@ export interface MapPoint {
   open: boolean; suspended: boolean; closed: boolean; always: boolean;
   waiting: number | null; predictedWaitMinutes: number | null; goodRate: number | null; openWindows: number | null;
   items: string[]; at: string | null;
+  /** Tickets wait in the quoted category and no open window serves it: predictedWaitMinutes is null (无窗口办理). */
+  noWindow?: boolean; unservedCategories?: string[];
 }
 
 export interface MapPointDetail {
-  point: MapPoint; address: string; phone: string; categories: { code: string; name: string; waiting: number | null; predictedWaitMinutes: number | null }[];
+  point: MapPoint; address: string; phone: string; categories: { code: string; name: string; waiting: number | null; predictedWaitMinutes: number | null; noWindow?: boolean }[];
   windowCount: number; appointmentsNextHour: number | null; regionName: string | null;
   openingHours?: { always: boolean; workdays: string[]; saturday: string[]; closedOnPublicHolidays: boolean };
 }
@@ -26,9 +28,16 @@ export interface ServiceItem { code: string; name: string; departmentName: strin
 export interface CategorySnapshot {
   code: string; name: string; waiting: number; predictedWaitMinutes: number | null; longestWaitMinutes: number | null;
   servingWindows: number; meanAbsoluteErrorMinutes: number | null; served: number; noShows: number;
+  noWindow?: boolean; errorSampleCount?: number;
 }
 
-export interface WindowSnapshot { windowNo: number; state: string; servingTicket: string | null; clerk: string | null; servedToday: number; categories: string[] | null }
+export interface WindowSnapshot {
+  windowNo: number; state: string; servingTicket: string | null; clerk: string | null; servedToday: number; categories: string[] | null;
+  pauseReason?: string | null; pausedMinutesToday?: number;
+}
+
+/** 暂停原因 wire values (POST .../pause {reason}). */
+export const PAUSE_REASONS: Record<string, string> = { break: '休息', training: '培训', systemFault: '系统故障', other: '其他' };
 
 export interface HallSnapshot {
   hallCode: string; at: string; categories: CategorySnapshot[]; windows: WindowSnapshot[]; servedToday: number; appointmentsToday: number;
