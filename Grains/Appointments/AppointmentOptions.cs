@@ -1,3 +1,5 @@
+using TongBan.Grains.Common;
+
 namespace TongBan.Grains.Appointments;
 
 /// <summary>
@@ -72,20 +74,10 @@ public sealed class AppointmentOptions
 /// A separate type rather than the silo-wide provider, so shifting it for a test moves only the appointment
 /// rules and never Orleans' own timekeeping (membership, reminder ticks) or the queues.
 /// </summary>
-public sealed class AppointmentClock(TimeProvider inner, TimeSpan offset) : TimeProvider
+public sealed class AppointmentClock(TimeProvider inner, TimeSpan offset) : ShiftedClock(inner, offset)
 {
     public AppointmentClock(TimeProvider inner)
         : this(inner, TimeSpan.Zero)
     {
     }
-
-    public TimeSpan Offset => offset;
-
-    public override DateTimeOffset GetUtcNow() => inner.GetUtcNow() + offset;
-
-    public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
-
-    public override long TimestampFrequency => inner.TimestampFrequency;
-
-    public override long GetTimestamp() => inner.GetTimestamp();
 }

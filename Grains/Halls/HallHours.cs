@@ -29,22 +29,12 @@ public sealed class HallOptions
 /// <see cref="HallOptions.TestClockOffset"/>. A separate type (like the appointment clock) so that shifting it for a
 /// test moves only the opening-hours verdicts, never the queues' timestamps or Orleans' own timekeeping.
 /// </summary>
-public sealed class HallFloorClock(TimeProvider inner, TimeSpan offset) : TimeProvider
+public sealed class HallFloorClock(TimeProvider inner, TimeSpan offset) : ShiftedClock(inner, offset)
 {
     public HallFloorClock(TimeProvider inner)
         : this(inner, TimeSpan.Zero)
     {
     }
-
-    public TimeSpan Offset => offset;
-
-    public override DateTimeOffset GetUtcNow() => inner.GetUtcNow() + offset;
-
-    public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
-
-    public override long TimestampFrequency => inner.TimestampFrequency;
-
-    public override long GetTimestamp() => inner.GetTimestamp();
 }
 
 /// <summary>
