@@ -278,13 +278,26 @@ public sealed class RatingRecountRestartTests(PostgresServer server, ITestOutput
         }
     }
 
+    /// <summary>
+    /// Posts an idempotent admin command (the recount checks or repairs to the same result), retrying as the API asks when it
+    /// answers 503 + Retry-After: on a loaded box a roll-up's recount query can outlast a grain call's timeout.
+    /// </summary>
     private static async Task<JsonElement> PostAsync(SiloProcess silo, string path, string token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await silo.Http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
+        for (var attempt = 1; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await silo.Http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 5)
+            {
+                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(2));
+                continue;
+            }
+
+            Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {text}");
+            return JsonDocument.Parse(text).RootElement.Clone();
+        }
     }
 }
