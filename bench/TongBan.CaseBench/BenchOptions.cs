@@ -17,6 +17,9 @@ internal sealed record BenchOptions
           --auto-prepare N           Npgsql Max Auto Prepare (default 0: off, as in the silo)
           --target 0.5               minimum case/raw ratio for PASS
           --keep-database            with --pg: leave the benchmark database for inspection
+          --chain sha256|sm3|both    audit link algorithm of the case workload (default sm3, as the sm suite writes);
+                                     both: only case work, SHA-256 and SM3 chains in alternating slices, and their ratio
+          --chain-target 0.9         with --chain both: minimum SM3/SHA-256 throughput ratio for PASS
         """;
 
     public string? Postgres { get; init; }
@@ -43,6 +46,11 @@ internal sealed record BenchOptions
 
     public bool KeepDatabase { get; init; }
 
+    /// <summary><c>sha256</c>, <c>sm3</c> or <c>both</c> (SM3 against SHA-256 chains, issue 21 item 7).</summary>
+    public string Chain { get; init; } = "sm3";
+
+    public double ChainTarget { get; init; } = 0.9;
+
     /// <summary>Only the case workload (for attaching a profiler); no ratio.</summary>
     public bool CasesOnly { get; init; }
 
@@ -67,6 +75,8 @@ internal sealed record BenchOptions
                 "--target" => o with { TargetRatio = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--keep-database" => o with { KeepDatabase = true },
                 "--cases-only" => o with { CasesOnly = true },
+                "--chain" => Next() is var chain && chain is "sha256" or "sm3" or "both" ? o with { Chain = chain } : null,
+                "--chain-target" => o with { ChainTarget = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => null,
             };
             if (o is null)

@@ -14,9 +14,10 @@ namespace TongBan.CaseBench;
 /// Each worker walks its own cases through submit, receive, accept, startReview, suspend, resume, approve,
 /// complete, deliver (9 commits per case), so workers never conflict; a refused commit is an error.
 /// With <paramref name="holdState"/> it does what a case grain does once activated: it keeps the state, applicant
-/// and chain head it committed in memory and only commits (no load).
+/// and chain head it committed in memory and only commits (no load). <paramref name="chainHash"/> names the audit link
+/// algorithm (default <see cref="ChainHash"/>), so one run can drive an SM3 and a SHA-256 workload side by side.
 /// </summary>
-internal sealed class CaseWorkload(ICaseStore store, int workers, bool holdState = false)
+internal sealed class CaseWorkload(ICaseStore store, int workers, bool holdState = false, string? chainHash = null)
 {
     private static readonly ServiceItem Item = ServiceCatalogue.Seeded().Find("rsj-001")!;
     private static readonly CaseStateMachine Machine = new(Item);
@@ -26,6 +27,9 @@ internal sealed class CaseWorkload(ICaseStore store, int workers, bool holdState
 
     /// <summary>The audit link algorithm (<c>--chain sha256|sm3</c>; SM3 is what a case grain writes under the default suite).</summary>
     public static string ChainHash { get; set; } = AuditChain.Sm3;
+
+    /// <summary>The audit link algorithm this workload writes.</summary>
+    public string Chain { get; } = chainHash ?? ChainHash;
 
     private static readonly CaseAction?[] Steps =
     [
@@ -130,7 +134,7 @@ internal sealed class CaseWorkload(ICaseStore store, int workers, bool holdState
 
         var next = result.State!;
         var summary = Project(next, applicant);
-        var hash = AuditChain.Link(previous, AuditChain.Canonical(result.Entry!), CaseWorkload.ChainHash);
+        var hash = AuditChain.Link(previous, AuditChain.Canonical(result.Entry!), Chain);
         var t2 = Stopwatch.GetTimestamp();
         w.ComputeTicks += t2 - t0;
         if (!await store.CommitAsync(next, applicant, summary, result.Entry!, previous, hash, CancellationToken.None))

@@ -79,6 +79,68 @@ try
     var sample = CaseWorkload.SampleStateJson();
     Console.WriteLine($"raw baseline row: 21-character text key + jsonb of {System.Text.Encoding.UTF8.GetByteCount(sample)} bytes (the JSON of a case in review)");
     Console.WriteLine();
+    var failed = false;
+    var cpu = new CpuMeter(CpuMeter.PostmasterOf(server?.DataDirectory));
+    CaseWorkload.ChainHash = options.Chain == "sha256" ? AuditChain.Sha256 : AuditChain.Sm3;
+    if (options.Chain == "both")
+    {
+        failed = await CompareChainsAsync(store, cpu, options);
+    }
+    else
+    {
+        failed = await CompareWithRawAsync(dataSource, store, sample, cpu, options);
+    }
+
+    Console.WriteLine($"stored sizes: state jsonb {await Scalar(dataSource, "select round(avg(pg_column_size(state))) from tongban.case_record")} B, " +
+                      $"state text {await Scalar(dataSource, "select round(avg(octet_length(state::text))) from tongban.case_record")} B, " +
+                      $"audit canonical {await Scalar(dataSource, "select round(avg(octet_length(canonical))) from tongban.case_audit")} B; " +
+                      $"case_record {await Scalar(dataSource, "select pg_size_pretty(pg_total_relation_size('tongban.case_record'))")} " +
+                      $"({await Scalar(dataSource, "select pg_size_pretty(pg_indexes_size('tongban.case_record'))")} indexes) for {await Scalar(dataSource, "select count(*) from tongban.case_record")} cases");
+
+    // The log the runs wrote: seal what the background sealer left, then verify all of it, timed.
+    var started = Stopwatch.GetTimestamp();
+    var sealedNow = 0;
+    for (int n; (n = await store.SealAsync(AuditSealer.BatchSize, CancellationToken.None)) > 0 || sealedNow == 0 && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(5);)
+    {
+        sealedNow += n;
+    }
+
+    var sealTime = Stopwatch.GetElapsedTime(started);
+    started = Stopwatch.GetTimestamp();
+    var verification = await store.VerifyAllAsync(CancellationToken.None);
+    var verifyTime = Stopwatch.GetElapsedTime(started);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"audit: {verification.Entries:N0} entries, valid={verification.Valid} {verification.FirstBrokenAt}; final seal of {sealedNow:N0} left-over entries {sealTime.TotalMilliseconds:0} ms; VerifyAllAsync {verifyTime.TotalSeconds:0.0} s ({verification.Entries / verifyTime.TotalSeconds:N0} entries/s)"));
+    Console.WriteLine("case grain: not in this worktree yet (being written in parallel against the same ICaseStore), so (c) is not measured.");
+    failed |= !verification.Valid;
+    Console.WriteLine(options.Chain == "both"
+        ? failed ? $"FAIL: an error, an invalid audit, or an SM3/SHA-256 ratio below {options.ChainTarget:P0}" : $"PASS: every SM3/SHA-256 ratio ≥ {options.ChainTarget:P0}, audit valid"
+        : failed ? $"FAIL: an error, an invalid audit, or an (a)/(b) ratio below {options.TargetRatio:P0}" : $"PASS: every (a)/(b) ratio ≥ {options.TargetRatio:P0}, audit valid");
+    return failed ? 1 : 0;
+}
+finally
+{
+    if (server is not null)
+    {
+        await server.DisposeAsync();
+    }
+    else if (options.KeepDatabase)
+    {
+        Console.WriteLine($"kept database {database}");
+    }
+    else
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(admin);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop database if exists {database} with (force)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
+
+// Case work against raw inserts (the "Cases" table of docs/PERFORMANCE.md).
+static async Task<bool> CompareWithRawAsync(NpgsqlDataSource dataSource, PostgresCaseStore store, string sample, CpuMeter cpu, BenchOptions options)
+{
     Console.WriteLine($"each measurement: {options.Rounds} slices of raw and case work alternating, so both see the same load from the rest of the box");
     Console.WriteLine("CPU = client + server CPU time per operation (this process + the PostgreSQL processes); it does not depend on what else runs");
     Console.WriteLine();
@@ -90,7 +152,6 @@ try
     long rawKeys = 0;
     var failed = false;
     var cpuSplits = new List<string>();
-    var cpu = new CpuMeter(CpuMeter.PostmasterOf(server?.DataDirectory));
     foreach (var concurrency in options.Concurrency)
     {
         async Task RawInsert(int worker)
@@ -161,49 +222,78 @@ try
 
     Console.WriteLine();
     Console.WriteLine($"CPU ms per operation, client + server, by concurrency: {string.Join("; ", cpuSplits)}");
-    Console.WriteLine($"stored sizes: state jsonb {await Scalar(dataSource, "select round(avg(pg_column_size(state))) from tongban.case_record")} B, " +
-                      $"state text {await Scalar(dataSource, "select round(avg(octet_length(state::text))) from tongban.case_record")} B, " +
-                      $"audit canonical {await Scalar(dataSource, "select round(avg(octet_length(canonical))) from tongban.case_audit")} B; " +
-                      $"case_record {await Scalar(dataSource, "select pg_size_pretty(pg_total_relation_size('tongban.case_record'))")} " +
-                      $"({await Scalar(dataSource, "select pg_size_pretty(pg_indexes_size('tongban.case_record'))")} indexes) for {await Scalar(dataSource, "select count(*) from tongban.case_record")} cases");
-
-    // The log the runs wrote: seal what the background sealer left, then verify all of it, timed.
-    var started = Stopwatch.GetTimestamp();
-    var sealedNow = 0;
-    for (int n; (n = await store.SealAsync(AuditSealer.BatchSize, CancellationToken.None)) > 0 || sealedNow == 0 && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(5);)
-    {
-        sealedNow += n;
-    }
-
-    var sealTime = Stopwatch.GetElapsedTime(started);
-    started = Stopwatch.GetTimestamp();
-    var verification = await store.VerifyAllAsync(CancellationToken.None);
-    var verifyTime = Stopwatch.GetElapsedTime(started);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"audit: {verification.Entries:N0} entries, valid={verification.Valid} {verification.FirstBrokenAt}; final seal of {sealedNow:N0} left-over entries {sealTime.TotalMilliseconds:0} ms; VerifyAllAsync {verifyTime.TotalSeconds:0.0} s ({verification.Entries / verifyTime.TotalSeconds:N0} entries/s)"));
-    Console.WriteLine("case grain: not in this worktree yet (being written in parallel against the same ICaseStore), so (c) is not measured.");
-    failed |= !verification.Valid;
-    Console.WriteLine(failed ? $"FAIL: an error, an invalid audit, or an (a)/(b) ratio below {options.TargetRatio:P0}" : $"PASS: every (a)/(b) ratio ≥ {options.TargetRatio:P0}, audit valid");
-    return failed ? 1 : 0;
+    return failed;
 }
-finally
+
+// Issue 21 item 7: the same case transitions with SHA-256 and with SM3 audit chains, in alternating slices
+// (SHA-256, SM3, SHA-256, SM3 …) so noise from the rest of the box hits both; (a) load → transition → commit and
+// (a') commit only with the state held in memory, as a case grain does.
+static async Task<bool> CompareChainsAsync(PostgresCaseStore store, CpuMeter cpu, BenchOptions options)
 {
-    if (server is not null)
+    Console.WriteLine($"each measurement: {options.Rounds} rounds of SHA-256 and SM3 chain slices alternating (A/B/A/B), so both see the same load from the rest of the box");
+    Console.WriteLine("CPU = client + server CPU time per transition (this process + the PostgreSQL processes)");
+    Console.WriteLine();
+    Console.WriteLine("concurrency | workload | SHA-256 transitions/s | p50 ms | CPU ms | SM3 transitions/s | p50 ms | CPU ms | SM3/SHA-256 | compute ms SHA-256 / SM3");
+    Console.WriteLine("----------- | -------- | --------------------- | ------ | ------ | ----------------- | ------ | ------ | ----------- | ------------------------");
+    var failed = false;
+    foreach (var concurrency in options.Concurrency)
     {
-        await server.DisposeAsync();
+        foreach (var hold in new[] { false, true })
+        {
+            var sha = new CaseWorkload(store, concurrency, hold, AuditChain.Sha256);
+            var sm3 = new CaseWorkload(store, concurrency, hold, AuditChain.Sm3);
+            async Task<(LoopResult Result, TimeSpan Cpu)> Slice(CaseWorkload workload, TimeSpan length)
+            {
+                using var sealing = new CancellationTokenSource();
+                var sealer = SealEveryTwoSecondsAsync(store, sealing.Token);
+                var before = cpu.Read();
+                var result = await ClosedLoop.RunAsync(concurrency, TimeSpan.Zero, length, workload.StepAsync);
+                await sealing.CancelAsync();
+                await sealer;
+                var after = cpu.Read();
+                return (result, after.Client - before.Client + (after.Server - before.Server ?? TimeSpan.Zero));
+            }
+
+            await Slice(sha, options.Warmup);
+            await Slice(sm3, options.Warmup);
+            sha.ResetBreakdown();
+            sm3.ResetBreakdown();
+            var shaSlices = new List<(LoopResult Result, TimeSpan Cpu)>();
+            var sm3Slices = new List<(LoopResult Result, TimeSpan Cpu)>();
+            for (var round = 0; round < options.Rounds; round++)
+            {
+                shaSlices.Add(await Slice(sha, options.Duration / options.Rounds));
+                sm3Slices.Add(await Slice(sm3, options.Duration / options.Rounds));
+            }
+
+            var a = LoopResult.Sum([.. shaSlices.Select(s => s.Result)]);
+            var b = LoopResult.Sum([.. sm3Slices.Select(s => s.Result)]);
+            var aCpu = shaSlices.Sum(s => s.Cpu.TotalMilliseconds) / Math.Max(1, a.Count);
+            var bCpu = sm3Slices.Sum(s => s.Cpu.TotalMilliseconds) / Math.Max(1, b.Count);
+            var ratio = b.PerSecond / a.PerSecond;
+            static double Compute(CaseWorkload w)
+            {
+                var (_, compute, _, operations) = w.Breakdown();
+                return operations == 0 ? 0 : compute.TotalMilliseconds / operations;
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{concurrency,11} | {(hold ? "(a')" : "(a)"),-8} | {a.PerSecond,21:N0} | {a.P50Ms,6:0.00} | {aCpu,6:0.000} | {b.PerSecond,17:N0} | {b.P50Ms,6:0.00} | {bCpu,6:0.000} | {ratio,11:P1} | {Compute(sha):0.000} / {Compute(sm3):0.000}"));
+            foreach (var (name, result) in new[] { ("SHA-256", a), ("SM3", b) })
+            {
+                if (result.Errors > 0)
+                {
+                    Console.WriteLine($"  {name}: {result.Errors} errors, first: {result.FirstError}");
+                    failed = true;
+                }
+            }
+
+            failed |= ratio < options.ChainTarget;
+        }
     }
-    else if (options.KeepDatabase)
-    {
-        Console.WriteLine($"kept database {database}");
-    }
-    else
-    {
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(admin);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop database if exists {database} with (force)", connection);
-        await drop.ExecuteNonQueryAsync();
-    }
+
+    Console.WriteLine();
+    return failed;
 }
 
 // What AuditSealer does in a silo: SealAsync(1000) every 2 s, draining while batches come back full.
