@@ -66,19 +66,6 @@ public class CrossProvinceCaseTests(PartnerFixture fixture) : IClassFixture<Part
         return created.GetProperty("caseNo").GetString()!;
     }
 
-    private static async Task<JsonElement> Until(Func<Task<JsonElement>> read, Func<JsonElement, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        JsonElement value;
-        do
-        {
-            await Task.Delay(100);
-            value = await read();
-        }
-        while (!condition(value) && DateTime.UtcNow < deadline);
-        return value;
-    }
-
     private static IEnumerable<JsonElement> Steps(JsonElement caseView, string kind) =>
         caseView.GetProperty("timeline").EnumerateArray().Where(e => e.GetProperty("crossProvince") is { ValueKind: JsonValueKind.Object } c && c.GetProperty("kind").GetString() == kind);
 
@@ -107,7 +94,7 @@ public class CrossProvinceCaseTests(PartnerFixture fixture) : IClassFixture<Part
         await ProblemAssert.IsProblem(await Send(HttpMethod.Post, $"/api/cases/{caseNo}/forward", clerk, new { partnerCode = "zsj", targetRegionCode = "440305" }), HttpStatusCode.Conflict);
 
         // The partner answers 503 twice: the attempts show on the case, the timeline records the acknowledgement once.
-        var view = await Until(async () => await CaseDriver.Ok(await Send(HttpMethod.Get, $"/api/cases/{caseNo}", clerk)), v => Steps(v, "acknowledged").Any());
+        var view = await Poll.Until(async () => await CaseDriver.Ok(await Send(HttpMethod.Get, $"/api/cases/{caseNo}", clerk)), v => Steps(v, "acknowledged").Any(), TimeSpan.FromSeconds(20));
         var link = view.GetProperty("crossProvince");
         Assert.Equal(("outbound", "delivered", 3, "HTTP 503"), (link.GetProperty("direction").GetString(), link.GetProperty("transferStatus").GetString(),
             link.GetProperty("attempts").GetInt32(), link.GetProperty("lastError").GetString()));
@@ -189,16 +176,16 @@ public class CrossProvinceCaseTests(PartnerFixture fixture) : IClassFixture<Part
         await Move(caseNo, approver, "complete");
         await Move(caseNo, clerk, "deliver", new { deliveryMethod = "pickup" });
 
-        var reports = await Until(
+        var reports = await Poll.Until(
             () => Task.FromResult(JsonSerializer.SerializeToElement(fixture.StatusReports.Where(r => r.TransferId == "SC-2026-000100").Select(r => r.Body).ToList())),
-            r => r.GetArrayLength() >= 7);
+            r => r.GetArrayLength() >= 7, TimeSpan.FromSeconds(20));
         Assert.Equal(["submitted", "received", "accepted", "underReview", "approved", "completed", "delivered"], reports.EnumerateArray().Select(r => r.GetProperty("status").GetString()));
         Assert.Equal([1, 2, 3, 4, 5, 6, 7], reports.EnumerateArray().Select(r => r.GetProperty("version").GetInt32()));
         Assert.All(reports.EnumerateArray(), r => Assert.Equal(caseNo, r.GetProperty("caseNo").GetString()));
         Assert.Equal($"{caseNo}/1", fixture.StatusReports.First(r => r.TransferId == "SC-2026-000100").IdempotencyKey);
 
-        var final = await Until(async () => await CaseDriver.Ok(await Send(HttpMethod.Get, $"/api/cases/{caseNo}", clerk)),
-            v => v.GetProperty("crossProvince").GetProperty("reportsPending").GetArrayLength() == 0);
+        var final = await Poll.Until(async () => await CaseDriver.Ok(await Send(HttpMethod.Get, $"/api/cases/{caseNo}", clerk)),
+            v => v.GetProperty("crossProvince").GetProperty("reportsPending").GetArrayLength() == 0, TimeSpan.FromSeconds(20));
         var link = final.GetProperty("crossProvince");
         Assert.Equal(7, link.GetProperty("reportsDelivered").GetInt32());
         Assert.Equal(8, link.GetProperty("attempts").GetInt32()); // one 503, then each report once
@@ -211,7 +198,7 @@ public class CrossProvinceCaseTests(PartnerFixture fixture) : IClassFixture<Part
         var caseNo = await ApplyOnline(CaseDriver.Id("52010219920404002"), "13885002020");
         var clerk = await Token("clerk", subject: "clerk-3", hallCode: Hall);
         Assert.Equal(HttpStatusCode.Accepted, (await Send(HttpMethod.Post, $"/api/cases/{caseNo}/forward", clerk, new { partnerCode = "zsj", targetRegionCode = "440305" })).StatusCode);
-        var view = await Until(async () => await CaseDriver.Ok(await Send(HttpMethod.Get, $"/api/cases/{caseNo}", clerk)), v => v.GetProperty("crossProvince").GetProperty("attempts").GetInt32() >= 3);
+        var view = await Poll.Until(async () => await CaseDriver.Ok(await Send(HttpMethod.Get, $"/api/cases/{caseNo}", clerk)), v => v.GetProperty("crossProvince").GetProperty("attempts").GetInt32() >= 3, TimeSpan.FromSeconds(20));
         var link = view.GetProperty("crossProvince");
         Assert.Equal("pending", link.GetProperty("transferStatus").GetString());
         Assert.StartsWith("network", link.GetProperty("lastError").GetString(), StringComparison.Ordinal);
@@ -231,7 +218,7 @@ public class CrossProvinceCaseTests(PartnerFixture fixture) : IClassFixture<Part
             applicantPhone = "13985002121",
         }, "zsj", "from-guangdong"));
         var inboundCase = inbound.GetProperty("caseNo").GetString()!;
-        var pending = await Until(async () => await CaseDriver.Ok(await Send(HttpMethod.Get, $"/api/cases/{inboundCase}", clerk)), v => v.GetProperty("crossProvince").GetProperty("attempts").GetInt32() >= 2);
+        var pending = await Poll.Until(async () => await CaseDriver.Ok(await Send(HttpMethod.Get, $"/api/cases/{inboundCase}", clerk)), v => v.GetProperty("crossProvince").GetProperty("attempts").GetInt32() >= 2, TimeSpan.FromSeconds(20));
         var reports = pending.GetProperty("crossProvince");
         Assert.Equal([1], reports.GetProperty("reportsPending").EnumerateArray().Select(v => v.GetInt32()));
         Assert.Equal(0, reports.GetProperty("reportsDelivered").GetInt32());

@@ -26,7 +26,7 @@ public class WaitFigureTests(EmbeddedApp app)
         }
 
         // No window is open: the snapshot, the queue view and the map all say "no window" instead of a wait.
-        var category = await Until(async () => Category(await Snapshot(), "A"), c => c.GetProperty("waiting").GetInt32() == 1);
+        var category = await Poll.Until(async () => Category(await Snapshot(), "A"), c => c.GetProperty("waiting").GetInt32() == 1, TimeSpan.FromSeconds(10));
         Assert.True(category.GetProperty("noWindow").GetBoolean());
         Assert.Equal(JsonValueKind.Null, category.GetProperty("predictedWaitMinutes").ValueKind);
         Assert.Equal(0, category.GetProperty("servingWindows").GetDouble());
@@ -64,7 +64,7 @@ public class WaitFigureTests(EmbeddedApp app)
             Assert.Equal(HttpStatusCode.OK, (await app.Http.SendAsync(open)).StatusCode);
         }
 
-        category = await Until(async () => Category(await Snapshot(), "A"), c => !c.GetProperty("noWindow").GetBoolean());
+        category = await Poll.Until(async () => Category(await Snapshot(), "A"), c => !c.GetProperty("noWindow").GetBoolean(), TimeSpan.FromSeconds(10));
         Assert.Equal(JsonValueKind.Number, category.GetProperty("predictedWaitMinutes").ValueKind);
         Assert.Equal(1, category.GetProperty("servingWindows").GetDouble());
         var snapshot = await Snapshot();
@@ -77,9 +77,9 @@ public class WaitFigureTests(EmbeddedApp app)
             }
         }
 
-        detail = await Until(
+        detail = await Poll.Until(
             async () => await app.Http.GetFromJsonAsync<JsonElement>($"/api/map/points/{Hall}"),
-            d => !d.GetProperty("point").GetProperty("noWindow").GetBoolean());
+            d => !d.GetProperty("point").GetProperty("noWindow").GetBoolean(), TimeSpan.FromSeconds(10));
         Assert.Equal(JsonValueKind.Number, detail.GetProperty("point").GetProperty("predictedWaitMinutes").ValueKind);
         Assert.Equal(0, detail.GetProperty("point").GetProperty("unservedCategories").GetArrayLength());
     }
@@ -90,18 +90,4 @@ public class WaitFigureTests(EmbeddedApp app)
         snapshot.GetProperty("categories").EnumerateArray().Single(c => c.GetProperty("code").GetString() == code);
 
     private async Task<JsonElement> Snapshot() => await app.Http.GetFromJsonAsync<JsonElement>($"/api/halls/{Hall}/snapshot");
-
-    /// <summary>The hall's figures follow its queues' one-way reports: read until the condition holds (or give the last read to the asserts).</summary>
-    private static async Task<JsonElement> Until(Func<Task<JsonElement>> read, Func<JsonElement, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        var value = await read();
-        while (!condition(value) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-            value = await read();
-        }
-
-        return value;
-    }
 }

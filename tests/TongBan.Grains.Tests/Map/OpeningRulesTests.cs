@@ -3,11 +3,16 @@ using TongBan.Grains.Map;
 
 namespace TongBan.Grains.Tests.Map;
 
+/// <summary>The hall clock's regular hours, as the map and nearest search read them.</summary>
 public class OpeningRulesTests
 {
     private static readonly OpeningHours Hall = new(
         false, [new(new TimeOnly(9, 0), new TimeOnly(12, 0)), new(new TimeOnly(13, 0), new TimeOnly(17, 0))],
         [new(new TimeOnly(9, 0), new TimeOnly(12, 0))]);
+
+    /// <summary>A service point with <paramref name="hours"/> and no manager exception: the clock's regular-hours verdict.</summary>
+    private static ServicePoint Point(OpeningHours hours) =>
+        new("520102-H001", "测试", ServicePointType.Hall, ServiceLevel.County, "520102", new Grains.Geo.GeoPoint(26.6, 106.7), string.Empty, string.Empty, hours, [], [], []);
 
     private static DateTimeOffset At(int y, int m, int d, int h, int min) => new(y, m, d, h, min, 0, TimeSpan.FromHours(8));
 
@@ -23,7 +28,7 @@ public class OpeningRulesTests
     [InlineData(2025, 10, 4, 10, 0, false)]   // Saturday inside the holiday: no Saturday session
     public void Hours_follow_the_official_calendar(int y, int m, int d, int h, int min, bool open)
     {
-        Assert.Equal(open, OpeningRules.IsOpen(Hall, MapTestKit.Calendar.Value, At(y, m, d, h, min)));
+        Assert.Equal(open, HallClock.IsOpen(Point(Hall), MapTestKit.Calendar.Value, At(y, m, d, h, min)));
         var memo = new NearestSearch.DayMemo(MapTestKit.Calendar.Value);
         Assert.Equal(open, memo.IsOpen(Hall, At(y, m, d, h, min)));
     }
@@ -31,13 +36,13 @@ public class OpeningRulesTests
     [Fact]
     public void Around_the_clock_points_are_always_open_even_on_holidays()
     {
-        Assert.True(OpeningRules.IsOpen(OpeningHours.AroundTheClock, MapTestKit.Calendar.Value, At(2025, 10, 1, 3, 0)));
+        Assert.True(HallClock.IsOpen(Point(OpeningHours.AroundTheClock), MapTestKit.Calendar.Value, At(2025, 10, 1, 3, 0)));
     }
 
     [Fact]
     public void Closed_reasons_name_the_holiday_and_the_lunch_break()
     {
-        Assert.Contains("国庆节", OpeningRules.ClosedReason(Hall, MapTestKit.Calendar.Value, At(2025, 10, 1, 10, 0)), StringComparison.Ordinal);
-        Assert.Contains("lunch", OpeningRules.ClosedReason(Hall, MapTestKit.Calendar.Value, At(2025, 3, 3, 12, 30)), StringComparison.Ordinal);
+        Assert.Contains("国庆节", HallClock.Read(Point(Hall), MapTestKit.Calendar.Value, At(2025, 10, 1, 10, 0)).ClosedReason, StringComparison.Ordinal);
+        Assert.Contains("lunch", HallClock.Read(Point(Hall), MapTestKit.Calendar.Value, At(2025, 3, 3, 12, 30)).ClosedReason, StringComparison.Ordinal);
     }
 }

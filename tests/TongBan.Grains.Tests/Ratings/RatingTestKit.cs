@@ -52,15 +52,7 @@ internal static class RatingTestKit
     public static Task<RollupView> Rollup(IGrainFactory grains, string scope, string id) => grains.GetGrain<IRatingRollupGrain>(RatingScopes.Key(scope, id)).Get();
 
     /// <summary>Waits for one-way reports (hall snapshot, live feed) or a delta's late arrival: polls until <paramref name="condition"/> holds (5 s at most).</summary>
-    public static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(20);
-        }
-    }
+    public static Task Eventually(Func<Task<bool>> condition, string what) => Poll.Until(condition, what, TimeSpan.FromSeconds(5));
 
     /// <summary>A case of rsj-001 (南明区) moved through the ordinary steps up to <paramref name="until"/>.</summary>
     public static async Task<string> Case(IGrainFactory grains, CaseStatus until)

@@ -20,16 +20,6 @@ public class CounterOperationGrainTests(ClusterFixture fixture)
     private async Task<string> Take(string hall, string category) =>
         (await Queue(hall, category).Take(new TicketRequest(TicketKind.WalkIn))).Value.Ticket.Number;
 
-    private static async Task Until(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(50);
-        }
-    }
-
     private static void Ok(WindowReply reply) => Assert.True(reply.IsOk, reply.Violation?.Message);
 
     [Fact]
@@ -117,7 +107,7 @@ public class CounterOperationGrainTests(ClusterFixture fixture)
 
         var view = await Queue(hall, "C").GetView();
         Assert.Equal((1, 0, 0, 0), (view.Counts.WalkUps, view.Counts.Done, view.Waiting, view.Waits.Called));
-        await Until(async () => (await fixture.Grains.GetGrain<IHallGrain>(hall).GetSnapshot()).ServedToday == 1, "the hall counting the walk-up");
+        await Poll.Until(async () => (await fixture.Grains.GetGrain<IHallGrain>(hall).GetSnapshot()).ServedToday == 1, "the hall counting the walk-up");
         var snapshot = await fixture.Grains.GetGrain<IHallGrain>(hall).GetSnapshot();
         Assert.Equal(1, snapshot.Categories.Single(c => c.Code == "C").Served);
         Assert.Equal(0, snapshot.WaitingTotal);
@@ -132,7 +122,7 @@ public class CounterOperationGrainTests(ClusterFixture fixture)
         Ok(paused);
         Assert.Equal((WindowStatus.Paused, PauseReason.Training), (paused.Window.Status, paused.Window.PauseReason));
         Assert.NotNull(paused.Window.PausedSince);
-        await Until(async () => (await fixture.Grains.GetGrain<IHallGrain>(hall).GetSnapshot()).Windows.Single(w => w.WindowNo == 1).PauseReason == "training", "the dashboard showing the reason");
+        await Poll.Until(async () => (await fixture.Grains.GetGrain<IHallGrain>(hall).GetSnapshot()).Windows.Single(w => w.WindowNo == 1).PauseReason == "training", "the dashboard showing the reason");
 
         var changed = await Window(hall, 1).Pause(PauseReason.SystemFault);
         Assert.Equal((PauseReason.SystemFault, paused.Window.PausedSince), (changed.Window.PauseReason, changed.Window.PausedSince));
@@ -159,8 +149,8 @@ public class CounterOperationGrainTests(ClusterFixture fixture)
         Ok(set);
         Assert.Equal(["B", "A"], set.Window.Categories);
         Assert.Equal(b1, (await Window(hall, 1).CallNext(null)).Ticket!.Number);
-        await Until(async () => (await Queue(hall, "B").GetView()).ServingWindows > bBefore, "queue B counting window 1");
-        await Until(async () => (await fixture.Grains.GetGrain<IHallGrain>(hall).GetSnapshot()).Windows.Single(w => w.WindowNo == 1).Categories!.SequenceEqual(["B", "A"]), "the dashboard showing the new categories");
+        await Poll.Until(async () => (await Queue(hall, "B").GetView()).ServingWindows > bBefore, "queue B counting window 1");
+        await Poll.Until(async () => (await fixture.Grains.GetGrain<IHallGrain>(hall).GetSnapshot()).Windows.Single(w => w.WindowNo == 1).Categories!.SequenceEqual(["B", "A"]), "the dashboard showing the new categories");
 
         Ok(await Window(hall, 1).Act(WindowCommand.Start, null));
         Ok(await Window(hall, 1).Act(WindowCommand.Finish, null));
@@ -178,7 +168,7 @@ public class CounterOperationGrainTests(ClusterFixture fixture)
 
         var cancelled = await Queue(hall, "A").Act(TicketAction.Cancel, first, null);
         Assert.Equal(TicketState.Cancelled, cancelled.Value.State);
-        await Until(async () => (await Window(hall, 1).GetView()).Current is null, "the window letting the cancelled ticket go");
+        await Poll.Until(async () => (await Window(hall, 1).GetView()).Current is null, "the window letting the cancelled ticket go");
 
         Assert.Equal(second, (await Window(hall, 1).CallNext(null)).Ticket!.Number);
     }
@@ -195,7 +185,7 @@ public class CounterOperationGrainTests(ClusterFixture fixture)
         // The window's write of TicketLeft is lost (as if its silo died): reloaded, it still holds the cancelled ticket.
         LosingGrainStorage.LoseNextWrite("window", WindowKeys.Of(hall, 1));
         Assert.True((await Queue(hall, "A").Act(TicketAction.Cancel, first, null)).IsOk);
-        await Until(() => Task.FromResult(!LosingGrainStorage.Pending("window", WindowKeys.Of(hall, 1))), "the lost write");
+        await Poll.Until(() => Task.FromResult(!LosingGrainStorage.Pending("window", WindowKeys.Of(hall, 1))), "the lost write");
         Assert.Equal(first, (await Window(hall, 1).GetView()).Current?.TicketNo);
 
         var refused = await Window(hall, 1).Act(WindowCommand.Start, null);
