@@ -38,10 +38,18 @@ public class WindowCrashRetryTests(ClusterFixture fixture)
         }
 
         Assert.True((await Window(hall, no).Open("clerk")).IsOk);
+        await QueueHearsWindowOpen(hall, category);
         var called = await Window(hall, no).CallNext("call-0");
         Assert.True(called.IsOk, called.Violation?.Message);
         return (category, called.Ticket!.Number);
     }
+
+    /// <summary>
+    /// The hall tells the queue that a window serves it, and the queue saves that: tests that lose or overwrite a queue
+    /// write let it land first, or that save (not the command under test) meets the lost or foreign write.
+    /// </summary>
+    private async Task QueueHearsWindowOpen(string hall, string category) =>
+        await Poll.Until(async () => (await Queue(hall, category).GetView()).ServingWindows >= 1, "the queue to hear that a window is open");
 
     private async Task<QueueCounts> Counts(string hall, string category)
     {
@@ -236,6 +244,8 @@ public class WindowCrashRetryTests(ClusterFixture fixture)
         var category = (await Window(hall, 1).GetView()).Categories[0];
         var ticket = (await Queue(hall, category).Take(new TicketRequest(TicketKind.WalkIn))).Value.Ticket.Number;
         Assert.True((await Window(hall, 1).Open("clerk")).IsOk);
+
+        await QueueHearsWindowOpen(hall, category);
 
         // The other window activation called the ticket and saved; this one still holds nothing.
         var called = (await Queue(hall, category).CallNext(1, "call-1")).Value!;
