@@ -9,9 +9,6 @@ public interface ILiveHubListGrain : IGrainWithIntegerKey
     Task Register(SiloAddress host, ILiveHubObserver hub);
 
     Task<ImmutableArray<ILiveHubObserver>> GetHubs();
-
-    /// <summary>Hosts whose hub is registered now (readiness: a silo serves live updates only once listed).</summary>
-    Task<bool> IsRegistered(SiloAddress host);
 }
 
 /// <summary>
@@ -29,12 +26,6 @@ public sealed class LiveHubListGrain(IClusterMembershipService membership, TimeP
     {
         hubs[host] = (hub, clock.GetUtcNow());
         return Task.CompletedTask;
-    }
-
-    public Task<bool> IsRegistered(SiloAddress host)
-    {
-        Prune();
-        return Task.FromResult(hubs.ContainsKey(host));
     }
 
     public Task<ImmutableArray<ILiveHubObserver>> GetHubs()

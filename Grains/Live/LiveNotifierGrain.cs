@@ -22,7 +22,7 @@ public interface ILiveNotifierGrain : IGrainWithIntegerKey
 /// Non-reentrant on purpose: Publish and the flush timer never interleave, so the buffer needs no lock.
 /// </summary>
 [StatelessWorker(1)]
-public sealed partial class LiveNotifierGrain(IClusterMembershipService membership, ILogger<LiveNotifierGrain> logger) : Grain, ILiveNotifierGrain
+public sealed partial class LiveNotifierGrain(IClusterMembershipService membership, TimeProvider clock, ILogger<LiveNotifierGrain> logger) : Grain, ILiveNotifierGrain
 {
     /// <summary>
     /// Batches a busy silo's messages into a few sends per second per hub. 50 ms was tried (27 Nov): p50 push latency
@@ -34,7 +34,7 @@ public sealed partial class LiveNotifierGrain(IClusterMembershipService membersh
     private readonly List<LiveMessage> buffer = [];
     private readonly Dictionary<string, int> coalesced = new(StringComparer.Ordinal);
     private ImmutableArray<ILiveHubObserver> hubs = [];
-    private DateTime hubsFetched = DateTime.MinValue;
+    private DateTimeOffset hubsFetched = DateTimeOffset.MinValue;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -88,12 +88,12 @@ public sealed partial class LiveNotifierGrain(IClusterMembershipService membersh
         // Re-read the list when it is old, or while it knows fewer hubs than there are active silos
         // (a silo that just joined, or a hub list that was reactivated and is refilling).
         var activeSilos = membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active);
-        if (DateTime.UtcNow - hubsFetched > HubListRefresh || hubs.Length < activeSilos)
+        if (clock.GetUtcNow() - hubsFetched > HubListRefresh || hubs.Length < activeSilos)
         {
             try
             {
                 hubs = await GrainFactory.GetGrain<ILiveHubListGrain>(0).GetHubs();
-                hubsFetched = DateTime.UtcNow;
+                hubsFetched = clock.GetUtcNow();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
