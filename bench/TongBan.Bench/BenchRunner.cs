@@ -86,6 +86,7 @@ public static class BenchRunner
         }
 
         using var meters = new OrleansMeters();
+        using var stalls = StallWatch.Start();
         LoadResult? noop = null, write = null;
         var costs = new List<(string Name, long Operations, ProcessCost Cost, TimeSpan? Db)>();
         TimeSpan? DbCpu() => postgres?.ServerCpu();
@@ -95,12 +96,14 @@ public static class BenchRunner
             var grains = host.Grains;
             var c0 = ProcessCost.Now();
             var d0 = DbCpu();
+            stalls.Phase("no-op baseline");
             noop = await ClosedLoop.RunAsync("no-op grain call", o.Concurrency, BaselineWarmup, o.BaselineDuration,
                 (w, i) => grains.GetGrain<IBenchNoOpGrain>((w * 7919) + (i % 16)).Ping());
             costs.Add(("no-op baseline (incl. warm-up)", (long)(noop.PerSecond * (o.BaselineDuration + BaselineWarmup).TotalSeconds), ProcessCost.Now() - c0, DbCpu() - d0));
             output.WriteLine($"  baseline: small state write, {o.Concurrency} outstanding, {o.BaselineDuration.TotalSeconds:0.#} s …");
             c0 = ProcessCost.Now();
             d0 = DbCpu();
+            stalls.Phase("state-write baseline");
             write = await ClosedLoop.RunAsync($"grain call + {(o.NullStorage ? "null" : o.LocalStorage ? "in-process" : o.Mode == BenchMode.Postgres ? "PostgreSQL" : "memory")} state write", o.Concurrency, BaselineWarmup, o.BaselineDuration,
                 (w, i) => grains.GetGrain<IBenchWriteGrain>((w * 7919) + (i % 16)).Increment());
             costs.Add(("state-write baseline (incl. warm-up)", (long)(write.PerSecond * (o.BaselineDuration + BaselineWarmup).TotalSeconds), ProcessCost.Now() - c0, DbCpu() - d0));
@@ -112,6 +115,7 @@ public static class BenchRunner
         var serializedBefore = serialized.Totals;
         var dayCost = ProcessCost.Now();
         var dayDb = DbCpu();
+        stalls.Phase("hall day");
         var day = await HallDay.RunAsync(host.Grains, host.Directory, clock, o, output);
         costs.Add(("hall day (all of it: setup, warm-up, checks)", day.AllOperations, ProcessCost.Now() - dayCost, DbCpu() - dayDb));
         var orleans = OrleansMeters.Delta(before, meters.Snapshot());
@@ -141,7 +145,9 @@ public static class BenchRunner
         }
 
         var profile = o.Profile ? GrainWorkProfile.Run(host.App.Services.GetRequiredService<IGrainStorageSerializer>()) : [];
+        stalls.Phase("raw baselines and report");
         Report(output, o, host.Mode, day, noop, write, raw, sizes, orleans, costs, profile, stateWrites);
+        stalls.Report(output);
         output.WriteLine($"  load average after the run: {LoadAverage()} (the run itself keeps both cores busy)");
         return day.AllChecksPassed ? 0 : 1;
     }

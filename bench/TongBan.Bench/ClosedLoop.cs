@@ -43,6 +43,7 @@ public static class ClosedLoop
                     if (t0 >= measureFrom)
                     {
                         histogram.RecordSince(t0);
+                        StallWatch.NoteSince(name, t0);
                     }
                 }
                 catch (Exception e)

@@ -724,6 +724,7 @@ public static class HallDay
             if (measuring)
             {
                 Latency[(int)op].RecordSince(t0);
+                StallWatch.NoteSince(Name(op), t0);
             }
 
             shared.Count(measuring);
