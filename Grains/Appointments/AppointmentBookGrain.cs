@@ -223,8 +223,8 @@ public sealed partial class AppointmentBookGrain(
         {
             // The in-memory book now differs from storage: start again from storage on the next call. This covers the
             // reminder too: with PostgreSQL down, registering it fails before the write, and a book kept in memory
-            // would answer the client's retry (same idempotency key) with a booking that was never stored (found by
-            // the PostgreSQL-restart load run; AppointmentOutageTests).
+            // would answer the client's retry (same idempotency key) with a booking that was never stored
+            // (AppointmentOutageTests).
             DeactivateOnIdle();
             throw;
         }

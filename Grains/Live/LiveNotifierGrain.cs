@@ -25,8 +25,9 @@ public interface ILiveNotifierGrain : IGrainWithIntegerKey
 public sealed partial class LiveNotifierGrain(IClusterMembershipService membership, TimeProvider clock, ILogger<LiveNotifierGrain> logger) : Grain, ILiveNotifierGrain
 {
     /// <summary>
-    /// Batches a busy silo's messages into a few sends per second per hub. 50 ms was tried (27 Nov): p50 push latency
-    /// fell ~30 ms, but at 5,000 subscribers the extra batches and snapshots made the p99 worse (docs/PERFORMANCE.md).
+    /// Batches a busy silo's messages into a few sends per second per hub. A shorter interval lowers the median push
+    /// latency but sends more batches and snapshots, which raises the p99 when many subscribers share the silo's CPU
+    /// (docs/PERFORMANCE.md, SignalR push).
     /// </summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan HubListRefresh = TimeSpan.FromSeconds(2);

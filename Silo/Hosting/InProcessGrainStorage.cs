@@ -9,10 +9,10 @@ namespace TongBan.Silo.Hosting;
 /// Opt-in grain storage for a single-silo embedded host (<c>TongBan:Silo:InProcessGrainStorage=true</c>): the state is
 /// serialized exactly as Orleans' memory provider does, with the same ETag check, but kept in a dictionary of this
 /// process instead of behind the provider's <c>MemoryStorageGrain</c> activations, so a state write is not a grain call
-/// (≈ 260 µs less per ticket command at load, see docs/PERFORMANCE.md "Hall day"). Like the memory provider it is not
-/// persisted. It is wrong for several silos (a grain that moves would find no state), so the host allows it only
-/// without <c>PrimarySiloPort</c>, and <see cref="InProcessGrainStorageGuard"/> stops every write once a second
-/// silo joins the cluster.
+/// (that hop was the largest single cost of a ticket command in embedded mode: docs/performance-history/hall-day.md,
+/// "What limits throughput"). Like the memory provider it is not persisted. It is wrong for several silos (a grain
+/// that moves would find no state), so the host allows it only without <c>PrimarySiloPort</c>, and
+/// <see cref="InProcessGrainStorageGuard"/> stops every write once a second silo joins the cluster.
 /// </summary>
 public sealed class InProcessGrainStorage(IGrainStorageSerializer serializer) : IGrainStorage
 {

@@ -6,8 +6,8 @@ namespace TongBan.Silo.Hosting;
 /// How fast the cluster declares a crashed silo dead (<c>TongBan:Silo:Membership:*</c>, applied to Orleans'
 /// <see cref="ClusterMembershipOptions"/>). Until a dead silo is declared dead, calls to the grains it hosted fail
 /// or time out on every other silo (the grain directory still points at it), so this bounds the failed-call window
-/// after a crash. Measured with the load generator on 3 silos (docs/PERFORMANCE.md, Cluster): Orleans' defaults (5 s
-/// probes, 60 s table refresh) gave 5.8 s of failed calls on the survivors; these defaults 1.2 s.
+/// after a crash. Orleans' defaults (5 s probes, 60 s table refresh) leave clients more than the 5 s of failed calls a
+/// hard kill may cost; these keep it near one second (docs/PERFORMANCE.md, "Cluster and faults").
 /// </summary>
 /// <remarks>
 /// Chosen for a small cluster on one LAN (3–10 silos, sub-millisecond round trips): probes every second

@@ -155,8 +155,8 @@ public class MapLiveTests(EmbeddedCluster cluster) : IClassFixture<EmbeddedClust
         };
         request.Headers.Authorization = new("Bearer", await AdminToken(0));
         Assert.Equal(HttpStatusCode.Created, (await cluster.Silos[0].Http.SendAsync(request)).StatusCode);
-        // A push, not the registry's 5-s re-registration: 3 s leaves room for a busy CI box (2 s failed once at load
-        // while the other test collections ran) and stays under the refresh interval.
+        // A push, not the registry's 5-s re-registration: 3 s leaves room for a busy CI box (other test collections
+        // run beside this one) and stays under the refresh interval.
         var deadline = DateTime.UtcNow.AddSeconds(3);
         HttpStatusCode status;
         do
