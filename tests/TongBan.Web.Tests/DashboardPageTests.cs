@@ -11,6 +11,7 @@ namespace TongBan.Web.Tests;
 /// in the browser against the real host. Overdue and late cases are dated in the past (<see cref="PastCases"/>).
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed partial class DashboardPageTests(WebApp app)
 {
     private static readonly LocatorAssertionsToHaveCountOptions Live = new() { Timeout = 2000 };

@@ -11,6 +11,7 @@ namespace TongBan.Web.Tests;
 /// update of the open case, and the wording of a wrong answer and of the throttle.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class HotlinePageTests(WebApp app)
 {
     private readonly WebCases cases = new(app);

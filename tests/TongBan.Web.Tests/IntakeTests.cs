@@ -7,6 +7,7 @@ namespace TongBan.Web.Tests;
 
 /// <summary>收件受理 in the clerk console: material checklist with an e-licence, one-time notice, receipt of the supplement, acceptance.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class IntakeTests(WebApp app)
 {
     /// <summary>A province-wide county item that takes the ID card as an e-licence and also needs a paper material.</summary>

@@ -12,6 +12,7 @@ namespace TongBan.Web.Tests;
 /// The map's item filter over the seeded item lists, and 预约 / 线上取号 from a hall's popup and the nearest list.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed partial class MapServiceTests(WebApp app)
 {
     [GeneratedRegex("^[1-9][0-9]*$")]

@@ -13,6 +13,7 @@ namespace TongBan.Web.Tests;
 /// Each test uses its own hall so the shared in-memory state does not couple them.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed partial class PageTests(WebApp app)
 {
     private static readonly LocatorAssertionsToHaveTextOptions Live = new() { Timeout = 2000 };

@@ -10,6 +10,7 @@ namespace TongBan.Web.Tests;
 /// the clerk's console): it learns the just-finished ticket from the live hub (WatchWindowPad → ratingOffer).
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class RatePadDeviceTests(WebApp app)
 {
     [Fact]

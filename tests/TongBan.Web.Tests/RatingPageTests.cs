@@ -10,6 +10,7 @@ namespace TongBan.Web.Tests;
 /// dashboard's rating figures follow live.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class RatingPageTests(WebApp app)
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace TongBan.Web.Tests;
 /// groups and redraws what changed while it was away (the push of that change was never delivered).
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed partial class ReconnectTests(WebApp app)
 {
     [GeneratedRegex("/hubs/live")]

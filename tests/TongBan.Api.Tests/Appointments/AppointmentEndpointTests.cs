@@ -8,6 +8,7 @@ namespace TongBan.Api.Tests.Appointments;
 
 /// <summary>Every appointment route through the real host (embedded mode), including every refusal as ProblemDetails.</summary>
 [Collection(AppointmentAppCollection.Name)]
+[Trait("Category", "Integration")]
 public class AppointmentEndpointTests(AppointmentApp app)
 {
     private const string Me = "52010219900307001X";

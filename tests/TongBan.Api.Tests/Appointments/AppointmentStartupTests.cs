@@ -7,6 +7,7 @@ using TongBan.Silo.Hosting;
 namespace TongBan.Api.Tests.Appointments;
 
 /// <summary>Appointment settings and the privacy key are checked at start-up, with one line for the operator.</summary>
+[Trait("Category", "Integration")]
 public class AppointmentStartupTests
 {
     private const string Production = "Host=127.0.0.1;Port=1;Database=x";

@@ -10,6 +10,7 @@ namespace TongBan.Api.Tests.Authorisation;
 /// no retry). Cases are opened alternately through each silo, so their grains (which ask the grant book at each
 /// transition) are not all where the book is.
 /// </summary>
+[Trait("Category", "Integration")]
 public class GrantClusterTests(EmbeddedCluster cluster) : IClassFixture<EmbeddedCluster>
 {
     private const string ReceiveAccept = "收件受理权 (receiveAccept)";

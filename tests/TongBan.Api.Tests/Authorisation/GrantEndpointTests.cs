@@ -6,6 +6,7 @@ namespace TongBan.Api.Tests.Authorisation;
 
 /// <summary>授权信任 over HTTP on one embedded silo. Each test uses its own halls, so grants of one never help another.</summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class GrantEndpointTests(EmbeddedApp app)
 {
     private const string ReceiveAccept = "收件受理权 (receiveAccept)";

@@ -3,6 +3,7 @@ using TongBan.LoadGen;
 namespace TongBan.Api.Tests.Bench;
 
 /// <summary>The load generator's lock-free latency record: exact counts and ≤ 3 % percentiles under concurrent recording.</summary>
+[Trait("Category", "Unit")]
 public class ConcurrentLatenciesTests
 {
     [Fact]

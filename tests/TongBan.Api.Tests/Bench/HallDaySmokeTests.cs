@@ -8,6 +8,7 @@ namespace TongBan.Api.Tests.Bench;
 /// but the same checks the benchmark prints — every queue adds up, windows and queues agree on what was served,
 /// no ticket is served twice, no transfer is lost, the hall snapshot agrees.
 /// </summary>
+[Trait("Category", "Integration")]
 public class HallDaySmokeTests
 {
     /// <param name="inProcessStorage">The host's opt-in <c>TongBan:Silo:InProcessGrainStorage</c> instead of Orleans' memory storage.</param>

@@ -4,6 +4,7 @@ using TongBan.Bench;
 namespace TongBan.Api.Tests.Bench;
 
 /// <summary>The bench's stall report: a slow operation is blamed on the process-wide cause that covers half of it, or on the grain runtime.</summary>
+[Trait("Category", "Unit")]
 public sealed class StallWatchTests
 {
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);

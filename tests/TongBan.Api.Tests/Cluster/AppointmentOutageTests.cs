@@ -16,6 +16,7 @@ namespace TongBan.Api.Tests.Cluster;
 /// retry with the same idempotency key (the PostgreSQL-restart load run acknowledged two bookings that way and lost them).
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Fault")]
 public sealed class AppointmentOutageTests(ITestOutputHelper output)
 {
     private const string Hall = "520102-H001";

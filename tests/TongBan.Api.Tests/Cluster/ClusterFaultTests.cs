@@ -12,6 +12,7 @@ namespace TongBan.Api.Tests.Cluster;
 /// hall-day, and the failed-call window after the kill is measured.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Fault")]
 public sealed class ClusterFaultTests(PostgresServer server, ITestOutputHelper output)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);

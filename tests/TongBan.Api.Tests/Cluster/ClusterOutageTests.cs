@@ -23,6 +23,7 @@ namespace TongBan.Api.Tests.Cluster;
 /// (it turns the case's stage to warning; see <see cref="OutageDeadlineCase"/>).
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Fault")]
 public sealed class ClusterOutageTests(PostgresServer shared, ITestOutputHelper output)
 {
     private const string Citizen = "52010219900307001X";

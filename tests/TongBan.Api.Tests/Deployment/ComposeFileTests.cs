@@ -5,6 +5,7 @@ using YamlDotNet.RepresentationModel;
 namespace TongBan.Api.Tests.Deployment;
 
 /// <summary>No Docker engine runs here, so the compose file is checked by reading it against the options the program binds.</summary>
+[Trait("Category", "Integration")]
 public class ComposeFileTests
 {
     private static readonly string Root = FindRepoRoot();

@@ -6,6 +6,7 @@ using TongBan.Api.Tests.Support;
 namespace TongBan.Api.Tests.Embedded;
 
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class AuthTests(EmbeddedApp app)
 {
     private const string Hall = "520111-H001"; // 花溪区政务服务中心: this class owns its status

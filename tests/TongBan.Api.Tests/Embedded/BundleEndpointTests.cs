@@ -6,6 +6,7 @@ namespace TongBan.Api.Tests.Embedded;
 
 /// <summary>一件事 over HTTP: one application → parent and child cases per department; done when all children are done; one hotline look-up.</summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class BundleEndpointTests(EmbeddedApp app)
 {
     private readonly CaseDriver cases = new(app);

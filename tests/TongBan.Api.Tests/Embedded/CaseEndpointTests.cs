@@ -13,6 +13,7 @@ namespace TongBan.Api.Tests.Embedded;
 
 /// <summary>The whole life of a case over HTTP: online and at a window, routed to the competent department elsewhere.</summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class CaseEndpointTests(EmbeddedApp app)
 {
     private static readonly ServiceCatalogue Catalogue = ServiceCatalogue.Seeded();

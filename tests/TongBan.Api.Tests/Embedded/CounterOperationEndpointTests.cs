@@ -11,6 +11,7 @@ namespace TongBan.Api.Tests.Embedded;
 /// 4 serves B then A, 5 C then A.
 /// </summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class CounterOperationEndpointTests(EmbeddedApp app)
 {
     private async Task<HttpResponseMessage> Send(HttpMethod method, string path, string? token, object? body = null, string? key = null)

@@ -7,6 +7,7 @@ namespace TongBan.Api.Tests.Embedded;
 
 /// <summary>Credit supervision over HTTP: standing set by an admin, 容缺 only in good standing, the promise, false materials and reversal.</summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class CreditEndpointTests(EmbeddedApp app)
 {
     private readonly CaseDriver cases = new(app);

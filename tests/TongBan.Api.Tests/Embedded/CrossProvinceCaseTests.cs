@@ -10,6 +10,7 @@ namespace TongBan.Api.Tests.Embedded;
 /// 跨省通办 on cases, end to end over HTTP with a loopback partner province (its own <see cref="PartnerFixture"/>: the
 /// partner answers 503 before it works, and 珠三角 is unreachable).
 /// </summary>
+[Trait("Category", "Integration")]
 public class CrossProvinceCaseTests(PartnerFixture fixture) : IClassFixture<PartnerFixture>
 {
     private const string Hall = "520102-H001";

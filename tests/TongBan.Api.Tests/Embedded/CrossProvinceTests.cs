@@ -111,6 +111,7 @@ public sealed class PartnerFixture : IAsyncLifetime
     }
 }
 
+[Trait("Category", "Integration")]
 public class CrossProvinceTests(PartnerFixture fixture) : IClassFixture<PartnerFixture>
 {
     private async Task<string> Token(string role, string? hallCode = null)

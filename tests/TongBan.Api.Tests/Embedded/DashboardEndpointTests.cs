@@ -12,6 +12,7 @@ namespace TongBan.Api.Tests.Embedded;
 /// bad input as ProblemDetails) and the window pad's rating offer over SignalR (only that window's pad may watch).
 /// </summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class DashboardEndpointTests(EmbeddedApp app)
 {
     private async Task<HttpResponseMessage> Get(string path, string? token)

@@ -11,6 +11,7 @@ namespace TongBan.Api.Tests.Embedded;
 /// the hall is open unless a test closes it: closing runs the real rules (a manager's closure of "today" on that clock).
 /// </summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public partial class HallHoursEndpointTests(EmbeddedApp app)
 {
     /// <summary>榕江县政务服务中心: no other test uses it, so a closure here disturbs nobody.</summary>
@@ -236,6 +237,7 @@ public partial class HallHoursEndpointTests(EmbeddedApp app)
 }
 
 /// <summary>Service points written before the hall's clock existed still load, and the new members round-trip (PostgreSQL jsonb shape).</summary>
+[Trait("Category", "Integration")]
 public class ServicePointJsonTests
 {
     [Fact]

@@ -15,6 +15,7 @@ namespace TongBan.Api.Tests.Embedded;
 /// one open ticket per person and category, and the citizen's cancel with the cancelToken. Each test owns one hall of 黔南.
 /// </summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class HonestTicketTests(EmbeddedApp app)
 {
     private async Task<HttpResponseMessage> Take(string hall, object body, string? token = null, string? key = null)

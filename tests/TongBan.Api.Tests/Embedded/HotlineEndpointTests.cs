@@ -9,6 +9,7 @@ namespace TongBan.Api.Tests.Embedded;
 
 /// <summary>12345 hotline over HTTP: verified masked look-up, same 404, throttling, urges, complaints, caller's cases, live view.</summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class HotlineEndpointTests(EmbeddedApp app)
 {
     private readonly CaseDriver cases = new(app);

@@ -8,6 +8,7 @@ using TongBan.Silo.Hosting;
 namespace TongBan.Api.Tests.Embedded;
 
 /// <summary>The opt-in single-silo storage keeps the memory provider's contract: serialized copies, ETag checks, clear.</summary>
+[Trait("Category", "Integration")]
 public sealed class InProcessGrainStorageTests : IDisposable
 {
     private readonly ServiceProvider services = new ServiceCollection()

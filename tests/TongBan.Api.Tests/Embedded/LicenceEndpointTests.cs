@@ -6,6 +6,7 @@ namespace TongBan.Api.Tests.Embedded;
 
 /// <summary>E-licences cited instead of paper: verified on application and receipt; unknown, another person's, expired or revoked → 409.</summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class LicenceEndpointTests(EmbeddedApp app)
 {
     private readonly CaseDriver cases = new(app);

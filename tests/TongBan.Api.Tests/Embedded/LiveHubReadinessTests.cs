@@ -19,6 +19,7 @@ namespace TongBan.Api.Tests.Embedded;
 /// they get through. The host is the real embedded one; the only test hook holds the hub list's answer to this host's
 /// registration (an Orleans incoming-call filter) until the test lets it through.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class LiveHubReadinessTests
 {
     private const string Hall = "520102-H001";

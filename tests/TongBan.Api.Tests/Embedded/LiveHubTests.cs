@@ -11,6 +11,7 @@ using TongBan.Grains.Halls;
 
 namespace TongBan.Api.Tests.Embedded;
 
+[Trait("Category", "Integration")]
 public class LiveHubTests : IClassFixture<EmbeddedCluster>
 {
     private readonly EmbeddedCluster cluster;

@@ -5,6 +5,7 @@ using TongBan.Api.Tests.Support;
 namespace TongBan.Api.Tests.Embedded;
 
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class PlatformTests(EmbeddedApp app)
 {
     [Fact]

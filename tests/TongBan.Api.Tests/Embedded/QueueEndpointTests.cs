@@ -9,6 +9,7 @@ namespace TongBan.Api.Tests.Embedded;
 
 /// <summary>Ticket and window routes over real HTTP. Each test owns one hall of 黔东南 so they never share a queue.</summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class QueueEndpointTests(EmbeddedApp app)
 {
     private async Task<HttpResponseMessage> Take(string hall, object body, string? key = null)

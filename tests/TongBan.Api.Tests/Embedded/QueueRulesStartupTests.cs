@@ -7,6 +7,7 @@ using TongBan.Silo.Hosting;
 namespace TongBan.Api.Tests.Embedded;
 
 /// <summary>The queue rules (N recalls before a no-show, for remote tickets too) come from <c>TongBan:Queue</c>; bad values stop the start.</summary>
+[Trait("Category", "Integration")]
 public class QueueRulesStartupTests
 {
     private static IConfiguration Config(params (string Key, string Value)[] pairs) =>

@@ -14,6 +14,7 @@ namespace TongBan.Api.Tests.Embedded;
 
 /// <summary>好差评 over real HTTP and SignalR. Each test owns halls of 遵义 or 黔西南 so they never share a queue or a roll-up.</summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class RatingEndpointTests(EmbeddedApp app)
 {
     private static readonly ServiceItem Item = ServiceCatalogue.Seeded().Items.First(i => i.ProvinceWide && i.Level == HandlingLevel.County && i.Materials.Count >= 2);

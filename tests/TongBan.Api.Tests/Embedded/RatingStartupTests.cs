@@ -2,6 +2,7 @@ using TongBan.Silo.Hosting;
 
 namespace TongBan.Api.Tests.Embedded;
 
+[Trait("Category", "Integration")]
 public class RatingStartupTests
 {
     [Theory]

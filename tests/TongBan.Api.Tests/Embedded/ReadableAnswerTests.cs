@@ -7,6 +7,7 @@ namespace TongBan.Api.Tests.Embedded;
 
 /// <summary>One JSON shape and errors people can read: zh-CN problem titles and details, UTF-8 text, +08:00 timestamps.</summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class ReadableAnswerTests(EmbeddedApp app)
 {
     private const string Hall = "520102-H001";

@@ -6,6 +6,7 @@ using TongBan.Api.Tests.Support;
 namespace TongBan.Api.Tests.Embedded;
 
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class RegionEndpointTests(EmbeddedApp app)
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace TongBan.Api.Tests.Embedded;
 
 /// <summary>E-seals over HTTP: a decided case's document is signed by its department; anyone verifies; tampering and unknown keys fail.</summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class SealEndpointTests(EmbeddedApp app)
 {
     private readonly CaseDriver cases = new(app);

@@ -11,6 +11,7 @@ namespace TongBan.Api.Tests.Embedded;
 /// Owns 台江县政务服务中心 (522630-H001), which no other test uses.
 /// </summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class WaitFigureTests(EmbeddedApp app)
 {
     private const string Hall = "522630-H001";

@@ -8,6 +8,7 @@ using TongBan.Api.Endpoints;
 namespace TongBan.Api.Tests.Endpoints;
 
 /// <summary>Transient cluster conditions reach a client as 503 ProblemDetails with Retry-After, never as a 500.</summary>
+[Trait("Category", "Unit")]
 public class DomainExceptionHandlerTests
 {
     [Fact]

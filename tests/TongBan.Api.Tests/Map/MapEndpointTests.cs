@@ -8,6 +8,7 @@ using TongBan.Grains.Geo;
 namespace TongBan.Api.Tests.Map;
 
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class MapEndpointTests(EmbeddedApp app)
 {
     // 南明区政务服务中心's neighbourhood, WGS84.

@@ -11,6 +11,7 @@ using TongBan.Api.Tests.Support;
 namespace TongBan.Api.Tests.Map;
 
 /// <summary>The map across the two silos of one cluster: viewport pushes and admin edits reach the other silo.</summary>
+[Trait("Category", "Integration")]
 public class MapLiveTests(EmbeddedCluster cluster) : IClassFixture<EmbeddedCluster>
 {
     private async Task<string> AdminToken(int silo)

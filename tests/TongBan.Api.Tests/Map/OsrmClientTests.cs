@@ -16,6 +16,7 @@ namespace TongBan.Api.Tests.Map;
 /// (code, durations, distances, sources, destinations — shaped like osrm-routed's output, written for these tests
 /// since no OSRM server is reachable from the build machines), plus OSRM's error answer and a hang.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class OsrmClientTests : IAsyncLifetime
 {
     private static readonly GeoPoint Origin = new(26.5700, 106.7100);

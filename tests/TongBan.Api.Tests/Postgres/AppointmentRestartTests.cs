@@ -16,6 +16,7 @@ namespace TongBan.Api.Tests.Postgres;
 /// the no-show reminder registered before the kill fires in the silo that replaces it.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Fault")]
 public sealed class AppointmentRestartTests(PostgresServer server, ITestOutputHelper output)
 {
     private const string Hall = "520102-H001";

@@ -9,6 +9,7 @@ namespace TongBan.Api.Tests.Postgres;
 
 /// <summary>The grant books' audit streams in PostgreSQL: appended next to case entries, sealed into the global chain, verified.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class AuditStreamStoreTests(PostgresServer server)
 {
     private static readonly CancellationToken None = CancellationToken.None;

@@ -10,6 +10,7 @@ namespace TongBan.Api.Tests.Postgres;
 
 /// <summary>No acknowledged case or transition is lost: kill -9 right after a 2xx, restart, everything is there.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class CaseDurabilityTests(PostgresServer server, ITestOutputHelper output)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);

@@ -12,6 +12,7 @@ using static TongBan.Api.Tests.Postgres.CaseData;
 namespace TongBan.Api.Tests.Postgres;
 
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class CaseStoreTests(PostgresServer server)
 {
     private static readonly CancellationToken None = CancellationToken.None;

@@ -23,6 +23,7 @@ namespace TongBan.Api.Tests.Postgres;
 /// provoke a conflict. Together these run every query key the migrations install.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class OrleansProviderTests(PostgresServer server)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

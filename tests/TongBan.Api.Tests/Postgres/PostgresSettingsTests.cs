@@ -4,6 +4,7 @@ using TongBan.Silo.Postgres;
 
 namespace TongBan.Api.Tests.Postgres;
 
+[Trait("Category", "Integration")]
 public sealed class PostgresSettingsTests
 {
     [Fact]

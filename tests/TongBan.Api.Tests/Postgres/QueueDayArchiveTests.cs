@@ -6,6 +6,7 @@ using TongBan.Silo.Postgres;
 namespace TongBan.Api.Tests.Postgres;
 
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class QueueDayArchiveTests(PostgresServer server)
 {
     private static DaySummary Day(string category, DateOnly day, int issued) =>

@@ -11,6 +11,7 @@ namespace TongBan.Api.Tests.Postgres;
 
 /// <summary>Queue state in PostgreSQL: acknowledged tickets survive kill -9; live calls cross silos.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class QueueDurabilityTests(PostgresServer server, ITestOutputHelper output)
 {
     private const string Hall = "520302-H001"; // 红花岗区政务服务中心

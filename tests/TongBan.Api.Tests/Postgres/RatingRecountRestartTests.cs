@@ -23,6 +23,7 @@ namespace TongBan.Api.Tests.Postgres;
 /// acknowledged rating is in the database and every roll-up equals a recount of the stored ratings.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Fault")]
 public sealed class RatingRecountRestartTests(PostgresServer server, ITestOutputHelper output)
 {
     private const int Ratings = 10_000;

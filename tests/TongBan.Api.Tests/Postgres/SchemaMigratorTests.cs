@@ -11,6 +11,7 @@ using TongBan.Silo.Postgres;
 namespace TongBan.Api.Tests.Postgres;
 
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed partial class SchemaMigratorTests(PostgresServer server)
 {
     /// <summary>Keys the 10.4 clustering provider uses only when present; we install it (safer per-row cleanup).</summary>

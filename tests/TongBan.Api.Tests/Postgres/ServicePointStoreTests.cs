@@ -8,6 +8,7 @@ using TongBan.Silo.Postgres;
 namespace TongBan.Api.Tests.Postgres;
 
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class ServicePointStoreTests(PostgresServer server)
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace TongBan.Api.Tests.Postgres;
 
 /// <summary>A wrong or unreachable database ends start-up quickly with exit code 1 and one line on stderr.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class StartupFailureTests(PostgresServer server, ITestOutputHelper output)
 {
     /// <summary>Process start, the 5 s connect timeout at most, and exit; generous for a loaded 2-core box.</summary>

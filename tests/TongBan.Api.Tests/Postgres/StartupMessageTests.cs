@@ -4,6 +4,7 @@ using TongBan.Silo.Hosting;
 namespace TongBan.Api.Tests.Postgres;
 
 /// <summary>What <c>tongban: start-up failed: …</c> says for the exceptions that reach Program.cs.</summary>
+[Trait("Category", "Integration")]
 public sealed class StartupMessageTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace TongBan.Api.Tests.Postgres;
 
 /// <summary>Real silo processes in PostgreSQL mode, sharing one database: one cluster, shared state, a restart.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class TwoSiloClusterTests(PostgresServer server, ITestOutputHelper output)
 {
     private const string Hall = "520102-H001";

@@ -198,6 +198,7 @@ public abstract class RatingStoreContract
     }
 }
 
+[Trait("Category", "Unit")]
 public sealed class InMemoryRatingStoreTests : RatingStoreContract
 {
     protected override Task<IRatingStore> StoreAsync() => Task.FromResult<IRatingStore>(new InMemoryRatingStore());
@@ -205,6 +206,7 @@ public sealed class InMemoryRatingStoreTests : RatingStoreContract
 
 /// <summary>The same contract on PostgreSQL, plus what only the database can promise: rows that cannot be changed.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class PostgresRatingStoreTests(PostgresServer server) : RatingStoreContract, IAsyncLifetime
 {
     private NpgsqlDataSource? data;

@@ -23,6 +23,7 @@ public sealed class LimitedApp : EmbeddedApp
     ];
 }
 
+[Trait("Category", "Integration")]
 public sealed class AbuseLimitTests(LimitedApp app) : IClassFixture<LimitedApp>
 {
     private const string Nearest = "/api/map/nearest?lat=26.58&lon=106.71";

@@ -19,6 +19,7 @@ namespace TongBan.Api.Tests.Security;
 /// every role outside an endpoint's set are refused (401 without a token, 403 with the wrong role).
 /// </summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class EndpointPolicyMatrixTests(EmbeddedApp app, ITestOutputHelper output)
 {
     private const string MatrixFile = "docs/SECURITY-MATRIX.md";

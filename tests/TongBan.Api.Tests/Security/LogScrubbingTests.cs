@@ -63,6 +63,7 @@ public sealed class LogCaptureApp : EmbeddedApp
 }
 
 /// <summary>No raw ID number, phone, name or token reaches a log, whatever the request did.</summary>
+[Trait("Category", "Integration")]
 public sealed class LogScrubbingTests(LogCaptureApp app, ITestOutputHelper output) : IClassFixture<LogCaptureApp>
 {
     private static readonly ServiceItem Item = ServiceCatalogue.Seeded().Items.First(i => i.ProvinceWide && i.Level == HandlingLevel.County && i.Materials.Count >= 2);

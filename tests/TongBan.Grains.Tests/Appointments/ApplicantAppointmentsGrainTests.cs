@@ -4,6 +4,7 @@ using TongBan.Grains.Tests.Support;
 namespace TongBan.Grains.Tests.Appointments;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class ApplicantAppointmentsGrainTests(ClusterFixture fixture)
 {
     private static AppointmentDetails Appointment(string id, int hour, AppointmentState state = AppointmentState.Booked)

@@ -9,6 +9,7 @@ namespace TongBan.Grains.Tests.Appointments;
 
 /// <summary>Appointment books on a TestCluster with a settable appointment clock. Each test owns one hall.</summary>
 [Collection(AppointmentClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class AppointmentBookGrainTests(AppointmentClusterFixture fixture, ITestOutputHelper output)
 {
     private static readonly DateOnly Monday = new(2026, 3, 2);

@@ -5,6 +5,7 @@ using static TongBan.Grains.Tests.Appointments.AppointmentTestKit;
 namespace TongBan.Grains.Tests.Appointments;
 
 /// <summary>The pure booking rules of <see cref="AppointmentBook"/>, with explicit times.</summary>
+[Trait("Category", "Unit")]
 public class AppointmentBookRulesTests
 {
     private static readonly DateOnly Monday = new(2026, 3, 2);
@@ -219,6 +220,7 @@ public class AppointmentBookRulesTests
     }
 }
 
+[Trait("Category", "Unit")]
 public class AppointmentIdAndApplicantTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using static TongBan.Grains.Tests.Appointments.AppointmentTestKit;
 
 namespace TongBan.Grains.Tests.Appointments;
 
+[Trait("Category", "Unit")]
 public class SlotPlannerTests
 {
     private static DayPlan Plan(ServicePoint point, DateOnly date, int slotMinutes = 30) => SlotPlanner.Plan(point, date, OfficialCalendar, slotMinutes);
@@ -104,6 +105,7 @@ public class SlotPlannerTests
     }
 }
 
+[Trait("Category", "Unit")]
 public class CheckInWindowTests
 {
     private static readonly AppointmentOptions Options = new();

@@ -4,6 +4,7 @@ using static TongBan.Grains.Tests.Cases.CaseFixture;
 
 namespace TongBan.Grains.Tests.Authorisation;
 
+[Trait("Category", "Integration")]
 public class DelegationRulesTests
 {
     private static readonly CaseActor Outsider = Clerk with { Id = "clerk-zunyi", HallCode = OtherHall, RegionCode = "520302" };

@@ -5,6 +5,7 @@ using TongBan.Grains.Tests.Support;
 namespace TongBan.Grains.Tests.Authorisation;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class GrantBookGrainTests(ClusterFixture fixture)
 {
     private static Grant NewGrant(string id, string grantor, string grantee, params GrantRight[] rights) =>

@@ -4,6 +4,7 @@ using TongBan.Grains.Catalogue;
 
 namespace TongBan.Grains.Tests.Bundles;
 
+[Trait("Category", "Unit")]
 public class BundleProgressTests
 {
     private static BundleChild Child(CaseStatus? status, string? caseNo = "GZ") => new("x", caseNo, status, "d", "520102", null);

@@ -7,6 +7,7 @@ using static TongBan.Grains.Tests.Calendar.CalendarFixtures;
 namespace TongBan.Grains.Tests.Calendar;
 
 /// <summary>Results end up in grain state, grain calls and API responses; they must survive all three.</summary>
+[Trait("Category", "Unit")]
 public class CalendarSerializationTests
 {
     private static readonly Serializer Orleans = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();

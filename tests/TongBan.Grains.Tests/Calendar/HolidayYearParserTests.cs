@@ -4,6 +4,7 @@ using static TongBan.Grains.Tests.Calendar.CalendarFixtures;
 
 namespace TongBan.Grains.Tests.Calendar;
 
+[Trait("Category", "Unit")]
 public class HolidayYearParserTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using static TongBan.Grains.Tests.Calendar.CalendarFixtures;
 
 namespace TongBan.Grains.Tests.Calendar;
 
+[Trait("Category", "Unit")]
 public class WorkingDayCalendarTests
 {
     private static readonly WorkingDayCalendar Cal = Embedded;

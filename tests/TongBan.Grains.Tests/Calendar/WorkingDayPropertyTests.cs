@@ -7,6 +7,7 @@ namespace TongBan.Grains.Tests.Calendar;
 /// Property-style checks run exhaustively over every start date from December 2019 to December 2027
 /// (all published years, the notice-year seams and the unpublished 2027), not over random samples.
 /// </summary>
+[Trait("Category", "Unit")]
 public class WorkingDayPropertyTests
 {
     private static readonly int[] Lengths = [0, 1, 2, 3, 5, 8, 13, 20, 30, 60];

@@ -7,6 +7,7 @@ using static TongBan.Grains.Tests.Cases.CaseFixture;
 namespace TongBan.Grains.Tests.Cases;
 
 /// <summary>The clock across Spring Festival 2026: 15–23 Feb off, Saturdays 14 and 28 Feb worked (调休).</summary>
+[Trait("Category", "Integration")]
 public class CaseDeadlineTests
 {
     private static readonly WorkingDayCalendar Cal = Embedded;

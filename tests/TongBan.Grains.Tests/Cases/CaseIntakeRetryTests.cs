@@ -10,6 +10,7 @@ namespace TongBan.Grains.Tests.Cases;
 /// between the two opens (or finds) the one case under it and never opens the application twice.
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class CaseIntakeRetryTests(ClusterFixture fixture)
 {
     private static readonly ServiceCatalogue Catalogue = ServiceCatalogue.Seeded();

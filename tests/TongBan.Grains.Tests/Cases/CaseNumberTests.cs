@@ -2,6 +2,7 @@ using TongBan.Grains.Cases;
 
 namespace TongBan.Grains.Tests.Cases;
 
+[Trait("Category", "Unit")]
 public class CaseNumberTests
 {
     private const string Allowed = "0123456789X";

@@ -5,6 +5,7 @@ using static TongBan.Grains.Tests.Cases.CaseFixture;
 
 namespace TongBan.Grains.Tests.Cases;
 
+[Trait("Category", "Integration")]
 public class CaseTransitionTableTests
 {
     /// <summary>The 操作规程 as written in CASE_RULES.md: status → (action → target). Everything else is a 409.</summary>
@@ -109,6 +110,7 @@ public class CaseTransitionTableTests
     }
 }
 
+[Trait("Category", "Integration")]
 public class CaseGuardTests
 {
     public static TheoryData<CaseAction, CaseStatus> EveryActionWhereAllowed()
@@ -287,6 +289,7 @@ public class CaseGuardTests
     }
 }
 
+[Trait("Category", "Integration")]
 public class OneTimeNoticeTests
 {
     [Fact]
@@ -374,6 +377,7 @@ public class OneTimeNoticeTests
     }
 }
 
+[Trait("Category", "Integration")]
 public class CaseMaterialTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using static TongBan.Grains.Tests.Cases.CaseFixture;
 
 namespace TongBan.Grains.Tests.Cases;
 
+[Trait("Category", "Integration")]
 public class CaseSubmissionTests
 {
     [Fact]
@@ -114,6 +115,7 @@ public class CaseSubmissionTests
     }
 }
 
+[Trait("Category", "Integration")]
 public class CaseNamesTests
 {
     [Fact]
@@ -162,6 +164,7 @@ public class CaseNamesTests
 }
 
 /// <summary>State goes to grain storage and through grain calls; it must survive the Orleans serializer.</summary>
+[Trait("Category", "Integration")]
 public class CaseSerializationTests
 {
     private static readonly Serializer Orleans = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();

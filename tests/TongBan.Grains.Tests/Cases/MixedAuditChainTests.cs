@@ -7,6 +7,7 @@ using TongBan.Grains.Tests.Crypto;
 namespace TongBan.Grains.Tests.Cases;
 
 /// <summary>Audit chains that moved from SHA-256 to SM3: both kinds verify in one chain; an edit of either kind is found.</summary>
+[Trait("Category", "Unit")]
 public class MixedAuditChainTests
 {
     private static List<StoredAuditEntry> Chain(params string[] algorithms)

@@ -2,6 +2,7 @@ using TongBan.Grains.Catalogue;
 
 namespace TongBan.Grains.Tests.Catalogue;
 
+[Trait("Category", "Unit")]
 public class CatalogueSeedTests
 {
     private static readonly ServiceCatalogue Seeded = ServiceCatalogue.Seeded();
@@ -68,6 +69,7 @@ public class CatalogueSeedTests
     }
 }
 
+[Trait("Category", "Unit")]
 public class CatalogueReplayTests
 {
     private static readonly ServiceCatalogue Seeded = ServiceCatalogue.Seeded();
@@ -170,6 +172,7 @@ public class CatalogueReplayTests
     }
 }
 
+[Trait("Category", "Unit")]
 public class CatalogueSearchTests
 {
     private static readonly ServiceCatalogue Seeded = ServiceCatalogue.Seeded();

@@ -8,6 +8,7 @@ using TongBan.Grains.Tests.Support;
 namespace TongBan.Grains.Tests.Credit;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class CreditGrainTests(ClusterFixture fixture)
 {
     private static readonly ServiceCatalogue Catalogue = ServiceCatalogue.Seeded();

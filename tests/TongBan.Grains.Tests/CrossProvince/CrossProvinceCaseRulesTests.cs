@@ -5,6 +5,7 @@ using static TongBan.Grains.Tests.Cases.CaseFixture;
 
 namespace TongBan.Grains.Tests.CrossProvince;
 
+[Trait("Category", "Integration")]
 public class CrossProvinceCaseRulesTests
 {
     private static readonly DateTimeOffset T1 = T0.AddHours(1);

@@ -2,6 +2,7 @@ using TongBan.Grains.CrossProvince;
 
 namespace TongBan.Grains.Tests.CrossProvince;
 
+[Trait("Category", "Unit")]
 public class RetryScheduleTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using TongBan.Grains.Crypto;
 namespace TongBan.Grains.Tests.Crypto;
 
 /// <summary>The published examples of the standards, checked against the library TongBan uses.</summary>
+[Trait("Category", "Unit")]
 public class SmVectorTests
 {
     [Theory]

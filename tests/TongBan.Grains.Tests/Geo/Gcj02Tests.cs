@@ -2,6 +2,7 @@ using TongBan.Grains.Geo;
 
 namespace TongBan.Grains.Tests.Geo;
 
+[Trait("Category", "Unit")]
 public class Gcj02Tests
 {
     /// <summary>

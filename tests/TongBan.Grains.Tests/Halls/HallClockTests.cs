@@ -6,6 +6,7 @@ using TongBan.Grains.Tests.Map;
 
 namespace TongBan.Grains.Tests.Halls;
 
+[Trait("Category", "Unit")]
 public class HallClockTests
 {
     private static readonly TimeSpan China = TimeSpan.FromHours(8);

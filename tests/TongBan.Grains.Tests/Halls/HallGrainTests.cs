@@ -4,6 +4,7 @@ using TongBan.Grains.Tests.Support;
 namespace TongBan.Grains.Tests.Halls;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class HallGrainTests(ClusterFixture fixture)
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace TongBan.Grains.Tests.Halls;
 /// window says so (null wait, no-window flag). Runs on the manual clock, so services last minutes.
 /// </summary>
 [Collection(ClockedClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class MeasuredShareTests(ClockedClusterFixture fixture)
 {
     private const string Hall = "520330-H001"; // 习水县: window 10 serves D (帮办代办) first, then A

@@ -4,6 +4,7 @@ using TongBan.Grains.Tests.Support;
 
 namespace TongBan.Grains.Tests.Halls;
 
+[Trait("Category", "Integration")]
 public class RegionCatalogTests
 {
     private static RegionCatalog Catalog => ClusterFixture.Regions.Value;

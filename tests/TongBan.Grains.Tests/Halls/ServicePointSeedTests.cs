@@ -6,6 +6,7 @@ using TongBan.Grains.Tests.Support;
 
 namespace TongBan.Grains.Tests.Halls;
 
+[Trait("Category", "Integration")]
 public class ServicePointSeedTests
 {
     private static readonly RegionCatalog Catalog = ClusterFixture.Regions.Value;

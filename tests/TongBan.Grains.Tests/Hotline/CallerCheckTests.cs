@@ -3,6 +3,7 @@ using TongBan.Grains.Identity;
 
 namespace TongBan.Grains.Tests.Hotline;
 
+[Trait("Category", "Unit")]
 public class CallerCheckTests
 {
     private static readonly PersonalDataProtector Protector = new(PrivacyOptions.Development());

@@ -6,6 +6,7 @@ using TongBan.Grains.Tests.Support;
 namespace TongBan.Grains.Tests.Hotline;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class CaseHotlineGrainTests(ClusterFixture fixture)
 {
     private static HotlineCaseRef Case(int seq) =>

@@ -4,6 +4,7 @@ using TongBan.Grains.Hotline;
 
 namespace TongBan.Grains.Tests.Hotline;
 
+[Trait("Category", "Unit")]
 public class HotlineRulesTests
 {
     private static readonly WorkingDayCalendar Calendar = WorkingDayCalendar.LoadEmbedded();

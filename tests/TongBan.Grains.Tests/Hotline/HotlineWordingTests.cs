@@ -4,6 +4,7 @@ using TongBan.Grains.Tests.Cases;
 
 namespace TongBan.Grains.Tests.Hotline;
 
+[Trait("Category", "Integration")]
 public class HotlineWordingTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using TongBan.Grains.Hotline;
 
 namespace TongBan.Grains.Tests.Hotline;
 
+[Trait("Category", "Unit")]
 public class ThrottlePolicyTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 27, 10, 0, 0, TimeSpan.FromHours(8));

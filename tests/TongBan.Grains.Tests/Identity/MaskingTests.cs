@@ -2,6 +2,7 @@ using TongBan.Grains.Identity;
 
 namespace TongBan.Grains.Tests.Identity;
 
+[Trait("Category", "Unit")]
 public class MaskingTests
 {
     [Theory]
@@ -42,6 +43,7 @@ public class MaskingTests
     }
 }
 
+[Trait("Category", "Unit")]
 public class KeyedHashTests
 {
     private static readonly byte[] Key = [.. Enumerable.Range(1, 32).Select(i => (byte)i)];

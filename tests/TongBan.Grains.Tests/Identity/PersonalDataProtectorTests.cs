@@ -5,6 +5,7 @@ using TongBan.Grains.Identity;
 
 namespace TongBan.Grains.Tests.Identity;
 
+[Trait("Category", "Unit")]
 public class PersonalDataProtectorTests
 {
     private static readonly ApplicantDetails Person = new("龙秀英", "520102198605142015", "13985017342");

@@ -2,6 +2,7 @@ using TongBan.Grains.Identity;
 
 namespace TongBan.Grains.Tests.Identity;
 
+[Trait("Category", "Unit")]
 public class ResidentIdTests
 {
     private static readonly DateOnly Today = new(2026, 3, 2);
@@ -110,6 +111,7 @@ public class ResidentIdTests
     }
 }
 
+[Trait("Category", "Unit")]
 public class MobileNumberTests
 {
     [Theory]

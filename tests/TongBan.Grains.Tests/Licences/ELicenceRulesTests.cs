@@ -5,6 +5,7 @@ using TongBan.Grains.Licences;
 
 namespace TongBan.Grains.Tests.Licences;
 
+[Trait("Category", "Unit")]
 public class ELicenceRulesTests
 {
     private static readonly PersonalDataProtector Protector = new(PrivacyOptions.Development());

@@ -4,6 +4,7 @@ using TongBan.Grains.Geo;
 
 namespace TongBan.Grains.Tests.Map;
 
+[Trait("Category", "Unit")]
 public class CountyBorderTests
 {
     /// <summary>

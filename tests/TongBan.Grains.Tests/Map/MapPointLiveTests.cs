@@ -3,6 +3,7 @@ using TongBan.Grains.Map;
 namespace TongBan.Grains.Tests.Map;
 
 /// <summary>Which hall republications reach map viewers: only those whose figures changed.</summary>
+[Trait("Category", "Unit")]
 public class MapPointLiveTests
 {
     private static readonly DateTimeOffset Morning = new(2026, 11, 27, 9, 0, 0, TimeSpan.FromHours(8));

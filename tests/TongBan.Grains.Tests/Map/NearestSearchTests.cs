@@ -4,6 +4,7 @@ using TongBan.Grains.Map;
 
 namespace TongBan.Grains.Tests.Map;
 
+[Trait("Category", "Unit")]
 public class NearestSearchTests
 {
     private static readonly NearestSearch Search = new(GreatCircleTravelModel.Guizhou, new QueueLoadModel());

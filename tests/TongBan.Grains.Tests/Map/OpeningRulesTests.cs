@@ -4,6 +4,7 @@ using TongBan.Grains.Map;
 namespace TongBan.Grains.Tests.Map;
 
 /// <summary>The hall clock's regular hours, as the map and nearest search read them.</summary>
+[Trait("Category", "Unit")]
 public class OpeningRulesTests
 {
     private static readonly OpeningHours Hall = new(

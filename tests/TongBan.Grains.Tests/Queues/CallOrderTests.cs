@@ -4,6 +4,7 @@ using static TongBan.Grains.Tests.Queues.QueueTestKit;
 namespace TongBan.Grains.Tests.Queues;
 
 /// <summary>The selector: priority lane, anti-starvation (K = 2 by default), appointments, named windows, parking, skips.</summary>
+[Trait("Category", "Unit")]
 public class CallOrderTests
 {
     private const PriorityClass Green = PriorityClass.GreenChannel;

@@ -4,6 +4,7 @@ using static TongBan.Grains.Tests.Queues.QueueTestKit;
 namespace TongBan.Grains.Tests.Queues;
 
 /// <summary>The counter operations every peer system has: park with a reason, unpark to the front, 指定叫号 and 补录.</summary>
+[Trait("Category", "Unit")]
 public class CounterOperationTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using static TongBan.Grains.Tests.Queues.QueueTestKit;
 namespace TongBan.Grains.Tests.Queues;
 
 /// <summary>The midnight roll-over: a compact summary replaces the day's tickets; the service-time estimate survives.</summary>
+[Trait("Category", "Unit")]
 public class DaySummaryTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace TongBan.Grains.Tests.Queues;
 /// everything that read them before still does, also after the grain was deactivated and read its state back.
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class FinishedTicketMoveOutTests(ClusterFixture fixture)
 {
     [Fact]

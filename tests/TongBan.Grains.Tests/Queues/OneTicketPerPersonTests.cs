@@ -11,6 +11,7 @@ namespace TongBan.Grains.Tests.Queues;
 /// 一人一号: one open ticket per person (keyed ID or phone hash) per queue; a retry with the same idempotency key is the
 /// same ticket, not a second one; the person may take again once the ticket closes; keys live only on open tickets.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class OneTicketPerPersonTests : IDisposable
 {
     private static readonly KeyedHash Hash = new(Encoding.UTF8.GetBytes(PrivacyOptions.DevelopmentHashKey));

@@ -9,6 +9,7 @@ namespace TongBan.Grains.Tests.Queues;
 /// is held by two windows or live in two queues, nothing is lost in transfer, and the legality of each
 /// operation matches an independent oracle.
 /// </summary>
+[Trait("Category", "Unit")]
 public class QueuePropertyTests
 {
     private const int Steps = 6000;

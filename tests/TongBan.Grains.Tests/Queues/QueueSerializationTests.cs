@@ -9,6 +9,7 @@ namespace TongBan.Grains.Tests.Queues;
 /// The state must survive Orleans' serializer (how grain state is stored, see the silo host) and its deep
 /// copier, and the rules must carry on from a restored copy as if nothing happened.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class QueueSerializationTests : IDisposable
 {
     private readonly ServiceProvider services = new ServiceCollection()

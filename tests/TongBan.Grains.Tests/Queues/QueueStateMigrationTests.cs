@@ -8,6 +8,7 @@ namespace TongBan.Grains.Tests.Queues;
 /// A silo upgraded over an existing database must load yesterday's queue state, written before finished tickets were
 /// moved out of the hot state (every ticket of the day in <c>Tickets</c>, no <c>NextSeq</c>, no tally).
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class QueueStateMigrationTests : IDisposable
 {
     /// <summary>

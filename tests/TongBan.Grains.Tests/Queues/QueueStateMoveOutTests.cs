@@ -10,6 +10,7 @@ namespace TongBan.Grains.Tests.Queues;
 /// answer exactly as before, from the live state plus the tally, and after a reload (hot state deserialized, the
 /// batches' tickets given back) as well. And a state written before the split must load and carry on.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class QueueStateMoveOutTests : IDisposable
 {
     private readonly ServiceProvider services = new ServiceCollection()

@@ -4,6 +4,7 @@ using static TongBan.Grains.Tests.Queues.QueueTestKit;
 namespace TongBan.Grains.Tests.Queues;
 
 /// <summary>Call, recall, no-show, start, finish, cancel, park, redirect, return and window release, legal and illegal.</summary>
+[Trait("Category", "Unit")]
 public class TicketLifecycleTests
 {
     [Fact]

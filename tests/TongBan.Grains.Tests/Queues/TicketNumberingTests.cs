@@ -3,6 +3,7 @@ using static TongBan.Grains.Tests.Queues.QueueTestKit;
 
 namespace TongBan.Grains.Tests.Queues;
 
+[Trait("Category", "Unit")]
 public class TicketNumberingTests
 {
     [Theory]

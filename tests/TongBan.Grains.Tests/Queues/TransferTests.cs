@@ -4,6 +4,7 @@ using static TongBan.Grains.Tests.Queues.QueueTestKit;
 namespace TongBan.Grains.Tests.Queues;
 
 /// <summary>Transfers between category queues: fairness by original issue time, idempotent hand-off, named windows.</summary>
+[Trait("Category", "Unit")]
 public class TransferTests
 {
     [Fact]

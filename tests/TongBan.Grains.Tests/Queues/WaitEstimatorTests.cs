@@ -4,6 +4,7 @@ using static TongBan.Grains.Tests.Queues.QueueTestKit;
 namespace TongBan.Grains.Tests.Queues;
 
 /// <summary>Service-time estimate (floor, prior, trimmed mean), capacity shares, no-window, the wait formula, predicted-vs-actual accounting and rounding.</summary>
+[Trait("Category", "Unit")]
 public class WaitEstimatorTests
 {
     private static readonly QueueRules Rules = QueueRules.Default;

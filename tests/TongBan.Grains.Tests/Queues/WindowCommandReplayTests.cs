@@ -10,6 +10,7 @@ namespace TongBan.Grains.Tests.Queues;
 /// idempotency key. The queue recognises the repeat of the last keyed window command on a ticket, by the same window,
 /// and answers with the ticket as it is now, changing nothing; anything else is still judged by the rules.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class WindowCommandReplayTests
 {
     [Fact]

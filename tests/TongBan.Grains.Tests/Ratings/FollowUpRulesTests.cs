@@ -5,6 +5,7 @@ using TongBan.Grains.Tests.Cases;
 namespace TongBan.Grains.Tests.Ratings;
 
 /// <summary>The 差评 follow-up: 核实 → 整改 → 反馈 → 复评, working-day deadlines, overdue flags and the appeal path.</summary>
+[Trait("Category", "Integration")]
 public class FollowUpRulesTests
 {
     private static readonly FollowUpRules Rules = new(new RatingOptions());

@@ -5,6 +5,7 @@ using static TongBan.Grains.Tests.Ratings.RatingTestKit;
 namespace TongBan.Grains.Tests.Ratings;
 
 /// <summary>Rules that need the days to pass: the rating period, the roll-up periods, overdue follow-ups. The clock only moves forward.</summary>
+[Trait("Category", "Integration")]
 public class RatingClockTests(RatingClockFixture fixture) : IClassFixture<RatingClockFixture>
 {
     private IGrainFactory Grains => fixture.Grains;

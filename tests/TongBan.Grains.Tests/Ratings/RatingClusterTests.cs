@@ -12,6 +12,7 @@ namespace TongBan.Grains.Tests.Ratings;
 
 /// <summary>The rating intake, roll-ups, follow-ups and appeals on a two-silo TestCluster (each test owns its hall).</summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class RatingClusterTests(ClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Grains;

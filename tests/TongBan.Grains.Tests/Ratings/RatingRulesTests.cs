@@ -7,6 +7,7 @@ using TongBan.Grains.Tests.Support;
 
 namespace TongBan.Grains.Tests.Ratings;
 
+[Trait("Category", "Integration")]
 public class RatingRulesTests
 {
     private static readonly DateTimeOffset Noon = new(2026, 11, 24, 12, 0, 0, TimeSpan.FromHours(8));

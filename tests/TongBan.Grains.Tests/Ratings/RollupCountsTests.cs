@@ -2,6 +2,7 @@ using TongBan.Grains.Ratings;
 
 namespace TongBan.Grains.Tests.Ratings;
 
+[Trait("Category", "Unit")]
 public class RollupCountsTests
 {
     private static readonly DateOnly Today = new(2026, 11, 24);

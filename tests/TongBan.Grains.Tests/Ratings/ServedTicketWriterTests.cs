@@ -4,6 +4,7 @@ using TongBan.Grains.Ratings;
 namespace TongBan.Grains.Tests.Ratings;
 
 /// <summary>The per-silo writer of served-ticket records: batches under load, retries a failed write, drains on dispose.</summary>
+[Trait("Category", "Unit")]
 public sealed class ServedTicketWriterTests
 {
     private static ServedTicket Served(int i) =>

@@ -4,6 +4,7 @@ using TongBan.Grains.Seals;
 
 namespace TongBan.Grains.Tests.Seals;
 
+[Trait("Category", "Unit")]
 public class SealCryptoTests
 {
     private const string Payload = "{\"caseNo\":\"GZ5201022611270000011\",\"approved\":true}";

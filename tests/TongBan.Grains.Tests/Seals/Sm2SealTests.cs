@@ -7,6 +7,7 @@ using TongBan.Grains.Tests.Crypto;
 namespace TongBan.Grains.Tests.Seals;
 
 /// <summary>SM2-SM3 seals (GB/T 38540): sign and verify, bad input, ES256 records of before, and openssl both ways.</summary>
+[Trait("Category", "Unit")]
 public class Sm2SealTests
 {
     private const string Payload = "{\"caseNo\":\"GZ5201022611270000011\",\"approved\":true,\"authority\":\"南明区人力资源和社会保障局\"}";

@@ -11,6 +11,7 @@ namespace TongBan.Grains.Tests.Windows;
 /// 5 C then A, 10 D then A. Each test owns a hall.
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class CounterOperationGrainTests(ClusterFixture fixture)
 {
     private IQueueGrain Queue(string hall, string category) => fixture.Grains.GetGrain<IQueueGrain>(QueueKeys.Of(hall, category));

@@ -5,6 +5,7 @@ using TongBan.Grains.Windows;
 namespace TongBan.Grains.Tests.Windows;
 
 [Collection(ClockedClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class DayRolloverTests(ClockedClusterFixture fixture)
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace TongBan.Grains.Tests.Windows;
 
 /// <summary>Queues, windows and the hall snapshot working together on a two-silo TestCluster. Each test owns one hall.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class QueueAndWindowGrainTests(ClusterFixture fixture)
 {
     private IQueueGrain Queue(string hall, string category) => fixture.Grains.GetGrain<IQueueGrain>(QueueKeys.Of(hall, category));

@@ -15,6 +15,7 @@ namespace TongBan.Grains.Tests.Windows;
 /// first answer: no 409, no ticket called or finished twice, and the queue's counts still add up. Each test owns a hall.
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class WindowCrashRetryTests(ClusterFixture fixture)
 {
     private IQueueGrain Queue(string hall, string category) => fixture.Grains.GetGrain<IQueueGrain>(QueueKeys.Of(hall, category));

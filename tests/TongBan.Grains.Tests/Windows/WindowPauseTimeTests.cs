@@ -5,6 +5,7 @@ namespace TongBan.Grains.Tests.Windows;
 
 /// <summary>Paused time in a window's day figures, on the cluster whose clock the test moves.</summary>
 [Collection(ClockedClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class WindowPauseTimeTests(ClockedClusterFixture fixture)
 {
     [Fact]
