@@ -1,5 +1,8 @@
 import './common/style.css';
 import { byId, h, replace } from './common/dom';
+import { citizenPage } from './common/elder';
+
+citizenPage();
 
 const pages: [string, string, string][] = [
   ['/map', '办事地图', '全省服务网点与实时等候，按“路程 + 等候”推荐最近的办事点。'],
@@ -15,3 +18,4 @@ replace(byId('main'),
   h('p', null, '“全省通办、一次办成”政务服务平台的页面。'),
   h('div', { class: 'cards' }, ...pages.map(([href, title, text]) => h('a', { href }, h('strong', null, title), h('p', null, text)))),
 );
+byId('main').dataset.ready = 'index';
