@@ -38,12 +38,14 @@ replace(main,
 setInterval(() => { clock.textContent = fmtTime(new Date()); }, 1000);
 clock.textContent = fmtTime(new Date());
 
-// Each ticket's window as last announced today: the same ticket called again to the same window is a 重呼.
+// Each ticket's window as last announced, by day (numbers restart daily): the same ticket called again to the same
+// window is a 重呼. `at` is the hall's +08:00 time, so its first ten characters are the hall's date.
 const announced = new Map<string, number>();
 
 function announce(c: TicketCalled): void {
-  const recall = announced.get(c.ticketNo) === c.windowNo;
-  announced.set(c.ticketNo, c.windowNo);
+  const key = `${c.at.slice(0, 10)}/${c.ticketNo}`;
+  const recall = announced.get(key) === c.windowNo;
+  announced.set(key, c.windowNo);
   replace(current,
     h('div', { class: 'ticket', id: 'current-ticket' }, c.ticketNo),
     h('div', { class: 'arrow', 'aria-hidden': 'true' }, '→'),
