@@ -37,9 +37,24 @@ public sealed class ElderlyModeTests(WebApp app)
             await Expect(toggle).ToHaveAttributeAsync("aria-pressed", "true");
         }
 
+        // The home page offers the citizen's own pages only; the staff pages come back with the standard mode.
         await page.GotoAsync("/");
+        await Expect(page.Locator(".cards a[data-audience=citizen]")).ToHaveCountAsync(2);
+        foreach (var card in await page.Locator(".cards a[data-audience=citizen]").AllAsync())
+        {
+            await Expect(card).ToBeVisibleAsync();
+        }
+
+        foreach (var card in await page.Locator(".cards a[data-audience=staff]").AllAsync())
+        {
+            await Expect(card).ToBeHiddenAsync();
+        }
+
+        await Expect(page.Locator("header nav a[href='/clerk']")).ToBeHiddenAsync();
         await toggle.ClickAsync();
         await Expect(html).ToHaveAttributeAsync("data-mode", "standard");
+        await Expect(page.Locator(".cards a[data-audience=staff]").First).ToBeVisibleAsync();
+        await Expect(page.Locator("header nav a[href='/clerk']")).ToBeVisibleAsync();
         await page.GotoAsync("/rate?hall=520102-H001&window=1&ticket=A001");
         await Expect(toggle).ToHaveAttributeAsync("aria-pressed", "false");
         Assert.Equal(standardSize, await FontSizeAsync(page));
