@@ -105,9 +105,17 @@ public sealed class ElderlyModeTests(WebApp app)
         await Expect(page.Locator(".task-bar")).ToBeHiddenAsync();
         await Expect(page.Locator("#nearest")).ToBeHiddenAsync();
         await Expect(page.Locator("#take-ticket")).ToBeVisibleAsync();
+        await Expect(page.Locator("#book-form")).ToBeHiddenAsync();
         await CitizenModes.AssertElderlyLayoutAsync(page);
         await browser.ScreenshotAsync("map-elder-ticket-phone");
         await browser.AssertAccessibleAsync("map-elder-ticket-phone", CitizenModes.EnhancedContrast);
+
+        // One form at a time: the switch shows 预约 instead of 线上取号.
+        await page.Locator("#service-swap").ClickAsync();
+        await Expect(page.Locator("#book-form")).ToBeVisibleAsync();
+        await Expect(page.Locator("#ticket-form")).ToBeHiddenAsync();
+        await Expect(page.Locator("#service-swap")).ToHaveTextAsync("改为线上取号");
+        await CitizenModes.AssertElderlyLayoutAsync(page);
 
         await page.Locator("#service-close").ClickAsync();
         await Expect(panel).ToBeHiddenAsync();
