@@ -97,7 +97,7 @@ export class ServicePanel {
     const ticketButton = h('button', { type: 'submit', id: 'take-ticket', class: 'primary' }, '线上取号');
     // A remote ticket is taken signed in, in one's own name (one open ticket per person and category).
     const ticketId = h('input', { id: 'ticket-id', required: true, maxlength: 18, autocomplete: 'off', spellcheck: 'false', inputmode: 'text' });
-    const ticketForm = h('form', { id: 'ticket-form', class: 'stack', 'aria-labelledby': 'ticket-h' },
+    const ticketForm = h('form', { id: 'ticket-form', class: 'stack', 'aria-labelledby': 'ticket-h', 'data-form': 'ticket' },
       h('h3', { id: 'ticket-h' }, '线上取号'),
       open
         ? h('p', { class: 'muted small' }, '取号后请按预计时间到达，过号需重新取号。')
@@ -121,7 +121,7 @@ export class ServicePanel {
     const bookButton = h('button', { type: 'submit', id: 'book-submit', class: 'primary' }, '确认预约');
     const field = (label: string, control: HTMLElement, extra?: HTMLElement) =>
       h('div', { class: 'field' }, h('label', { for: control.id }, label), control, extra ?? null);
-    const bookForm = h('form', { id: 'book-form', class: 'stack', 'aria-labelledby': 'book-h' },
+    const bookForm = h('form', { id: 'book-form', class: 'stack', 'aria-labelledby': 'book-h', 'data-form': 'book' },
       h('h3', { id: 'book-h' }, '预约办理'),
       field('办理事项', item), field('办理类别', category), field('日期', date), field('时段', slot, slotHint),
       field('申请人姓名', name), field('身份证号', idNumber), field('手机号', phone),
@@ -136,9 +136,18 @@ export class ServicePanel {
         applicant: { name: name.value.trim(), idNumber: idNumber.value.trim().toUpperCase(), phone: phone.value.trim() } }, bookButton, bookStatus);
     });
 
+    // 长辈模式 shows one form at a time (CSS on data-focus); the switch button is there only in that mode.
+    const other = () => (this.el.dataset.focus === 'ticket' ? '改为预约办理' : '改为线上取号');
+    const swap = button(other(), () => {
+      this.el.dataset.focus = this.el.dataset.focus === 'ticket' ? 'book' : 'ticket';
+      swap.textContent = other();
+    }, { id: 'service-swap', class: 'elder-only' });
+    this.el.dataset.focus = focus;
+    swap.textContent = other();
     replace(this.el,
       h('h2', { id: 'service-h', tabindex: -1 }, `办事服务 · ${p.name}`),
       button('关闭', () => { this.el.hidden = true; }, { id: 'service-close', class: 'small' }),
+      detail.categories.length && !p.always && p.items.length ? swap : null,
       detail.categories.length === 0 || p.always
         ? h('p', null, '该网点为 24 小时自助服务，无需取号或预约。')
         : h('div', { class: 'stack' }, ticketForm, p.items.length ? bookForm : h('p', null, '该网点暂无可预约的事项。')));

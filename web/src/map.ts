@@ -2,14 +2,20 @@ import 'leaflet/dist/leaflet.css';
 import './common/style.css';
 import './map.css';
 import L from 'leaflet';
+import Supercluster, { type ClusterFeature, type PointFeature } from 'supercluster';
 import { api, errorText } from './common/api';
 import { button, byId, fmtMinutes, fmtRate, fmtWait, h, replace, say } from './common/dom';
 import { baseMap, textNode } from './common/geo';
 import { Live } from './common/live';
+import { citizenPage, elderMode, isElder, taskScreens } from './common/elder';
 import { MapPoint, MapPointDetail, NearestResult, ServiceItem, TYPE_NAMES, waitColor } from './common/types';
 import { ServicePanel } from './booking';
 
+citizenPage();
+
 const RADIUS: Record<string, number> = { hall: 8, subHall: 6, partner: 5, station: 4, selfService: 3 };
+/** Clusters up to this zoom (the province and prefecture views); from a county view on every point is drawn. */
+const CLUSTER_MAX_ZOOM = 11;
 
 const main = byId('main');
 const mapEl = h('div', { id: 'map', role: 'region', 'aria-label': '办事地图：点击地图任意位置查找附近网点' });
@@ -48,10 +54,14 @@ replace(main,
       h('div', { class: 'legend', 'aria-label': '颜色图例' },
         ...[['#1a7f37', '≤10 分钟'], ['#bf8700', '≤30 分钟'], ['#d1590b', '≤60 分钟'], ['#cf222e', '>60 分钟'], ['#8c959f', '暂无数据'], ['#6e7781', '已下班']]
           .map(([c, t]) => h('span', null, swatch(c), t))),
+      h('p', { class: 'muted small' }, '数字圆圈：该处的网点数，外圈颜色为其中最长的预计等候；点击放大。'),
     ),
     mapEl,
   ),
 );
+
+// 长辈模式: one task at a time (找事项 / 离我最近 / 网点类型 / 预计等候), starting with 离我最近; the booking panel takes the screen.
+taskScreens(main.querySelector<HTMLElement>('section.side')!, 1, panel.el);
 
 function swatch(color: string): HTMLElement {
   const i = h('i');
@@ -66,6 +76,9 @@ let originMarker: L.CircleMarker | null = null;
 const live = new Live(byId('live-state'));
 const { map } = await baseMap(mapEl);
 const pointLayer = L.layerGroup().addTo(map);
+const clusterLayer = L.layerGroup().addTo(map);
+// A wider hit area than the drawn dot (canvas markers have no DOM box): 长辈模式 widens it to a 44 px target.
+const pointRenderer = L.canvas({ padding: 0.2, tolerance: 6 });
 main.dataset.ready = 'map';
 
 /** True when some known point lists the chosen item; the directory may not carry item lists yet. */
@@ -85,7 +98,7 @@ let itemFilter = false;
 function upsert(p: MapPoint): void {
   const open = p.open && !p.suspended && !p.closed;
   const style: L.CircleMarkerOptions = {
-    radius: RADIUS[p.type] ?? 4, color: '#24292f', weight: 1, fillColor: waitColor(p.predictedWaitMinutes, open), fillOpacity: open ? 0.9 : 0.5,
+    radius: (RADIUS[p.type] ?? 4) * (isElder() ? 1.5 : 1), color: '#24292f', weight: 1, fillColor: waitColor(p.predictedWaitMinutes, open), fillOpacity: open ? 0.9 : 0.5,
   };
   const known = points.get(p.code);
   if (known) {
@@ -93,13 +106,11 @@ function upsert(p: MapPoint): void {
     known.marker.setStyle(style);
     known.marker.setTooltipContent(textNode(tooltip(p)));
   } else {
-    const marker = L.circleMarker([p.location.lat, p.location.lon], style);
+    const marker = L.circleMarker([p.location.lat, p.location.lon], { ...style, renderer: pointRenderer });
     marker.bindTooltip(textNode(tooltip(p)));
     marker.on('click', () => void showDetails(p.code));
     points.set(p.code, { point: p, marker });
   }
-  const entry = points.get(p.code)!;
-  if (visible(p)) pointLayer.addLayer(entry.marker); else pointLayer.removeLayer(entry.marker);
 }
 
 function tooltip(p: MapPoint): string {
@@ -108,13 +119,93 @@ function tooltip(p: MapPoint): string {
   return `${p.name}（${TYPE_NAMES[p.type] ?? p.type}）${state ? ' · ' + state : ''} · ${wait}`;
 }
 
+// --- clustering (Supercluster) ---------------------------------------------------------------------------------------
+// At province and prefecture zoom ~2,700 dots would overlap: the visible points are grouped into one numbered circle
+// per neighbourhood (its people waiting summed); a click zooms to where the group splits. data-points counts the
+// points shown (in clusters or alone), data-markers the single dots drawn, data-clusters the numbered circles.
+
+interface PointProps { code: string; waiting: number; wait: number | null }
+/** People waiting in the group, and its longest predicted wait among open points (colours the ring). */
+interface ClusterProps { waiting: number; wait: number | null }
+let clusters: Supercluster<PointProps, ClusterProps> | null = null;
+let drawn = new Set<string>();
+
+/** Re-indexes the visible points (filters, new points, new figures) and redraws. */
 function refilter(): void {
+  const features: PointFeature<PointProps>[] = [];
   for (const e of points.values()) {
-    if (visible(e.point)) pointLayer.addLayer(e.marker); else pointLayer.removeLayer(e.marker);
+    if (!visible(e.point)) continue;
+    const open = e.point.open && !e.point.suspended && !e.point.closed;
+    features.push({ type: 'Feature', properties: { code: e.point.code, waiting: e.point.waiting ?? 0, wait: open ? e.point.predictedWaitMinutes : null },
+      geometry: { type: 'Point', coordinates: [e.point.location.lon, e.point.location.lat] } });
   }
-  main.dataset.points = String(pointLayer.getLayers().length);
+  clusters = new Supercluster<PointProps, ClusterProps>({
+    radius: isElder() ? 72 : 56, maxZoom: CLUSTER_MAX_ZOOM, map: (p) => ({ waiting: p.waiting, wait: p.wait }),
+    reduce: (a, b) => { a.waiting += b.waiting; a.wait = a.wait === null ? b.wait : b.wait === null ? a.wait : Math.max(a.wait, b.wait); },
+  });
+  clusters.load(features);
+  main.dataset.points = String(features.length);
+  drawMarkers();
 }
 typeBoxes.forEach((t) => t.box.addEventListener('change', refilter));
+
+/** Draws the current view: numbered circles for groups, the points' own dots for the rest. */
+function drawMarkers(): void {
+  if (!clusters) return;
+  const b = map.getBounds().pad(0.2);
+  const bbox: [number, number, number, number] = [Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()), Math.min(180, b.getEast()), Math.min(85, b.getNorth())];
+  const shown = new Set<string>();
+  clusterLayer.clearLayers();
+  for (const f of clusters.getClusters(bbox, Math.floor(map.getZoom()))) {
+    const props = f.properties;
+    if ('cluster' in props && props.cluster) clusterLayer.addLayer(clusterMarker(f as ClusterFeature<ClusterProps>));
+    else shown.add((props as PointProps).code);
+  }
+  for (const code of drawn) if (!shown.has(code)) { const e = points.get(code); if (e) pointLayer.removeLayer(e.marker); }
+  for (const code of shown) if (!drawn.has(code)) { const e = points.get(code); if (e) pointLayer.addLayer(e.marker); }
+  drawn = shown;
+  mapEl.dataset.markers = String(shown.size);
+  mapEl.dataset.clusters = String(clusterLayer.getLayers().length);
+  mapEl.dataset.zoom = String(map.getZoom());
+}
+
+function clusterMarker(f: ClusterFeature<ClusterProps>): L.Marker {
+  const [lon, lat] = f.geometry.coordinates;
+  const count = f.properties.point_count;
+  // Bigger groups draw bigger; 长辈模式 never below a 44 px target.
+  const size = Math.max(isElder() ? 48 : 30, Math.round(26 + 7 * Math.log10(count) * 2));
+  const longest = f.properties.wait;
+  const label = `${count} 个网点，等候 ${f.properties.waiting} 人${longest === null ? '' : `，最长预计等候 ${fmtMinutes(longest)}`}。点击放大查看`;
+  const marker = L.marker([lat, lon], {
+    icon: L.divIcon({ className: 'cluster', html: textNode(String(count)), iconSize: [size, size] }),
+    keyboard: true, title: label,
+  });
+  marker.on('add', () => {
+    const el = marker.getElement();
+    if (!el) return;
+    el.setAttribute('aria-label', label);
+    el.dataset.count = String(count);
+    el.style.boxShadow = `0 0 0 3px ${waitColor(longest, true)}`;
+  });
+  const open = () => {
+    const zoom = Math.min(clusters?.getClusterExpansionZoom(f.properties.cluster_id) ?? map.getZoom() + 2, CLUSTER_MAX_ZOOM + 1);
+    map.setView([lat, lon], Math.max(zoom, Math.floor(map.getZoom()) + 1));
+  };
+  marker.on('click', open);
+  // A focused circle (role=button) opens with Enter or Space too.
+  marker.on('keypress', (e) => {
+    const key = (e as L.LeafletKeyboardEvent).originalEvent;
+    if (key.key === 'Enter' || key.key === ' ') { key.preventDefault(); open(); }
+  });
+  return marker;
+}
+
+elderMode.onChange(() => {
+  pointRenderer.options.tolerance = isElder() ? 16 : 6;
+  for (const e of points.values()) e.marker.setRadius((RADIUS[e.point.type] ?? 4) * (isElder() ? 1.5 : 1));
+  refilter();
+});
+pointRenderer.options.tolerance = isElder() ? 16 : 6;
 
 async function watchViewport(): Promise<void> {
   if (!live.connected) return;
@@ -123,17 +214,18 @@ async function watchViewport(): Promise<void> {
   const south = Math.max(-90, b.getSouth()), north = Math.min(90, b.getNorth());
   const list = await live.invoke<MapPoint[]>('WatchViewport', west, south, east, north);
   list.forEach(upsert);
-  main.dataset.points = String(pointLayer.getLayers().length);
+  refilter();
 }
 
 let moveTimer = 0;
 map.on('moveend', () => {
+  drawMarkers();
   clearTimeout(moveTimer);
   moveTimer = window.setTimeout(() => void watchViewport().catch(() => undefined), 250);
 });
 live.on('pointsChanged', (list: MapPoint[]) => {
   list.forEach(upsert);
-  main.dataset.points = String(pointLayer.getLayers().length);
+  refilter();
 });
 live.onSync(watchViewport);
 void live.start();
@@ -144,7 +236,7 @@ async function showDetails(code: string): Promise<void> {
   const entry = points.get(code);
   if (!entry) return;
   const box = h('div', { class: 'popup' }, h('strong', null, entry.point.name), h('p', null, '加载中…'));
-  entry.marker.bindPopup(box, { maxWidth: 320 }).openPopup();
+  L.popup({ maxWidth: 320, offset: [0, -4] }).setLatLng(entry.marker.getLatLng()).setContent(box).openOn(map);
   try {
     const d = (await api.get<MapPointDetail>(`/api/map/points/${encodeURIComponent(code)}`))!;
     const p = d.point;

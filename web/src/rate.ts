@@ -6,6 +6,9 @@ import { currentHall, fatal, title } from './common/hall';
 import { Live } from './common/live';
 import { PadTarget, RatingPad, padChannel } from './common/ratingPad';
 import { HallProfile } from './common/types';
+import { citizenPage } from './common/elder';
+
+citizenPage();
 
 // The window's citizen-facing rating pad (评价器). It rates as the window's pad, so it runs with that window's clerk
 // token; the ticket comes from ?ticket=, from the clerk console in the same browser (BroadcastChannel), or — on a

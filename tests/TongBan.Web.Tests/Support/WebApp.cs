@@ -223,9 +223,11 @@ public sealed class BrowserPage(IBrowserContext context, IPage page) : IAsyncDis
     /// best practices), listing each rule, its impact and the offending elements. The full report is written next to
     /// the screenshots as <c>axe-{name}.txt</c>.
     /// </summary>
-    public async Task AssertAccessibleAsync(string name)
+    /// <param name="name">Names the report file.</param>
+    /// <param name="options">axe options, e.g. a rule switched on (<see cref="CitizenModes.EnhancedContrast"/>).</param>
+    public async Task AssertAccessibleAsync(string name, AxeRunOptions? options = null)
     {
-        var result = await Page.RunAxe();
+        var result = options is null ? await Page.RunAxe() : await Page.RunAxe(options);
         var lines = result.Violations.Select(v => $"{v.Impact} {v.Id}: {v.Help} ({v.HelpUrl})\n"
             + string.Join("\n", v.Nodes.Select(n => $"    {n.Target} {n.Html} — {string.Join("; ", (n.Any ?? []).Concat(n.All ?? []).Concat(n.None ?? []).Select(c => c.Message))}"))).ToList();
         await File.WriteAllTextAsync(
