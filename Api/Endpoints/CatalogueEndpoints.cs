@@ -66,9 +66,9 @@ public static class CatalogueEndpoints
                 return Problems.Invalid("number", "批次号为 1–999 的整数。 number is a batch number (1-999).");
             }
 
-            var today = catalogue.LatestBatch;
+            var inForce = catalogue.LatestBatch;
             return catalogue.Batches.FirstOrDefault(b => b.Number == n) is { } batch
-                ? TypedResults.Ok(new CatalogueBatchDto(batch.Number, batch.Title, batch.Published, ServiceCatalogue.EffectiveOf(batch), batch.Number <= today, batch.Added, batch.Amended, batch.Withdrawn))
+                ? TypedResults.Ok(new CatalogueBatchDto(batch.Number, batch.Title, batch.Published, ServiceCatalogue.EffectiveOf(batch), batch.Number <= inForce, batch.Added, batch.Amended, batch.Withdrawn))
                 : Problems.NotFound("Batch", number);
         })
         .AllowAnonymous()
@@ -127,6 +127,11 @@ public static class CatalogueEndpoints
         if (body.Number is not { } number || number < 1)
         {
             problems.Add($"number 为要发布的批次号（当前最新为第 {catalogue.Batches[^1].Number} 批）。 number is the batch being published (the latest is {catalogue.Batches[^1].Number}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Title) || body.Title.Length > CataloguePublishing.MaxTitleLength)
+        {
+            problems.Add($"title 为批次标题，不能为空，且不超过 {CataloguePublishing.MaxTitleLength} 字。 title is required (at most {CataloguePublishing.MaxTitleLength} characters).");
         }
 
         var added = Items(body.Added, "added", problems);
@@ -260,8 +265,8 @@ public static class CatalogueEndpoints
                 [.. (input.ReviewPoints ?? []).Select(p => p?.Trim() ?? string.Empty)],
                 input.AllowsDeferredMaterials ?? false, input.OriginalsMustBeMailed ?? false, input.ResultType!.Value,
                 input.PrintableAtReceivingHall ?? false, input.ProvinceWide ?? false, input.PinyinInitials!.Trim());
-            problems.AddRange(item.Problems().Select(p => $"{at}：{p}"));
-            items.Add(item);
+            items.Add(item); // its own consistency (limits, materials, initials) is checked with the batch by CataloguePublishing
+
         }
 
         return items;

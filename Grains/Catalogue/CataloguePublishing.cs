@@ -76,18 +76,16 @@ public static class CataloguePublishing
             }
         }
 
-        if (problems.Count == 0)
+        // The replay rules too (codes in force, duplicates, each item's own consistency), so one answer lists everything.
+        try
         {
-            try
-            {
-                ServiceCatalogue.Replay([.. existing, next]);
-            }
-            catch (CatalogueException e)
-            {
-                problems.AddRange(e.Problems);
-            }
+            ServiceCatalogue.Replay([.. existing, next with { Number = expected }]);
+        }
+        catch (CatalogueException e)
+        {
+            problems.AddRange(e.Problems);
         }
 
-        return problems;
+        return [.. problems.Distinct(StringComparer.Ordinal)];
     }
 }
