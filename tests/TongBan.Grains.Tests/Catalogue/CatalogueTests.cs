@@ -240,7 +240,10 @@ public class CataloguePublishingTests
     {
         var bad = new CatalogueBatch(4, Today, " ",
             [Sample() with { PromisedLimitDays = 9, StatutoryLimitDays = 3 }, Sample("rsj-902", "测试", "c") with { Materials = [] }, Sample("rsj-903") with { StatutoryLimitDays = 400, PromisedLimitDays = 1 }],
-            [Sample("rsj-999")], ["sw-002"]) { EffectiveFrom = Today.AddDays(-1) };
+            [Sample("rsj-999")], ["sw-002"])
+        {
+            EffectiveFrom = Today.AddDays(-1),
+        };
         var problems = CataloguePublishing.Check(CatalogueSeed.Batches, bad, Today);
         Assert.Contains(problems, p => p.Contains("批次号须为 3", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("标题", StringComparison.Ordinal));
