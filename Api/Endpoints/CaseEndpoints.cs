@@ -48,14 +48,14 @@ public sealed record CaseDto(
     string DepartmentCode, string? DepartmentName, string RegionCode, string? ReceivingHallCode, string Channel, CaseApplicantDto Applicant,
     IReadOnlyList<SubmittedMaterial> Materials, IReadOnlyList<MaterialGap> Gaps, MissingMaterialsNotice? Notice, CaseDecision? Decision,
     CaseDelivery? Delivery, string? RejectionReason, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt, int Version,
-    IReadOnlyList<string> AllowedActions, IReadOnlyList<TimelineDto> Timeline, CaseCrossProvinceDto? CrossProvince = null)
+    IReadOnlyList<string> AllowedActions, IReadOnlyList<TimelineDto> Timeline, CaseCrossProvinceDto? CrossProvince = null, int CatalogueVersion = 0)
 {
     public static CaseDto From(CaseView v, ServiceCatalogue catalogue, CaseCrossProvinceDto? crossProvince = null)
     {
         var s = v.State;
         var d = v.Deadline;
         return new CaseDto(
-            s.CaseNo, s.ItemCode, catalogue.Find(s.ItemCode)?.Name, CaseNames.Of(s.Status), StatusNames.Chinese(s.Status), v.Summary.Stage,
+            s.CaseNo, s.ItemCode, (catalogue.VersionAt(s.ItemCode, s.ItemBatch) ?? catalogue.Find(s.ItemCode))?.Name, CaseNames.Of(s.Status), StatusNames.Chinese(s.Status), v.Summary.Stage,
             d is null ? null : new DeadlineDto(d.Due.Date, d.WarningFrom.Date, d.LimitWorkingDays, d.ElapsedWorkingDays, d.RemainingWorkingDays, d.OverdueWorkingDays, d.IsSuspended, d.Provisional),
             s.DepartmentCode, Departments.Find(s.DepartmentCode)?.Name, s.RegionCode, s.ReceivingHallCode, CaseNames.Of(s.Channel),
             new CaseApplicantDto(v.Applicant.NameMasked, v.Applicant.IdMasked, v.Applicant.PhoneMasked),
@@ -65,7 +65,8 @@ public sealed record CaseDto(
                 e.Version, e.Action is { } a ? CaseNames.Of(a) : null, e.From is { } f ? CaseNames.Of(f) : null, CaseNames.Of(e.To), e.At,
                 CaseNames.Of(e.Role), e.Role == CaseRole.Citizen ? null : e.ActorName ?? e.ActorId, e.HallCode, e.WindowNo, e.DepartmentCode,
                 e.RegionCode, e.Reason, e.Comment, e.Materials, e.Delivery, e.CrossProvince))],
-            crossProvince);
+            crossProvince,
+            s.ItemBatch);
     }
 }
 
@@ -97,7 +98,7 @@ public static class CaseEndpoints
     public static void MapCaseEndpoints(this IEndpointRouteBuilder routes)
     {
         var items = routes.MapGroup("/api/items").WithTags("Catalogue").AllowAnonymous();
-        items.MapGet("/", Results<Ok<IReadOnlyList<ServiceItem>>, ValidationProblem> (string? sector, string? q, bool? provinceWide, ServiceCatalogue catalogue) =>
+        items.MapGet("/", Results<Ok<IReadOnlyList<ServiceItem>>, ValidationProblem, ProblemHttpResult> (string? sector, string? q, bool? provinceWide, string? batch, ServiceCatalogue catalogue) =>
         {
             Sector? filter = null;
             if (sector is not null)
@@ -115,8 +116,24 @@ public static class CaseEndpoints
                 return Problems.Invalid("q", "q has at most 50 characters.");
             }
 
+            if (batch is not null)
+            {
+                if (CatalogueEndpoints.ParseBatch(batch) is not { } selector)
+                {
+                    return Problems.Invalid("batch", CatalogueEndpoints.BatchHint);
+                }
+
+                if (CatalogueEndpoints.Resolve(catalogue, selector) is not { } number)
+                {
+                    return Problems.NotFound("Batch", batch);
+                }
+
+                return TypedResults.Ok(catalogue.AsOf(number).Search(q, filter, provinceWide ?? false));
+            }
+
             return TypedResults.Ok(catalogue.Search(q, filter, provinceWide ?? false));
-        }).WithSummary("全省通办 catalogue: search by name or pinyin initials (sfz → 身份证), by sector, province-wide only.");
+        }).WithSummary("全省通办 catalogue: search by name or pinyin initials (sfz → 身份证), by sector, province-wide only.")
+        .WithDescription("Without `batch`: the items in force today. With `batch` (a batch number such as 2, or a publication year such as 2021 for that year's last batch): the catalogue as it stood after that batch, including a published batch not yet in force. The batches: GET /api/catalogue/batches.");
 
         items.MapGet("/{itemCode}", Results<Ok<ServiceItem>, ProblemHttpResult> (string itemCode, ServiceCatalogue catalogue) =>
             catalogue.Find(itemCode) is { } item ? TypedResults.Ok(item) : Problems.NotFound("Item", itemCode))

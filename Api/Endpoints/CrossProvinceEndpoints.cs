@@ -26,6 +26,9 @@ public sealed record InboundRequest(
     string? TransferId, string? OriginRegionCode, string? TargetRegionCode, string? ItemName, string? ApplicantName, string? ApplicantIdNumber, string? ApplicantPhone,
     string? ItemCode = null, string? Note = null);
 
+/// <summary><c>POST /api/cross-province/demo/inbound</c>: the demo partner sends a sample application to this county (both optional).</summary>
+public sealed record DemoInboundRequest(string? TargetRegionCode, string? ItemCode);
+
 /// <summary><c>POST /api/cases/{caseNo}/forward</c>: 跨省通办 — forward a Guizhou case to a partner province's department.</summary>
 public sealed record ForwardCaseRequest(string? PartnerCode, string? TargetRegionCode, string? Note, int? ExpectedVersion);
 
@@ -129,6 +132,11 @@ public static partial class CrossProvinceEndpoints
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)
         .WithSummary("The partner reports progress on a case forwarded to it (X-Partner-Code + X-Partner-Token): accepted, inReview, decided {approved}, delivered {deliveryMethod}, rejected {reason}. Lands on the Guizhou case's timeline and moves its status; the same report again changes nothing; going back is 409.");
+
+        group.MapPost("/demo/inbound", DemoInboundAsync)
+        .RequireAuthorization(p => p.RequireRole(Roles.Clerk, Roles.HallManager, Roles.Admin))
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .WithSummary("演示合作方 (demo partner, embedded mode): asks the in-process demo partner to send a sample application (演示申请人, 基本养老保险关系转移接续 unless itemCode is given) to a Guizhou county (targetRegionCode; default: the caller's hall's county, else 520102). It opens a Guizhou case through the same intake as POST /inbound and answers its caseNo; the case's status reports go back to the demo partner. 404 when the demo partner is off (PostgreSQL mode unless TongBan:Partners:Demo=true).");
 
         routes.MapPost("/api/cases/{caseNo}/forward", ForwardAsync)
         .WithTags("Cross-province")
@@ -250,6 +258,38 @@ public static partial class CrossProvinceEndpoints
             return Unauthorized();
         }
 
+        return await ReceiveAsync(partner, body, protector, catalogue, regions, grains, clock);
+    }
+
+    /// <summary>The demo partner sends a sample application to a Guizhou county, through the same intake as a real partner's.</summary>
+    private static async Task<IResult> DemoInboundAsync(
+        DemoInboundRequest? body, ClaimsPrincipal user, PartnerOptions partners, PersonalDataProtector protector, ServiceCatalogue catalogue, RegionCatalog regions,
+        IGrainFactory grains, TimeProvider clock)
+    {
+        if (partners.Find(DemoPartner.Code) is not { } demo || !DemoPartner.Is(demo))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "未启用演示合作方 Demo partner off",
+                detail: "演示合作方仅在内嵌模式下默认启用，或配置 TongBan:Partners:Demo=true。 The demo partner is on in embedded mode, or with TongBan:Partners:Demo=true.");
+        }
+
+        var hall = user.Claim(TongBanClaims.HallCode);
+        var target = body?.TargetRegionCode ?? (hall is { Length: >= 6 } && regions.Find(hall[..6]) is { Level: RegionLevel.County } ? hall[..6] : "520102");
+        var now = ChinaTime.Now(clock);
+        var itemCode = body?.ItemCode ?? DemoItemCode;
+        var request = new InboundRequest(
+            $"DEMO-{now:yyMMddHHmmss}-{Random.Shared.Next(0, 1_000_000):D6}", DemoPartner.RegionCode, target, catalogue.Find(itemCode)?.Name ?? itemCode,
+            "演示申请人", DemoApplicantId, "13900009999", itemCode, "演示合作方发来的演示转办件（非真实申请）");
+        return await ReceiveAsync(demo, request, protector, catalogue, regions, grains, clock);
+    }
+
+    private const string DemoItemCode = "rsj-003";
+
+    /// <summary>A made-up applicant with a well-formed number (the intake checks it like any other).</summary>
+    private static readonly string DemoApplicantId = "51010419900101998" + ResidentId.CheckCharacter("51010419900101998");
+
+    private static async Task<IResult> ReceiveAsync(
+        PartnerEndpoint partner, InboundRequest body, PersonalDataProtector protector, ServiceCatalogue catalogue, RegionCatalog regions, IGrainFactory grains, TimeProvider clock)
+    {
         if (body.TransferId is not { Length: > 0 and <= 64 } transferId || body.TargetRegionCode is not { Length: 6 } target || !target.StartsWith("52", StringComparison.Ordinal) ||
             string.IsNullOrWhiteSpace(body.ItemName) || string.IsNullOrWhiteSpace(body.ApplicantName) || body.ApplicantName.Length > 50 || body.Note is { Length: > 500 } ||
             body.OriginRegionCode is { Length: > 6 } ||

@@ -18,8 +18,9 @@ public static class BundleCatalogue
 {
     public static readonly IReadOnlyList<BundleDefinition> All =
     [
-        // 新生儿出生一件事: the seed catalogue has no 医保参保 item (no 医保局 department yet), so three of the four.
-        new("newborn", "新生儿出生一件事", ["wsjk-001", "gongan-004", "rsj-001"]),
+        // 新生儿出生一件事: the seed catalogue has no 医保参保 item (no 医保局 department yet), so three of the four. The
+        // certificate is the first issue (wsjk-006 首次签发), not wsjk-001, its reissue (补发) after a loss.
+        new("newborn", "新生儿出生一件事", ["wsjk-006", "gongan-004", "rsj-001"]),
         new("sole-trader-opening", "个体工商户开业一件事", ["scjg-001", "sw-005"]),
     ];
 

@@ -58,6 +58,12 @@ public sealed partial class CaseGrain(
                 : new CaseReply(null, new CaseFailure(CaseFailureKind.VersionConflict, "案号已被使用 (this case number is taken)", current.State.Status, current.State.Version, []));
         }
 
+        // A batch published through another silo in the last seconds: load it before refusing the submission.
+        if (submission.ItemBatch > catalogue.Batches[^1].Number)
+        {
+            catalogue.Load(await GrainFactory.GetGrain<ICatalogueGrain>(ICatalogueGrain.Key).All());
+        }
+
         if (catalogue.VersionAt(itemCode, submission.ItemBatch) is not { } item)
         {
             return new CaseReply(null, new CaseFailure(CaseFailureKind.InvalidCommand, $"事项 {itemCode} 不在第 {submission.ItemBatch} 批清单中 (unknown item or batch)", null, 0, []));

@@ -67,6 +67,10 @@ public static class CatalogueSeed
             Item("sw-007", "社会保险费缴费证明开具", "shbxfjfzmkj", County, 1, 0,
                 [IdCard()],
                 ["缴费记录完整"], Certificate, printable: true, provinceWide: true),
+            // 出生医学证明首次签发: what a newborn needs first (the 新生儿出生一件事 bundle); wsjk-001 is the reissue (补发) after a loss.
+            Item("wsjk-006", "出生医学证明首次签发", "csyxzmscqf", County, 5, 1,
+                [Form("出生医学证明首次签发申请表"), IdCard("父母双方居民身份证"), Paper("delivery-record", "助产机构出具的分娩记录", true, 0)],
+                ["新生儿出生信息与助产机构分娩记录一致", "申请人为新生儿父母或其监护人", "未曾签发出生医学证明"], Certificate, printable: true, provinceWide: true),
         ],
         Amended:
         [

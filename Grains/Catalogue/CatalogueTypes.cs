@@ -209,52 +209,52 @@ public sealed record ServiceItem(
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(Code) || Code.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')))
         {
-            problems.Add($"Item code '{Code}' must be non-empty lower-case letters, digits and hyphens.");
+            problems.Add($"事项编码「{Code}」须由小写字母、数字和连字符组成。 Item code '{Code}' must be non-empty lower-case letters, digits and hyphens.");
         }
 
         if (string.IsNullOrWhiteSpace(Name))
         {
-            problems.Add($"{Code}: the name is empty.");
+            problems.Add($"{Code}：事项名称为空。 {Code}: the name is empty.");
         }
 
         if (Departments.Find(DepartmentCode) is not { } department)
         {
-            problems.Add($"{Code}: unknown department '{DepartmentCode}'.");
+            problems.Add($"{Code}：未知的主管部门「{DepartmentCode}」。 {Code}: unknown department '{DepartmentCode}'.");
         }
         else if (department.Sector != Sector)
         {
-            problems.Add($"{Code}: department '{DepartmentCode}' belongs to {department.Sector}, not {Sector}.");
+            problems.Add($"{Code}：主管部门「{DepartmentCode}」属于{CatalogueNames.Of(department.Sector)}行业，而非{CatalogueNames.Of(Sector)}。 {Code}: department '{DepartmentCode}' belongs to {department.Sector}, not {Sector}.");
         }
 
         if (StatutoryLimitDays < 0 || PromisedLimitDays < 0 || PromisedLimitDays > StatutoryLimitDays)
         {
-            problems.Add($"{Code}: limits must satisfy 0 ≤ promised ({PromisedLimitDays}) ≤ statutory ({StatutoryLimitDays}).");
+            problems.Add($"{Code}：办结时限须满足 0 ≤ 承诺时限（{PromisedLimitDays} 个工作日）≤ 法定时限（{StatutoryLimitDays} 个工作日）。 {Code}: limits must satisfy 0 ≤ promised ({PromisedLimitDays}) ≤ statutory ({StatutoryLimitDays}).");
         }
 
         if (Materials.Count == 0)
         {
-            problems.Add($"{Code}: no materials.");
+            problems.Add($"{Code}：没有申请材料。 {Code}: no materials.");
         }
 
         foreach (var duplicate in Materials.GroupBy(m => m.Id, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
-            problems.Add($"{Code}: material id '{duplicate.Key}' appears more than once.");
+            problems.Add($"{Code}：材料编号「{duplicate.Key}」重复。 {Code}: material id '{duplicate.Key}' appears more than once.");
         }
 
         if (Materials.Any(m => m.Copies < 0 || string.IsNullOrWhiteSpace(m.Id) || string.IsNullOrWhiteSpace(m.Name)))
         {
-            problems.Add($"{Code}: every material needs an id, a name and a non-negative number of copies.");
+            problems.Add($"{Code}：每项材料须有编号、名称和不小于 0 的份数。 {Code}: every material needs an id, a name and a non-negative number of copies.");
         }
 
         if (ReviewPoints.Count == 0)
         {
-            problems.Add($"{Code}: no review points.");
+            problems.Add($"{Code}：没有审查要点。 {Code}: no review points.");
         }
 
         var hanCount = Name.Count(IsHan);
         if (PinyinInitials.Length != hanCount || PinyinInitials.Any(c => !char.IsAsciiLetterLower(c)))
         {
-            problems.Add($"{Code}: pinyin initials '{PinyinInitials}' must be {hanCount} lower-case letters, one per Han character of {Name}.");
+            problems.Add($"{Code}：拼音首字母「{PinyinInitials}」须为 {hanCount} 个小写字母，与「{Name}」的汉字一一对应。 {Code}: pinyin initials '{PinyinInitials}' must be {hanCount} lower-case letters, one per Han character of {Name}.");
         }
 
         return problems;
@@ -278,7 +278,8 @@ public enum ItemChange
 
 /// <summary>
 /// One published batch of the catalogue (task 1: 每年集中公布一次). Added and amended items are
-/// given in full; withdrawn items by code.
+/// given in full; withdrawn items by code. The batch number is the catalogue version: a case stores the number
+/// of the batch whose version of its item it follows (<c>CaseState.ItemBatch</c>).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record CatalogueBatch(
@@ -287,7 +288,16 @@ public sealed record CatalogueBatch(
     [property: Id(2)] string Title,
     [property: Id(3)] IReadOnlyList<ServiceItem> Added,
     [property: Id(4)] IReadOnlyList<ServiceItem> Amended,
-    [property: Id(5)] IReadOnlyList<string> Withdrawn);
+    [property: Id(5)] IReadOnlyList<string> Withdrawn)
+{
+    /// <summary>
+    /// 生效日期: the batch is in force from this day (China time) on; null means from <see cref="Published"/> (the
+    /// seeded batches). An admin publishes a batch ahead of the day it takes effect; cases opened before keep the
+    /// version they were opened under.
+    /// </summary>
+    [Id(6)]
+    public DateOnly? EffectiveFrom { get; init; }
+}
 
 /// <summary>One entry of an item's history: the version in force from <see cref="Published"/> on (null <see cref="Item"/> once withdrawn).</summary>
 [GenerateSerializer, Immutable]

@@ -38,6 +38,15 @@ public sealed class PartnerOptions
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// <c>TongBan:Partners:Demo</c>: add the in-process demo partner (<see cref="DemoPartner"/>). Unset means on in
+    /// embedded mode and off in PostgreSQL mode.
+    /// </summary>
+    public bool? Demo { get; set; }
+
+    /// <summary>How long the demo partner takes between the steps it reports on a case forwarded to it.</summary>
+    public TimeSpan DemoStepDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     public PartnerEndpoint? Find(string? code) => List.FirstOrDefault(p => string.Equals(p.Code, code, StringComparison.Ordinal));
 
     /// <summary>Constant-time check of a partner's inbound token.</summary>

@@ -87,7 +87,7 @@ public static partial class TongBanHost
         services.AddSingleton<ServicePointDirectory>();
         services.AddSingleton<ReferenceDataLoader>();
         services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
-        services.AddSingleton(_ => ServiceCatalogue.Seeded());
+        services.AddSingleton(sp => ServiceCatalogue.Seeded(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => CalendarProvider.FromEmbedded());
         // Privacy keys: configured, else the public development keys (embedded), else derived from the JWT signing key.
         var privacy = builder.Configuration.GetSection(PrivacyOptions.Section).Get<PrivacyOptions>() ?? new PrivacyOptions();
@@ -150,8 +150,13 @@ public static partial class TongBanHost
         services.TryAddSingleton<IELicenceRegistry>(sp => new InProcessELicenceRegistry(sp.GetRequiredService<PersonalDataProtector>()));
         var seals = builder.Configuration.GetSection(SealOptions.Section).Get<SealOptions>() ?? new SealOptions();
         services.TryAddSingleton(sp => SealKeyCipher.From(seals, sp.GetRequiredService<PrivacyOptions>()));
-        services.TryAddSingleton(builder.Configuration.GetSection(PartnerOptions.Section).Get<PartnerOptions>() ?? new PartnerOptions());
-        services.TryAddSingleton<IPartnerGateway, HttpPartnerGateway>();
+        var partners = builder.Configuration.GetSection(PartnerOptions.Section).Get<PartnerOptions>() ?? new PartnerOptions();
+        DemoPartner.AddTo(partners, partners.Demo ?? development); // 演示合作方: embedded mode, or when configured
+        services.TryAddSingleton(partners);
+        services.TryAddSingleton<HttpPartnerGateway>();
+        services.TryAddSingleton<IPartnerGateway>(sp => new DemoPartnerGateway(
+            sp.GetRequiredService<HttpPartnerGateway>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<PartnerOptions>(),
+            sp.GetRequiredService<ILogger<DemoPartnerGateway>>()));
         services.TryAddSingleton(sp => (IAuditStreamStore)sp.GetRequiredService<ICaseStore>());
 
         services.AddHostedService<ReferenceDataStartup>();
@@ -194,6 +199,9 @@ public static partial class TongBanHost
                 orleans.AddDashboard();
             }
         });
+
+        // After the silo: published catalogue batches are loaded before Kestrel takes requests.
+        services.AddHostedService<CatalogueSync>();
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Microsoft.Orleans")

@@ -42,6 +42,8 @@ public class BundleEndpointTests(EmbeddedApp app)
         var children = bundle.GetProperty("children").EnumerateArray().ToArray();
         Assert.Equal(3, children.Length);
         Assert.Equal(["gongan", "rsj", "wsjk"], children.Select(c => c.GetProperty("departmentCode").GetString()!).Order());
+        // The newborn needs the first issue of the 出生医学证明 (wsjk-006 首次签发), not its reissue after a loss (wsjk-001 补发).
+        Assert.Equal(["gongan-004", "rsj-001", "wsjk-006"], children.Select(c => c.GetProperty("itemCode").GetString()!).Order(StringComparer.Ordinal));
         Assert.All(children, c => Assert.Equal("submitted", c.GetProperty("status").GetString()));
         Assert.Equal(3, children.Select(c => c.GetProperty("caseNo").GetString()).Distinct().Count());
         Assert.DoesNotContain(bundleNo, children.Select(c => c.GetProperty("caseNo").GetString()));

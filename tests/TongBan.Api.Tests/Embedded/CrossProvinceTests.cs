@@ -95,7 +95,7 @@ public sealed class PartnerFixture : IAsyncLifetime
             "--TongBan:Partners:List:1:OutboundToken", "to-guangdong",
             "--TongBan:Partners:List:1:InboundToken", "from-guangdong",
             "--TongBan:Partners:List:1:RegionPrefixes:0", "44",
-        ]);
+        ], ResponseScan.Attach);
         await App.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
         await Readiness.WaitAsync(Http, TimeSpan.FromSeconds(30));

@@ -34,7 +34,11 @@ public class EmbeddedApp : IAsyncLifetime
             "--TongBan:Security:RateLimits:ratingSubmission:PermitLimit", "1000000",
             "--TongBan:Security:RateLimits:hotlineVerification:PermitLimit", "1000000",
             .. ExtraArgs,
-        ], Configure);
+        ], builder =>
+        {
+            ResponseScan.Attach(builder);
+            Configure(builder);
+        });
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
@@ -55,6 +59,10 @@ public class EmbeddedApp : IAsyncLifetime
         Http.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+
+        // Every JSON answer the tests saw on this host was scanned: no keyed hash or sealed value may have left it.
+        var leaks = ResponseScan.Violations;
+        Assert.True(leaks.Count == 0, "Answers carried keyed hashes or sealed values: " + string.Join("; ", leaks));
     }
 
     public async Task<string> TokenAsync(string role, string? hallCode = null, string? regionCode = null, string? subject = null, int? windowNo = null, string? departmentCode = null)

@@ -1,4 +1,5 @@
 using TongBan.Grains.Catalogue;
+using TongBan.Grains.Tests.Support;
 
 namespace TongBan.Grains.Tests.Catalogue;
 
@@ -217,5 +218,81 @@ public class CatalogueSearchTests
         Assert.Empty(Seeded.Search("qqqqzz"));
         Assert.Empty(Seeded.Search("发票领用"));
         Assert.Empty(Seeded.Search("火星"));
+    }
+}
+
+public class CataloguePublishingTests
+{
+    private static readonly DateOnly Today = new(2026, 12, 6);
+
+    private static ServiceItem Sample(string code = "rsj-901", string name = "测试新增事项", string initials = "csxzsx") =>
+        ServiceCatalogue.Seeded().Find("rsj-006")! with { Code = code, Name = name, PinyinInitials = initials };
+
+    private static CatalogueBatch Batch(int number, DateOnly? effective, ServiceItem[]? added = null, ServiceItem[]? amended = null, string[]? withdrawn = null) =>
+        new(number, Today, "第三批", added ?? [], amended ?? [], withdrawn ?? []) { EffectiveFrom = effective };
+
+    [Fact]
+    public void A_sound_next_batch_passes()
+    {
+        Assert.Empty(CataloguePublishing.Check(CatalogueSeed.Batches, Batch(3, Today, [Sample()]), Today));
+        Assert.Empty(CataloguePublishing.Check(CatalogueSeed.Batches, Batch(3, Today.AddDays(30), withdrawn: ["jt-006"]), Today));
+    }
+
+    [Fact]
+    public void Every_problem_is_listed_in_Chinese_with_English_after()
+    {
+        var bad = new CatalogueBatch(4, Today, " ",
+            [Sample() with { PromisedLimitDays = 9, StatutoryLimitDays = 3 }, Sample("rsj-902", "测试", "c") with { Materials = [] }, Sample("rsj-903") with { StatutoryLimitDays = 400, PromisedLimitDays = 1 }],
+            [Sample("rsj-999")], ["sw-002"])
+        {
+            EffectiveFrom = Today.AddDays(-1),
+        };
+        var problems = CataloguePublishing.Check(CatalogueSeed.Batches, bad, Today);
+        Assert.Contains(problems, p => p.Contains("批次号须为 3", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("标题", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("不能追溯生效", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("承诺时限（9 个工作日）", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("rsj-902：没有申请材料", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("拼音首字母", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("超过上限 250", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("调整的 rsj-999 不在清单中", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("取消的 sw-002 不在清单中", StringComparison.Ordinal));
+        Assert.All(problems, p => Assert.Contains(p, c => c is >= '\u4e00' and <= '\u9fff'));
+        Assert.Equal(problems.Count, problems.Distinct().Count());
+    }
+
+    [Fact]
+    public void A_batch_is_in_force_from_its_effective_date_and_a_case_keeps_its_version()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 12, 6, 15, 59, 0, TimeSpan.Zero)); // 23:59 in China
+        var catalogue = ServiceCatalogue.Seeded(clock);
+        var amended = ServiceCatalogue.Seeded().Find("rsj-006")! with { StatutoryLimitDays = 2 };
+        var next = Batch(3, Today.AddDays(1), [Sample()], [amended], ["jt-006"]);
+        Assert.True(catalogue.Load([.. CatalogueSeed.Batches, next]));
+        Assert.False(catalogue.Load([.. CatalogueSeed.Batches, next])); // the same list again changes nothing
+
+        Assert.Equal(2, catalogue.LatestBatch);
+        Assert.Null(catalogue.Find("rsj-901"));
+        Assert.NotNull(catalogue.Find("jt-006"));
+        Assert.Equal(1, catalogue.CurrentBatchOf("rsj-006"));
+        Assert.Equal(3, catalogue.Batches.Count);
+        Assert.NotNull(catalogue.AsOf(3).Find("rsj-901")); // a scheduled batch can be read ahead
+
+        clock.Advance(TimeSpan.FromMinutes(1)); // midnight in China: batch 3 takes effect
+        Assert.Equal(3, catalogue.LatestBatch);
+        Assert.NotNull(catalogue.Find("rsj-901"));
+        Assert.Null(catalogue.Find("jt-006"));
+        Assert.Equal(3, catalogue.CurrentBatchOf("rsj-006"));
+        Assert.Equal(1, catalogue.VersionAt("rsj-006", 1)!.StatutoryLimitDays); // a case of batch 1 keeps its limits
+        Assert.Equal(2, catalogue.VersionAt("rsj-006", 3)!.StatutoryLimitDays);
+    }
+
+    [Fact]
+    public void Loading_a_list_that_does_not_extend_the_known_one_is_refused()
+    {
+        var catalogue = ServiceCatalogue.Seeded();
+        Assert.Throws<CatalogueException>(() => catalogue.Load([CatalogueSeed.Batches[0], Batch(3, Today, [Sample()]), Batch(4, Today, [Sample("rsj-902")])]));
+        Assert.Throws<CatalogueException>(() => catalogue.Load([.. CatalogueSeed.Batches, Batch(3, Today, amended: [Sample("rsj-999")])]));
+        Assert.Equal(2, catalogue.Batches.Count);
     }
 }
