@@ -77,6 +77,7 @@ public static class ApiComposition
         app.MapDashboardEndpoints();
         app.MapQueueEndpoints();
         app.MapCaseEndpoints();
+        app.MapNotificationEndpoints();
         app.MapRatingEndpoints();
         app.MapHotlineEndpoints();
         app.MapCreditEndpoints();

@@ -61,6 +61,7 @@ public static class TestSiloWiring
         services.AddSingleton(new HallFloorClock(hallClock ?? WorkingMorning));
         services.AddSingleton<HallHours>();
         services.AddSingleton(ApplicantHasher.FromText(ApplicantHasher.DevelopmentKey));
+        services.AddSingleton(new PersonalDataProtector(PrivacyOptions.Development()));
         services.AddSingleton(archive ?? new InMemoryQueueDayArchive());
         // The demo library plus the ID card the case fixture's applicant cites (EL-52-0001).
         services.AddSingleton<IELicenceRegistry>(_ => new InProcessELicenceRegistry(
