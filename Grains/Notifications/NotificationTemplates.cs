@@ -21,6 +21,9 @@ public static partial class NotificationTemplates
     public const string CaseDelivered = "caseDelivered";
     public const string CaseDeliveredByEms = "caseDeliveredByEms";
 
+    public const string AppointmentConfirmed = "appointmentConfirmed";
+    public const string AppointmentCancelled = "appointmentCancelled";
+
     /// <summary>Ticket templates: defined now so the queue's hook (a later step) only writes outbox entries.</summary>
     public const string TicketComeNow = "ticketComeNow";
     public const string TicketCalled = "ticketCalled";
@@ -33,6 +36,8 @@ public static partial class NotificationTemplates
         new(CaseCompleted, "您的办件{caseNo}（{item}）已办结，结果：{result}。", ["caseNo", "item", "result"], true),
         new(CaseDelivered, "您的办件{caseNo}办理结果已送达（{method}）。", ["caseNo", "method"], true),
         new(CaseDeliveredByEms, "您的办件{caseNo}办理结果已通过EMS寄出，运单号{trackingNo}。", ["caseNo", "trackingNo"], true),
+        new(AppointmentConfirmed, "您已预约{hall}{date} {time}的业务办理，请于开始前30分钟内到达并签到。", ["hall", "date", "time"], true),
+        new(AppointmentCancelled, "您在{hall}{date} {time}的预约已取消。", ["hall", "date", "time"], true),
         new(TicketComeNow, "您在{hall}的{ticketNo}号前面还有{ahead}位，请现在前往大厅。", ["hall", "ticketNo", "ahead"], false),
         new(TicketCalled, "请{ticketNo}号到{windowNo}号窗口办理。", ["ticketNo", "windowNo"], false),
     ];

@@ -35,7 +35,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo) =>
-            TestSiloWiring.Configure(silo, TimeProvider.System, CaseStore, RatingStore);
+            TestSiloWiring.Configure(silo, TimeProvider.System, CaseStore, RatingStore, notifications: Outbox);
     }
 }
 
