@@ -78,6 +78,7 @@ public static class ApiComposition
         app.MapQueueEndpoints();
         app.MapCaseEndpoints();
         app.MapCatalogueEndpoints();
+        app.MapNotificationEndpoints();
         app.MapRatingEndpoints();
         app.MapHotlineEndpoints();
         app.MapCreditEndpoints();

@@ -9,6 +9,7 @@ using TongBan.Api.Security;
 using TongBan.Grains.Appointments;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
+using TongBan.Grains.Notifications;
 
 namespace TongBan.Api.Endpoints;
 
@@ -18,7 +19,11 @@ public sealed record ApplicantDto(string? Name, string? IdNumber, string? Phone)
 /// <summary>Body of <c>POST /api/halls/{hallCode}/appointments</c>.</summary>
 /// <param name="Date">Local date, <c>yyyy-MM-dd</c>.</param>
 /// <param name="Start">Slot start: <c>HH:mm</c>, or the <c>start</c> of a listed slot (ISO-8601 with offset).</param>
-public sealed record BookAppointmentRequest(string? Date, string? Start, string? Category, string? ItemCode, ApplicantDto? Applicant);
+public sealed record BookAppointmentRequest(string? Date, string? Start, string? Category, string? ItemCode, ApplicantDto? Applicant)
+{
+    /// <summary>Notification consent as for a case (<see cref="NotifyInput"/>); SMS needs the applicant's phone to be an 11-digit mainland mobile.</summary>
+    public NotifyInput? Notify { get; init; }
+}
 
 /// <summary>Body of <c>PUT /api/halls/{hallCode}/appointments/{id}</c>: the new slot (category and item stay).</summary>
 public sealed record RescheduleAppointmentRequest(string? Date, string? Start);
@@ -97,7 +102,7 @@ public static class AppointmentEndpoints
 
         group.MapPost("/", async Task<Results<Ok<AppointmentDto>, ValidationProblem, ProblemHttpResult>> (
             string hallCode, BookAppointmentRequest body, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
-            ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains) =>
+            ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains, TongBan.Grains.Identity.PersonalDataProtector protector) =>
         {
             var lookup = HallLookup.Of(hallCode, directory);
             if (lookup.Invalid is { } invalid)
@@ -148,6 +153,27 @@ public static class AppointmentEndpoints
             }
 
             var applicant = ApplicantRules.ToRecord(input, hasher);
+            if (CaseEndpoints.ParseConsent(body.Notify, protector, out var consent) is { } badConsent)
+            {
+                return badConsent;
+            }
+
+            if (consent is not null)
+            {
+                var mobile = TongBan.Grains.Identity.MobileNumber.Validate(input.Phone).Number;
+                if (mobile is null && consent.Channels.Contains(NotificationChannel.Sms))
+                {
+                    return Problems.Invalid("applicant.phone", "SMS notifications need an 11-digit mainland mobile number (1[3-9]…).");
+                }
+
+                applicant = applicant with
+                {
+                    Contact = new AppointmentContact(
+                        consent, mobile is null ? null : protector.Hash.OfMobile(mobile), mobile is null ? null : TongBan.Grains.Identity.Masking.Mobile(mobile.Value),
+                        mobile is not null && consent.Channels.Contains(NotificationChannel.Sms) ? protector.SealText(mobile.Value) : null),
+                };
+            }
+
             if (user.IsInRole(Roles.Citizen) && !ApplicantHasher.SameHash(SubjectHash(user, hasher), applicant.IdHash))
             {
                 return Forbidden("A citizen may book only for themself: the applicant's ID number must be the one you signed in with.");
@@ -167,6 +193,29 @@ public static class AppointmentEndpoints
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)
         .WithSummary("Book a slot (预约). Retry with the same Idempotency-Key to get the same appointment. 409: slot full, duplicate booking for the item that day, hall closed, slot started.");
+
+        group.MapGet("/{id}/notifications", async Task<Results<Ok<IReadOnlyList<NotificationDto>>, ValidationProblem, ProblemHttpResult>> (
+            string hallCode, string id, ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains,
+            INotificationOutbox outbox, CancellationToken cancellationToken) =>
+        {
+            var found = await FindOwned(hallCode, id, user, directory, hasher, grains);
+            if (found.Refusal is { } refusal)
+            {
+                return refusal.Result switch
+                {
+                    ValidationProblem invalid => invalid,
+                    ProblemHttpResult problem => problem,
+                    _ => Problems.NotFound("Appointment", id),
+                };
+            }
+
+            var records = await outbox.ListBySubjectAsync(AppointmentNotifications.Subject(id), cancellationToken);
+            return TypedResults.Ok<IReadOnlyList<NotificationDto>>([.. records.Select(r => NotificationDto.From(r, staff: !user.IsInRole(Roles.Citizen)))]);
+        })
+        .RequireAuthorization(p => p.RequireRole(BookingRoles))
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .WithSummary("The appointment's notifications (预约成功, 预约取消): event, channel, masked recipient, state and reason; for whoever may see the appointment.");
 
         group.MapGet("/{id}", async Task<Results<Ok<AppointmentDto>, ValidationProblem, ProblemHttpResult>> (
             string hallCode, string id, ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains) =>

@@ -27,7 +27,17 @@ public sealed record MaterialGapInput(string? MaterialId, string? Problem, strin
 
 /// <summary><c>POST /api/cases</c>.</summary>
 /// <param name="Applicant">regionCode: the applicant's county (户籍地/住所地) when it differs from the receiving hall's; decides the competent region (属地).</param>
-public sealed record SubmitCaseRequest(string? ItemCode, CaseApplicantInput? Applicant, string? Channel, string? ReceivingHallCode, IReadOnlyList<MaterialInput>? Materials, string? Comment);
+public sealed record SubmitCaseRequest(string? ItemCode, CaseApplicantInput? Applicant, string? Channel, string? ReceivingHallCode, IReadOnlyList<MaterialInput>? Materials, string? Comment)
+{
+    /// <summary>The applicant's choice of notification channels (渠道选择); absent: none, and nothing is sent (each step's notification shows <c>noConsent</c>).</summary>
+    public NotifyInput? Notify { get; init; }
+}
+
+/// <summary>
+/// Notification consent: <c>channels</c> among sms (to the applicant's phone), weChat (needs <c>weChatOpenId</c>, the
+/// mini-program openid) and app (多彩宝, needs <c>appUserId</c>). The addresses are sealed at rest and masked in every view.
+/// </summary>
+public sealed record NotifyInput(IReadOnlyList<string>? Channels, string? WeChatOpenId, string? AppUserId);
 
 public sealed record CaseCreatedDto(string CaseNo, string Status, int Version);
 
@@ -320,12 +330,18 @@ public static class CaseEndpoints
             return Problems.Invalid("applicant.regionCode", $"'{county}' is not a county-level unit of Guizhou; give applicant.regionCode (户籍地/住所地 county).");
         }
 
+        if (ParseConsent(body.Notify, protector, out var consent) is { } badConsent)
+        {
+            return badConsent;
+        }
+
         var actor = Actor(user, protector);
         var application = new CaseApplication(
             item.Code, protector.Hash.OfResidentId(residentId.Value), channel,
             CaseStateMachine.CompetentRegion(item, countyRegion.Code),
             hallPoint?.RegionCode is { } hallRegion && RegionCatalog.IsWellFormedCode(hallRegion) ? hallRegion : countyRegion.Code,
-            materials, actor, hall, body.Comment);
+            materials, actor, hall, body.Comment)
+        { Notify = consent };
         var record = protector.Record(new ApplicantDetails(applicant.Name.Trim(), residentId.Value, mobile.Value));
         var reply = idempotencyKey is null
             ? await CaseIntake.OpenAsync(grains, catalogue, application, record, now)
@@ -421,6 +437,48 @@ public static class CaseEndpoints
 
         var state = reply.View!.State;
         return TypedResults.Ok(new CaseCreatedDto(state.CaseNo, CaseNames.Of(state.Status), state.Version));
+    }
+
+    /// <summary>The consent of <c>notify</c>, its addresses sealed; a 400 for an unknown channel or a chosen channel without its address.</summary>
+    internal static ValidationProblem? ParseConsent(NotifyInput? input, PersonalDataProtector protector, out Grains.Notifications.NotificationConsent? consent)
+    {
+        consent = null;
+        if (input is null)
+        {
+            return null;
+        }
+
+        var channels = new List<Grains.Notifications.NotificationChannel>();
+        foreach (var name in input.Channels ?? [])
+        {
+            if (!Grains.Notifications.NotificationNames.TryParse(name, out var channel))
+            {
+                return Problems.Invalid("notify.channels", "Each channel is sms, weChat or app.");
+            }
+
+            if (!channels.Contains(channel))
+            {
+                channels.Add(channel);
+            }
+        }
+
+        static bool Address(string? text) => text is { Length: >= 6 and <= 64 } && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+        if (channels.Contains(Grains.Notifications.NotificationChannel.WeChat) && !Address(input.WeChatOpenId))
+        {
+            return Problems.Invalid("notify.weChatOpenId", "weChat needs weChatOpenId: the mini-program openid (6–64 letters, digits, - and _).");
+        }
+
+        if (channels.Contains(Grains.Notifications.NotificationChannel.App) && !Address(input.AppUserId))
+        {
+            return Problems.Invalid("notify.appUserId", "app needs appUserId: the 多彩宝 user id (6–64 letters, digits, - and _).");
+        }
+
+        var weChat = channels.Contains(Grains.Notifications.NotificationChannel.WeChat) ? input.WeChatOpenId : null;
+        var app = channels.Contains(Grains.Notifications.NotificationChannel.App) ? input.AppUserId : null;
+        consent = new Grains.Notifications.NotificationConsent(
+            channels,
+            weChat is null && app is null ? null : protector.SealBytes(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Grains.Notifications.NotificationContacts(weChat, app))));
+        return null;
     }
 
     private static CaseNumber? ParseCaseNo(string text) => CaseNumber.TryParse(text, out var number) ? number : null;

@@ -16,6 +16,10 @@ public sealed record ApplicantRecord(
     [property: Id(1)] string MaskedPhone,
     [property: Id(2)] string IdHash)
 {
+    /// <summary>The applicant's notification consent and, for SMS, their mobile number sealed (issue 17); null: no notifications.</summary>
+    [Id(3)]
+    public Notifications.AppointmentContact? Contact { get; init; }
+
     /// <summary>The last four digits of the phone, which the masked form shows anyway (the kiosk check-in proof).</summary>
     public string PhoneLast4 => MaskedPhone.Length >= 4 ? MaskedPhone[^4..] : string.Empty;
 }

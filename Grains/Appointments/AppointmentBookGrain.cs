@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using TongBan.Grains.Calendar;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
+using TongBan.Grains.Identity;
+using TongBan.Grains.Notifications;
 using TongBan.Grains.Queues;
 
 namespace TongBan.Grains.Appointments;
@@ -23,6 +25,8 @@ public sealed partial class AppointmentBookGrain(
     CalendarProvider calendar,
     AppointmentOptions options,
     AppointmentClock clock,
+    INotificationOutbox outbox,
+    PersonalDataProtector protector,
     ILogger<AppointmentBookGrain> logger) : Grain, IAppointmentBookGrain, IRemindable
 {
     public const string NoShowReminder = "no-show";
@@ -39,7 +43,7 @@ public sealed partial class AppointmentBookGrain(
 
     private DateTimeOffset Now => ChinaTime.Now(clock);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (hallCode, date) = AppointmentBookKeys.Parse(this.GetPrimaryKeyString());
         book = new AppointmentBook(state.State, hallCode, date, options);
@@ -49,7 +53,8 @@ public sealed partial class AppointmentBookGrain(
             this.RegisterGrainTimer(ReportTick, new GrainTimerCreationOptions(FiguresInterval, FiguresInterval) { KeepAlive = false, Interleave = false });
         }
 
-        return Task.CompletedTask;
+        // A crash after a write and before its hand-over leaves notifications not yet in the outbox: hand them now.
+        await NotifyChanges();
     }
 
     public async Task<AppointmentResult<IReadOnlyList<SlotView>>> GetSlots(string category)
@@ -231,6 +236,41 @@ public sealed partial class AppointmentBookGrain(
 
         Report(forceReport);
         await IndexChanges();
+        await NotifyChanges();
+    }
+
+    /// <summary>
+    /// Hands the notifications of what changed (预约成功, 预约取消) to the outbox after the write, like the index: the
+    /// outbox keys them by appointment and state, so handing them again (a failed hand-over retried with the next commit,
+    /// or on activation after a crash) never sends twice. Which state was last handed over is kept in the book's state
+    /// and written with the next change.
+    /// </summary>
+    private async Task NotifyChanges()
+    {
+        var notified = state.State.Notified;
+        var changed = state.State.Appointments
+            .Where(a => a.Applicant.Contact is not null && a.State is AppointmentState.Booked or AppointmentState.Cancelled &&
+                (!notified.TryGetValue(a.Id, out var s) || s != a.State))
+            .ToList();
+        if (changed.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var hall = Point()?.Name ?? hallCode;
+            var entries = changed.SelectMany(a => AppointmentNotifications.EntriesFor(a.Id, AppointmentBook.Wire(a.State), hall, a.SlotStart, a.Applicant.Contact, protector)).ToList();
+            await outbox.EnqueueAsync(entries, clock.GetUtcNow(), CancellationToken.None);
+            foreach (var a in changed)
+            {
+                notified[a.Id] = a.State;
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogNotificationsBehind(logger, hallCode, date, changed.Count, e.Message);
+        }
     }
 
     /// <summary>
@@ -318,6 +358,9 @@ public sealed partial class AppointmentBookGrain(
     // Log lines carry appointment ids, categories and times only: never names, ID numbers or phones.
     [LoggerMessage(Level = LogLevel.Warning, Message = "Appointment book {HallCode}/{Date}: {Count} changes not yet in the applicants' index ({Error}); retried with the next change")]
     private static partial void LogIndexBehind(ILogger logger, string hallCode, DateOnly date, int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Appointment book {HallCode}/{Date}: {Count} notifications not yet in the outbox ({Error}); handed again with the next change")]
+    private static partial void LogNotificationsBehind(ILogger logger, string hallCode, DateOnly date, int count, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Appointment {AppointmentId} booked: category {Category}, slot {SlotStart}")]
     private static partial void LogBooked(ILogger logger, string appointmentId, string category, DateTimeOffset slotStart);

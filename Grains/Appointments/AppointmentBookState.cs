@@ -41,6 +41,10 @@ public sealed class AppointmentBookState
     /// <summary>The state each appointment was last reported with to its applicant's index (<see cref="IApplicantAppointmentsGrain"/>).</summary>
     [Id(4)]
     public Dictionary<string, AppointmentState> Indexed { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The state each appointment's notifications were last handed to the outbox for (confirmation, cancellation).</summary>
+    [Id(5)]
+    public Dictionary<string, AppointmentState> Notified { get; set; } = new(StringComparer.Ordinal);
 }
 
 [GenerateSerializer]

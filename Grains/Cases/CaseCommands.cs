@@ -65,6 +65,10 @@ public sealed record CaseSubmission(
     /// <summary>跨省通办 内转: the partner province that forwarded this application.</summary>
     [Id(9)]
     public CrossProvinceLink? CrossProvince { get; init; }
+
+    /// <summary>The applicant's choice of notification channels; null: none.</summary>
+    [Id(10)]
+    public Notifications.NotificationConsent? Notify { get; init; }
 }
 
 /// <summary>

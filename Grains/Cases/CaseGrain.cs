@@ -7,7 +7,9 @@ using TongBan.Grains.Common;
 using TongBan.Grains.Credit;
 using TongBan.Grains.CrossProvince;
 using TongBan.Grains.Identity;
+using TongBan.Grains.Halls;
 using TongBan.Grains.Live;
+using TongBan.Grains.Notifications;
 
 namespace TongBan.Grains.Cases;
 
@@ -37,6 +39,8 @@ public sealed partial class CaseGrain(
     CalendarProvider calendar,
     TimeProvider clock,
     Crypto.CryptoOptions crypto,
+    PersonalDataProtector protector,
+    ServicePointDirectory directory,
     ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
     private const string DeadlineReminder = "deadline";
@@ -75,7 +79,7 @@ public sealed partial class CaseGrain(
             return new CaseReply(null, result.Failure);
         }
 
-        return await Commit(result.State!, result.Entry!, applicant, previous: null);
+        return await Commit(result.State! with { Notify = submission.Notify }, result.Entry!, applicant, previous: null);
     }
 
     public async Task<CaseReply> Apply(CaseCommand command)
@@ -173,7 +177,7 @@ public sealed partial class CaseGrain(
         var previousHash = previous?.LastHash ?? AuditChain.Genesis;
         var hash = AuditChain.Link(previousHash, AuditChain.Canonical(entry), AuditChain.For(crypto));
         var summary = Project(state, applicant, (previous?.Summary.Visits ?? 0) + VisitsOf(entry, previous?.State));
-        if (!await store.CommitAsync(state, applicant, summary, entry, previousHash, hash, CancellationToken.None))
+        if (!await store.CommitAsync(state, applicant, summary, entry, previousHash, hash, NotificationsOf(state, entry, applicant), CancellationToken.None))
         {
             // Another writer got there first (only possible with a duplicate activation): reload, refuse.
             current = await store.LoadAsync(CaseNo, CancellationToken.None);
@@ -252,6 +256,32 @@ public sealed partial class CaseGrain(
         }
     }
 
+    /// <summary>
+    /// The step's notifications, written by the store in the commit itself (keyed by the step's version, so a retried
+    /// command, which is refused or answered as it is, writes none again). A record whose phone cannot be opened (a
+    /// retired key not configured) costs the applicant the message, never the step: logged, and the step goes on.
+    /// </summary>
+    private IReadOnlyList<OutboxEntry> NotificationsOf(CaseState state, CaseTimelineEntry entry, ApplicantRecord applicant)
+    {
+        var item = catalogue.VersionAt(state.ItemCode, state.ItemBatch);
+        if (item is null || CaseNotifications.MessageFor(state, entry, item, null) is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            var hall = state.ReceivingHallCode is { } code ? directory.Find(code)?.Name : null;
+            return CaseNotifications.EntriesFor(state, entry, item, hall, applicant, state.Notify, protector);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            // ArgumentException: a parameter looked like an ID number (a clerk's note, say); the message is not sent.
+            LogNotificationsNotWritten(logger, CaseNo, state.Version, e.Message);
+            return [];
+        }
+    }
+
     private static bool NeedsDeadlineWatch(CaseState state) =>
         state.AcceptedOn is not null && state.CompletedAt is null && !state.IsFinal;
 
@@ -292,6 +322,9 @@ public sealed partial class CaseGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseNo}: {Action} → {Status} (v{Version}), department {DepartmentCode} region {RegionCode}")]
     private static partial void LogTransition(ILogger logger, string caseNo, string action, CaseStatus status, int version, string departmentCode, string regionCode);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Case {CaseNo}: v{Version} notifications not written ({Error})")]
+    private static partial void LogNotificationsNotWritten(ILogger logger, string caseNo, int version, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseNo}: deadline stage {Stage} (due {Due})")]
     private static partial void LogStage(ILogger logger, string caseNo, string stage, DateOnly? due);

@@ -21,6 +21,10 @@ public sealed record CaseApplication(
     /// <summary>跨省通办 内转: the partner province that forwarded this application.</summary>
     [Id(9)]
     public CrossProvinceLink? CrossProvince { get; init; }
+
+    /// <summary>The applicant's choice of notification channels; null: none.</summary>
+    [Id(10)]
+    public Notifications.NotificationConsent? Notify { get; init; }
 }
 
 /// <summary>
@@ -49,7 +53,7 @@ public static class CaseIntake
         CaseSubmission Submission(CaseNumber number) => new(
             number, application.ApplicantKey, application.Channel, application.CompetentRegion, batch,
             application.Materials, application.Actor, application.ReceivingHallCode, application.Comment)
-        { CrossProvince = application.CrossProvince };
+        { CrossProvince = application.CrossProvince, Notify = application.Notify };
 
         var dryRun = new CaseStateMachine(item).Submit(Submission(CaseNumber.Create(application.NumberRegion, day, 1)), now);
         if (!dryRun.Succeeded)

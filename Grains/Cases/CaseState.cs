@@ -129,6 +129,10 @@ public sealed record CaseState(
     [Id(25)]
     public CrossProvinceLink? CrossProvince { get; init; }
 
+    /// <summary>The applicant's choice of notification channels (渠道选择), from the submission; null: none chosen.</summary>
+    [Id(26)]
+    public Notifications.NotificationConsent? Notify { get; init; }
+
     /// <summary>True when a partner province's department handles this case: Guizhou staff no longer move it.</summary>
     public bool HandledByPartner => CrossProvince?.Direction == CrossProvinceDirection.Outbound;
 

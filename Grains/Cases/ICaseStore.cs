@@ -87,6 +87,16 @@ public interface ICaseStore
     /// </summary>
     Task<bool> CommitAsync(CaseState state, ApplicantRecord applicant, CaseSummary summary, CaseTimelineEntry entry, byte[] previousHash, byte[] hash, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The same commit, writing the step's <paramref name="notifications"/> into the outbox in the same transaction: a
+    /// crash cannot keep the step and lose its notifications, or the reverse. Entries whose key is already in the outbox
+    /// are skipped. A store without an outbox accepts only an empty list.
+    /// </summary>
+    Task<bool> CommitAsync(CaseState state, ApplicantRecord applicant, CaseSummary summary, CaseTimelineEntry entry, byte[] previousHash, byte[] hash, IReadOnlyList<Notifications.OutboxEntry> notifications, CancellationToken cancellationToken) =>
+        notifications is { Count: 0 }
+            ? CommitAsync(state, applicant, summary, entry, previousHash, hash, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} has no notification outbox.");
+
     /// <summary>Refreshes the projection row only (deadline stage moved; no new audit entry).</summary>
     Task UpdateSummaryAsync(CaseSummary summary, CancellationToken cancellationToken);
 

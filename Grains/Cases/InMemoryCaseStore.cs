@@ -3,7 +3,8 @@ using TongBan.Grains.Identity;
 namespace TongBan.Grains.Cases;
 
 /// <summary>The embedded mode's case store: the same contract as PostgreSQL, in process memory (not persisted).</summary>
-public sealed class InMemoryCaseStore : ICaseStore, IAuditStreamStore
+/// <param name="outbox">Where the notifications of a commit go, under the same lock; null: a commit's notifications are dropped (tests that do not look at them).</param>
+public sealed class InMemoryCaseStore(Notifications.InMemoryNotificationOutbox? outbox = null) : ICaseStore, IAuditStreamStore
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, (CaseState State, ApplicantRecord Applicant, CaseSummary Summary)> cases = new(StringComparer.Ordinal);
@@ -21,8 +22,12 @@ public sealed class InMemoryCaseStore : ICaseStore, IAuditStreamStore
         }
     }
 
-    public Task<bool> CommitAsync(CaseState state, ApplicantRecord applicant, CaseSummary summary, CaseTimelineEntry entry, byte[] previousHash, byte[] hash, CancellationToken cancellationToken)
+    public Task<bool> CommitAsync(CaseState state, ApplicantRecord applicant, CaseSummary summary, CaseTimelineEntry entry, byte[] previousHash, byte[] hash, CancellationToken cancellationToken) =>
+        CommitAsync(state, applicant, summary, entry, previousHash, hash, [], cancellationToken);
+
+    public Task<bool> CommitAsync(CaseState state, ApplicantRecord applicant, CaseSummary summary, CaseTimelineEntry entry, byte[] previousHash, byte[] hash, IReadOnlyList<Notifications.OutboxEntry> notifications, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(notifications);
         lock (gate)
         {
             var stored = cases.TryGetValue(state.CaseNo, out var c) ? c.State.Version : 0;
@@ -39,6 +44,11 @@ public sealed class InMemoryCaseStore : ICaseStore, IAuditStreamStore
 
             entries.Add(new StoredAuditEntry(entry.Version, AuditChain.Canonical(entry), previousHash, hash));
             log.Add((log.Count + 1, state.CaseNo, hash));
+            if (notifications.Count > 0)
+            {
+                outbox?.Enqueue(notifications, state.UpdatedAt);
+            }
+
             return Task.FromResult(true);
         }
     }

@@ -58,6 +58,14 @@ public sealed class KeyedHash
         return Compute("mobile:", number.Value);
     }
 
+    /// <summary>Hash of another kind of address (a WeChat openid, an app user id), labelled by its kind.</summary>
+    public string OfContact(string kind, string value)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(value);
+        return Compute("contact:" + kind + ":", value.Trim());
+    }
+
     /// <summary>Constant-time comparison of two hex hashes (for checking a caller against a stored hash).</summary>
     public static bool Same(string? a, string? b)
     {

@@ -122,6 +122,15 @@ public sealed class PersonalDataProtector
     public ApplicantDetails Open(ApplicantRecord record) =>
         JsonSerializer.Deserialize<ApplicantDetails>(Unseal(record.Sealed))!;
 
+    /// <summary>Seals any personal value (a notification's address, a consent's contacts) like an applicant record.</summary>
+    public byte[] SealBytes(byte[] plain) => Seal(plain);
+
+    public byte[] OpenBytes(byte[] sealedData) => Unseal(sealedData);
+
+    public byte[] SealText(string text) => Seal(System.Text.Encoding.UTF8.GetBytes(text));
+
+    public string OpenText(byte[] sealedData) => Utf8(Unseal(sealedData));
+
     /// <summary>Whether the record was sealed with a retired key or in another format than the suite's and should be re-sealed.</summary>
     public bool NeedsReseal(ApplicantRecord record) =>
         record.Sealed.Length < 1 + KeyIdSize || record.Sealed[0] != formatVersion || !record.Sealed.AsSpan(1, KeyIdSize).SequenceEqual(currentKeyId);

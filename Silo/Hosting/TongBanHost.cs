@@ -142,6 +142,16 @@ public static partial class TongBanHost
             services.AddSingleton<IQueueDayArchive, InMemoryQueueDayArchive>();
         }
 
+        try
+        {
+            services.AddTongBanNotifications(builder.Configuration, mode);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A value the binder cannot convert (a word where a number belongs): still one line.
+            throw new StartupException($"{Grains.Notifications.NotificationOptions.Section}: {e.Message}", e);
+        }
+
         // Fallbacks after the mode's own registrations: PostgreSQL mode registers its stores first.
         services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
         services.TryAddSingleton<IRatingStore, InMemoryRatingStore>();
@@ -205,6 +215,7 @@ public static partial class TongBanHost
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Microsoft.Orleans")
+            .AddMeter(Grains.Notifications.NotificationDispatcher.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());

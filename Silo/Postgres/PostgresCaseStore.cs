@@ -7,6 +7,7 @@ using NpgsqlTypes;
 using TongBan.Grains.Cases;
 using TongBan.Grains.Common;
 using TongBan.Grains.Identity;
+using TongBan.Grains.Notifications;
 
 namespace TongBan.Silo.Postgres;
 
@@ -61,6 +62,20 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore,
     private const string LoadSql =
         $"select {SummaryColumns}, state::text, applicant::text, last_hash from tongban.case_record where case_no = $1";
 
+    // The step's notifications ($23, a jsonb array; usually empty) go into the outbox only if the case row was written,
+    // in the same statement, hence the same transaction (issue 17): no step without its notifications, nor the reverse.
+    private const string QueueNotifications = """
+        queued as (
+            insert into tongban.notification (event_id, channel, recipient_key, subject, recipient_masked, sealed_address, template,
+                parameters, state, reason, created_at, next_attempt_at)
+            select n.event_id, n.channel, n.recipient_key, n.subject, n.recipient_masked, decode(n.sealed_address, 'base64'), n.template,
+                   n.parameters, case when n.reason is null then 'queued' else 'suppressed' end, n.reason, $13, $13
+              from written, jsonb_to_recordset($23) as n(event_id text, channel text, recipient_key text, subject text,
+                   recipient_masked text, sealed_address text, template text, parameters jsonb, reason text)
+            on conflict (event_id, channel, recipient_key) do nothing
+        )
+        """;
+
     // One statement each: the data-modifying CTE writes the case row, and the audit entry is inserted only if it
     // did, so the pair is atomic in the statement's implicit transaction and costs one round trip. A concurrent
     // first commit of the same number waits for the other's insert and then does nothing (0 rows, no
@@ -74,7 +89,8 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore,
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
             on conflict (case_no) do nothing
             returning 1
-        )
+        ),
+        """ + QueueNotifications + """
         insert into tongban.case_audit (case_no, version, canonical, previous_hash, hash)
         select $1, $2, $21, $22, $5 from written
         """;
@@ -90,7 +106,8 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore,
                    elapsed_working_days = $20
              where case_no = $1 and version = $2 - 1 and last_hash = $22
             returning 1
-        )
+        ),
+        """ + QueueNotifications + """
         insert into tongban.case_audit (case_no, version, canonical, previous_hash, hash)
         select $1, $2, $21, $22, $5 from written
         """;
@@ -139,8 +156,12 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore,
         return new StoredCase(state, applicant, summary, reader.GetFieldValue<byte[]>(19));
     }
 
-    public async Task<bool> CommitAsync(CaseState state, ApplicantRecord applicant, CaseSummary summary, CaseTimelineEntry entry, byte[] previousHash, byte[] hash, CancellationToken cancellationToken)
+    public Task<bool> CommitAsync(CaseState state, ApplicantRecord applicant, CaseSummary summary, CaseTimelineEntry entry, byte[] previousHash, byte[] hash, CancellationToken cancellationToken) =>
+        CommitAsync(state, applicant, summary, entry, previousHash, hash, [], cancellationToken);
+
+    public async Task<bool> CommitAsync(CaseState state, ApplicantRecord applicant, CaseSummary summary, CaseTimelineEntry entry, byte[] previousHash, byte[] hash, IReadOnlyList<OutboxEntry> notifications, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(notifications);
         var canonical = CheckCommit(state, applicant, summary, entry, previousHash, hash);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(state.Version == 1 ? InsertSql : UpdateSql, connection);
@@ -153,6 +174,7 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore,
         AddSummaryParameters(p, summary);
         p.Add(new NpgsqlParameter<string> { TypedValue = canonical });
         p.Add(new NpgsqlParameter<byte[]> { TypedValue = previousHash });
+        p.Add(new NpgsqlParameter<string> { TypedValue = PostgresNotificationOutbox.EntriesJson(notifications), NpgsqlDbType = NpgsqlDbType.Jsonb });
         await command.PrepareAsync(cancellationToken);
         try
         {

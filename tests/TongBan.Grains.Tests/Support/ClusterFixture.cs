@@ -9,8 +9,11 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>Loaded once per test process: the boundaries take ~0.3 s to parse and convert.</summary>
     internal static readonly Lazy<RegionCatalog> Regions = new(RegionCatalog.LoadEmbedded);
 
+    /// <summary>Where the case store writes the notifications of its commits (declared first: the store takes it).</summary>
+    public static readonly TongBan.Grains.Notifications.InMemoryNotificationOutbox Outbox = new();
+
     /// <summary>The silo's case store, reachable from tests (tamper tests edit it directly).</summary>
-    public static readonly TongBan.Grains.Cases.InMemoryCaseStore CaseStore = new();
+    public static readonly TongBan.Grains.Cases.InMemoryCaseStore CaseStore = new(Outbox);
 
     /// <summary>The silos' rating store, reachable from tests (lost-delta tests write to it directly).</summary>
     public static readonly TongBan.Grains.Ratings.InMemoryRatingStore RatingStore = new();
@@ -32,7 +35,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo) =>
-            TestSiloWiring.Configure(silo, TimeProvider.System, CaseStore, RatingStore);
+            TestSiloWiring.Configure(silo, TimeProvider.System, CaseStore, RatingStore, notifications: Outbox);
     }
 }
 

@@ -31,7 +31,8 @@ public static class TestSiloWiring
         IQueueDayArchive? archive = null,
         AppointmentOptions? appointmentOptions = null,
         TimeProvider? appointmentClock = null,
-        TimeProvider? hallClock = null)
+        TimeProvider? hallClock = null,
+        TongBan.Grains.Notifications.InMemoryNotificationOutbox? notifications = null)
     {
         silo.AddMemoryGrainStorage(LosingGrainStorage.InnerName);
         silo.UseInMemoryReminderService();
@@ -61,6 +62,8 @@ public static class TestSiloWiring
         services.AddSingleton(new HallFloorClock(hallClock ?? WorkingMorning));
         services.AddSingleton<HallHours>();
         services.AddSingleton(ApplicantHasher.FromText(ApplicantHasher.DevelopmentKey));
+        services.AddSingleton(new PersonalDataProtector(PrivacyOptions.Development()));
+        services.AddSingleton<TongBan.Grains.Notifications.INotificationOutbox>(notifications ?? new TongBan.Grains.Notifications.InMemoryNotificationOutbox());
         services.AddSingleton(archive ?? new InMemoryQueueDayArchive());
         // The demo library plus the ID card the case fixture's applicant cites (EL-52-0001).
         services.AddSingleton<IELicenceRegistry>(_ => new InProcessELicenceRegistry(

@@ -1,0 +1,65 @@
+using System.Net;
+using System.Text.Json;
+using TongBan.Api.Tests.Support;
+using TongBan.Grains.Identity;
+
+namespace TongBan.Api.Tests.Appointments;
+
+/// <summary>
+/// 预约成功 and 预约取消 reach an applicant who chose SMS (issue 17): one outbox record each, also when the booking is
+/// retried, listed on <c>GET …/appointments/{id}/notifications</c>.
+/// </summary>
+[Collection(AppointmentAppCollection.Name)]
+public class AppointmentNotificationTests(AppointmentApp app)
+{
+    private const string Hall = "520111-H001";
+
+    private static readonly string IdNumber = "52010219880808121" + ResidentId.CheckCharacter("52010219880808121");
+
+    private object Booking(string phone, object? notify) => new
+    {
+        date = app.Date(),
+        start = "16:00",
+        category = "A",
+        itemCode = "rsj-001",
+        applicant = new { name = "陈十", idNumber = IdNumber, phone },
+        notify,
+    };
+
+    private static async Task<JsonElement> Read(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task A_booking_with_SMS_consent_is_confirmed_once_and_its_cancellation_is_told()
+    {
+        var me = await app.TokenAsync("citizen", subject: IdNumber);
+        await ProblemAssert.IsProblem(
+            await app.SendAsync(HttpMethod.Post, $"/api/halls/{Hall}/appointments", me, Booking("+85291234567", new { channels = new[] { "sms" } })),
+            HttpStatusCode.BadRequest); // SMS needs a mainland mobile
+
+        var booked = await Read(await app.SendAsync(HttpMethod.Post, $"/api/halls/{Hall}/appointments", me, Booking("13985004545", new { channels = new[] { "sms" } }), "notify-book-1"));
+        var id = booked.GetProperty("appointmentId").GetString()!;
+        var retry = await Read(await app.SendAsync(HttpMethod.Post, $"/api/halls/{Hall}/appointments", me, Booking("13985004545", new { channels = new[] { "sms" } }), "notify-book-1"));
+        Assert.Equal(id, retry.GetProperty("appointmentId").GetString());
+
+        var list = await Read(await app.SendAsync(HttpMethod.Get, $"/api/halls/{Hall}/appointments/{id}/notifications", me));
+        var confirmed = Assert.Single(list.EnumerateArray());
+        Assert.Equal("appointmentConfirmed", confirmed.GetProperty("event").GetString());
+        Assert.Equal("sms", confirmed.GetProperty("channel").GetString());
+        Assert.Equal("139****4545", confirmed.GetProperty("recipient").GetString());
+        Assert.StartsWith("您已预约", confirmed.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains(confirmed.GetProperty("state").GetString(), new[] { "queued", "sent" });
+
+        await Read(await app.SendAsync(HttpMethod.Delete, $"/api/halls/{Hall}/appointments/{id}", me));
+        list = await Read(await app.SendAsync(HttpMethod.Get, $"/api/halls/{Hall}/appointments/{id}/notifications", me));
+        Assert.Equal(new[] { "appointmentConfirmed", "appointmentCancelled" }, list.EnumerateArray().Select(n => n.GetProperty("event").GetString()).ToArray());
+        Assert.DoesNotContain("13985004545", list.GetRawText(), StringComparison.Ordinal);
+
+        var stranger = await app.TokenAsync("citizen", subject: "520102199003071236");
+        await ProblemAssert.IsProblem(await app.SendAsync(HttpMethod.Get, $"/api/halls/{Hall}/appointments/{id}/notifications", stranger), HttpStatusCode.NotFound);
+    }
+}
