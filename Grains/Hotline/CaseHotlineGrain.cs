@@ -152,9 +152,16 @@ public sealed partial class CaseHotlineGrain(
     private IHotlineBoxGrain BoxOf(HotlineCaseRef target, HotlineEntry item) => GrainFactory.GetGrain<IHotlineBoxGrain>(
         item is { ForHall: true, HallCode: { } hall } ? HotlineBoxKeys.Hall(hall) : HotlineBoxKeys.Department(target.DepartmentCode, target.RegionCode));
 
-    private Task AnnounceToHall(HotlineEntry complaint, string state) => GrainFactory.PublishLive(new LiveMessage(
-        LiveGroups.HallDesk(complaint.HallCode!), HallComplaintMethod,
-        new HallComplaintChanged(complaint.HallCode!, complaint.CaseNo, complaint.Seq, complaint.Category, complaint.ResponseDue, state)));
+    /// <summary>
+    /// Tells the hall's manager desk (staff group) and the hall's dashboard (its public group, like <c>hallCasesChanged</c>: no text,
+    /// no personal data) that its complaint list changed; the dashboard re-reads the list with the manager's token.
+    /// </summary>
+    private async Task AnnounceToHall(HotlineEntry complaint, string state)
+    {
+        var change = new HallComplaintChanged(complaint.HallCode!, complaint.CaseNo, complaint.Seq, complaint.Category, complaint.ResponseDue, state);
+        await GrainFactory.PublishLive(new LiveMessage(LiveGroups.HallDesk(complaint.HallCode!), HallComplaintMethod, change));
+        await GrainFactory.PublishLive(new LiveMessage(LiveGroups.Hall(complaint.HallCode!), HallComplaintMethod, change));
+    }
 
     private Task Announce(HotlineEntry entry) => GrainFactory.PublishLive(new LiveMessage(
         LiveGroups.Case(entry.CaseNo), LiveMethod,

@@ -143,8 +143,8 @@ public static class RankReason
         if (next is not null && next.Servable == c.Servable)
         {
             var gain = next.TotalMinutes - c.TotalMinutes;
-            zh.Append(Inv($"；比下一名快{gain:0.#}分钟"));
-            en.Append(Inv($"; {gain:0.#} min ahead of the next"));
+            zh.Append(Inv($"；比下一名快{gain:0}分钟"));
+            en.Append(Inv($"; {gain:0} min ahead of the next"));
         }
 
         switch (c.TravelSource)
