@@ -12,6 +12,7 @@ using TongBan.Grains.Cases;
 using TongBan.Grains.Catalogue;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
+using TongBan.Grains.Hotline;
 using TongBan.Grains.Identity;
 using TongBan.Grains.Regions;
 
@@ -48,7 +49,11 @@ public sealed record TransitionRequest(
 
 public sealed record CaseApplicantDto(string Name, string IdNumber, string Phone);
 
-public sealed record DeadlineDto(DateOnly DueDate, DateOnly WarningFrom, int LimitWorkingDays, int ElapsedWorkingDays, int RemainingWorkingDays, int OverdueWorkingDays, bool Suspended, bool Provisional);
+/// <param name="RemainingWorkingDays">Null once the case is finished (办结、送达、撤回、不予受理): no countdown then.</param>
+/// <param name="Finished">The clock stopped for good; the figures are as of the day it stopped.</param>
+public sealed record DeadlineDto(
+    DateOnly DueDate, DateOnly WarningFrom, int LimitWorkingDays, int ElapsedWorkingDays, int? RemainingWorkingDays, int OverdueWorkingDays, bool Suspended, bool Provisional,
+    bool Finished = false);
 
 /// <param name="CrossProvince">跨省通办 steps (forwarded, acknowledged, the partner's reports, received from a partner); null otherwise.</param>
 public sealed record TimelineDto(int Version, string? Action, string? From, string To, DateTimeOffset At, string ActorRole, string? Actor, string? HallCode, int? WindowNo, string? DepartmentCode, string? RegionCode, string? Reason, string? Comment, IReadOnlyList<MaterialGap> Materials, CaseDelivery? Delivery, CrossProvinceStep? CrossProvince = null);
@@ -58,15 +63,19 @@ public sealed record CaseDto(
     string DepartmentCode, string? DepartmentName, string RegionCode, string? ReceivingHallCode, string Channel, CaseApplicantDto Applicant,
     IReadOnlyList<SubmittedMaterial> Materials, IReadOnlyList<MaterialGap> Gaps, MissingMaterialsNotice? Notice, CaseDecision? Decision,
     CaseDelivery? Delivery, string? RejectionReason, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt, int Version,
-    IReadOnlyList<string> AllowedActions, IReadOnlyList<TimelineDto> Timeline, CaseCrossProvinceDto? CrossProvince = null, int CatalogueVersion = 0)
+    IReadOnlyList<string> AllowedActions, IReadOnlyList<TimelineDto> Timeline, CaseCrossProvinceDto? CrossProvince = null, int CatalogueVersion = 0,
+    IReadOnlyList<CaseHotlineItemDto>? Hotline = null)
 {
-    public static CaseDto From(CaseView v, ServiceCatalogue catalogue, CaseCrossProvinceDto? crossProvince = null)
+    public static CaseDto From(CaseView v, ServiceCatalogue catalogue, CaseCrossProvinceDto? crossProvince = null, IReadOnlyList<CaseHotlineItemDto>? hotline = null)
     {
         var s = v.State;
         var d = v.Deadline;
+        var finished = HotlineEndpoints.Finished(s);
         return new CaseDto(
             s.CaseNo, s.ItemCode, (catalogue.VersionAt(s.ItemCode, s.ItemBatch) ?? catalogue.Find(s.ItemCode))?.Name, CaseNames.Of(s.Status), StatusNames.Chinese(s.Status), v.Summary.Stage,
-            d is null ? null : new DeadlineDto(d.Due.Date, d.WarningFrom.Date, d.LimitWorkingDays, d.ElapsedWorkingDays, d.RemainingWorkingDays, d.OverdueWorkingDays, d.IsSuspended, d.Provisional),
+            d is null ? null : new DeadlineDto(
+                d.Due.Date, d.WarningFrom.Date, d.LimitWorkingDays, d.ElapsedWorkingDays, finished ? null : d.RemainingWorkingDays, d.OverdueWorkingDays, d.IsSuspended,
+                d.Provisional, finished),
             s.DepartmentCode, Departments.Find(s.DepartmentCode)?.Name, s.RegionCode, s.ReceivingHallCode, CaseNames.Of(s.Channel),
             new CaseApplicantDto(v.Applicant.NameMasked, v.Applicant.IdMasked, v.Applicant.PhoneMasked),
             s.Materials, s.Gaps, s.Notice, s.Decision, s.Delivery, s.RejectionReason, s.SubmittedAt, s.UpdatedAt, s.Version,
@@ -76,7 +85,8 @@ public sealed record CaseDto(
                 CaseNames.Of(e.Role), e.Role == CaseRole.Citizen ? null : e.ActorName ?? e.ActorId, e.HallCode, e.WindowNo, e.DepartmentCode,
                 e.RegionCode, e.Reason, e.Comment, e.Materials, e.Delivery, e.CrossProvince))],
             crossProvince,
-            s.ItemBatch);
+            s.ItemBatch,
+            hotline);
     }
 }
 
@@ -160,7 +170,9 @@ public static class CaseEndpoints
 
         cases.MapGet("/{caseNo}", GetAsync)
             .RequireAuthorization(Policies.Authenticated)
-            .WithSummary("The case with its timeline, deadline and allowed actions (the applicant, and staff responsible for it).");
+            .WithSummary("The case with its timeline, deadline and allowed actions (the applicant, and staff responsible for it).")
+            .WithDescription("hotline lists the 12345 urges and complaints with their state (open, overdue, answered), subject (decision or hallConduct) " +
+                "and answer. Once the case is finished (办结、送达、撤回) deadline.remainingWorkingDays is null and deadline.finished true: no countdown.");
 
         cases.MapPost("/{caseNo}/transitions", TransitionAsync)
             .RequireAuthorization(p => p.RequireRole(Roles.Citizen, Roles.Clerk, Roles.Approver))
@@ -369,7 +381,9 @@ public static class CaseEndpoints
         // 授权信任 right over the case sees it like its own hall does.
         var visible = view is not null && (MaySee(user, view, protector) || await GrantEndpoints.ClerkHoldsAnyRight(user, view.State, grains, clock.GetUtcNow()));
         return visible
-            ? TypedResults.Ok(CaseDto.From(view!, catalogue, await CrossProvinceEndpoints.DescribeAsync(view!.State, grains)))
+            ? TypedResults.Ok(CaseDto.From(
+                view!, catalogue, await CrossProvinceEndpoints.DescribeAsync(view!.State, grains),
+                CaseHotlineItemDto.Of(await grains.GetGrain<ICaseHotlineGrain>(view!.State.CaseNo).Entries(), ChinaTime.Today(clock))))
             : Problems.NotFound("Case", caseNo);
     }
 

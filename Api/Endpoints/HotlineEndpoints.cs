@@ -25,7 +25,12 @@ public sealed record UrgeRequest(string? Verify, string? Text);
 
 /// <summary><c>POST /api/hotline/cases/{caseNo}/complaints</c>: 投诉.</summary>
 /// <param name="Category">overdue, attitude, repeatedVisits, materials or other.</param>
-public sealed record ComplaintRequest(string? Verify, string? Category, string? Text);
+/// <param name="Subject">
+/// decision (default: the decision or the handling, answered by the case's department, as before) or hallConduct (a hall's
+/// conduct: answered by that hall's manager).
+/// </param>
+/// <param name="HallCode">hallConduct: the hall complained about; default the case's receiving hall.</param>
+public sealed record ComplaintRequest(string? Verify, string? Category, string? Text, string? Subject = null, string? HallCode = null);
 
 /// <summary><c>POST /api/hotline/callers/cases</c>: exactly one of the caller's ID number or mobile number (in the body, never in a URL).</summary>
 public sealed record CallerLookupRequest(string? IdNumber, string? Phone);
@@ -33,7 +38,9 @@ public sealed record CallerLookupRequest(string? IdNumber, string? Phone);
 /// <summary><c>POST /api/hotline/cases/{caseNo}/responses</c>: the department answers urge or complaint <paramref name="Seq"/>.</summary>
 public sealed record HotlineResponseRequest(int? Seq, string? Text);
 
-public sealed record HotlineDeadlineDto(DateOnly DueDate, bool Overdue, int OverdueWorkingDays, int RemainingWorkingDays, bool Suspended, bool Provisional, string Stage);
+/// <param name="RemainingWorkingDays">Null once the case is finished (办结、送达、撤回): no countdown then.</param>
+/// <param name="Stage">onTrack, warning, overdue; finished once the clock stopped (then <c>overdue</c> says whether it finished late).</param>
+public sealed record HotlineDeadlineDto(DateOnly DueDate, bool Overdue, int OverdueWorkingDays, int? RemainingWorkingDays, bool Suspended, bool Provisional, string Stage);
 
 /// <summary>The responsible department (属地部门) and how to reach it.</summary>
 public sealed record DepartmentContactDto(string Code, string? Name, string RegionCode, string? RegionName, string DisplayName, string? Phone, string? Via);
@@ -44,9 +51,13 @@ public sealed record HallContactDto(string Code, string? Name, string? Phone, st
 /// <param name="Kind">case, urge, complaint or response.</param>
 public sealed record HotlineTimelineDto(
     DateTimeOffset At, string Kind, string Title, int? Version, string? Status, string? StatusName, string ActorRole,
-    string? HallCode, string? DepartmentCode, string? Reason, string? Comment, int? Seq, DateOnly? ResponseDue, int? RespondsTo, string? Category);
+    string? HallCode, string? DepartmentCode, string? Reason, string? Comment, int? Seq, DateOnly? ResponseDue, int? RespondsTo, string? Category,
+    string? Subject = null);
 
-public sealed record HotlineOpenItemDto(int Seq, string Kind, DateTimeOffset At, DateOnly ResponseDue, bool Overdue, int Calls, string Text, string? Category);
+/// <param name="Subject">Complaint: decision (the department answers) or hallConduct (the hall's manager answers); null for an urge.</param>
+/// <param name="HallCode">hallConduct: the hall complained about.</param>
+public sealed record HotlineOpenItemDto(
+    int Seq, string Kind, DateTimeOffset At, DateOnly ResponseDue, bool Overdue, int Calls, string Text, string? Category, string? Subject = null, string? HallCode = null);
 
 /// <summary>The masked case view for a 12345 agent.</summary>
 public sealed record HotlineCaseDto(
@@ -69,7 +80,38 @@ public sealed record CallerCaseDto(
     string Kind = "case", string? AppointmentId = null, string? HallCode = null, DateTimeOffset? SlotStart = null, DateTimeOffset? SlotEnd = null);
 
 public sealed record HotlineWorkItemDto(
-    string CaseNo, int Seq, string Kind, DateTimeOffset At, DateOnly ResponseDue, bool Overdue, int Calls, string Text, string ItemCode, string? Category);
+    string CaseNo, int Seq, string Kind, DateTimeOffset At, DateOnly ResponseDue, bool Overdue, int Calls, string Text, string ItemCode, string? Category,
+    string? HallCode = null)
+{
+    public static HotlineWorkItemDto From(HotlineWorkItem i, DateOnly today) => new(
+        i.CaseNo, i.Seq, Wire(i.Kind), i.At, i.ResponseDue, i.ResponseDue < today, i.Repeats, i.Text, i.ItemCode, i.Category, i.HallCode);
+
+    private static string Wire(HotlineEntryKind kind) => char.ToLowerInvariant(kind.ToString()[0]) + kind.ToString()[1..];
+}
+
+/// <summary>An urge or complaint on the staff case view, with its state.</summary>
+/// <param name="State">open, overdue (open past its due day) or answered.</param>
+/// <param name="AnsweredBy">approver (the department) or hallManager.</param>
+public sealed record CaseHotlineItemDto(
+    int Seq, string Kind, DateTimeOffset At, string Text, string? Category, string? Subject, string? HallCode, int Calls, DateOnly? ResponseDue,
+    string State, DateTimeOffset? AnsweredAt, string? Answer, string? AnsweredBy)
+{
+    /// <summary>The urges and complaints of a log (repeats folded into their first call), with their answers.</summary>
+    public static IReadOnlyList<CaseHotlineItemDto> Of(IReadOnlyList<HotlineEntry> log, DateOnly today)
+    {
+        var answers = log.Where(e => e.Kind == HotlineEntryKind.Response && e.RespondsTo is not null)
+            .GroupBy(e => e.RespondsTo!.Value).ToDictionary(g => g.Key, g => g.First());
+        return [.. log.Where(e => e.Kind != HotlineEntryKind.Response && e.RepeatOf is null).Select(e =>
+        {
+            var answer = answers.GetValueOrDefault(e.Seq);
+            var state = answer is not null ? "answered" : e.ResponseDue < today ? "overdue" : "open";
+            return new CaseHotlineItemDto(
+                e.Seq, e.Kind == HotlineEntryKind.Urge ? "urge" : "complaint", e.At, e.Text, e.Category, HotlineEndpoints.SubjectOf(e), e.HallCode,
+                e.Kind == HotlineEntryKind.Urge ? HotlineRules.Calls(log, e.Seq) : 1, e.ResponseDue, state, answer?.At, answer?.Text,
+                answer is null ? null : CaseNames.Of(answer.Role));
+        })];
+    }
+}
 
 /// <summary>
 /// 12345 hotline (task 12): verified look-up of a case by number, the caller's cases, 催办 and 投诉;
@@ -113,7 +155,10 @@ public static class HotlineEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .WithSummary("投诉 linked to the case: answer due in 5 working days. Idempotency-Key supported.");
+            .WithSummary("投诉 linked to the case: answer due in 5 working days. Idempotency-Key supported.")
+            .WithDescription("subject routes it: decision (default, as before: the case's department answers, in its hotline box) or hallConduct " +
+                "(a hall's conduct: the hall's manager answers; it lands in GET /api/halls/{hallCode}/complaints and is pushed live as " +
+                "hallComplaintChanged to the manager desk, hub method WatchHallComplaints). hallCode names the hall; default the case's receiving hall.");
 
         hotline.MapPost("/callers/cases", CallerCasesAsync)
             .RequireAuthorization(p => p.RequireRole(Roles.HotlineAgent))
@@ -123,12 +168,13 @@ public static class HotlineEndpoints
             .WithSummary("The caller's cases, by their ID number or mobile number (looked up by keyed hash; the number is in the body and never stored).");
 
         hotline.MapPost("/cases/{caseNo}/responses", RespondAsync)
-            .RequireAuthorization(p => p.RequireRole(Roles.Approver))
+            .RequireAuthorization(p => p.RequireRole(Roles.Approver, Roles.HallManager))
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .Produces<HotlineEntryCreatedDto>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("The responsible department answers an urge or complaint (by seq); it leaves the department's hotline box.");
+            .WithSummary("The responsible department answers an urge or a decision complaint (by seq); the hall's manager answers a hallConduct complaint about the hall. It leaves the box it was in.");
 
         routes.MapGet("/api/inbox/hotline", async Task<Results<Ok<IReadOnlyList<HotlineWorkItemDto>>, ForbidHttpResult>> (ClaimsPrincipal user, IGrainFactory grains, TimeProvider clock) =>
         {
@@ -138,13 +184,40 @@ public static class HotlineEndpoints
             }
 
             var today = ChinaTime.Today(clock);
-            var items = await grains.GetGrain<IHotlineBoxGrain>($"{department}/{region}").List();
-            return TypedResults.Ok<IReadOnlyList<HotlineWorkItemDto>>([.. items.Select(i => new HotlineWorkItemDto(
-                i.CaseNo, i.Seq, Wire(i.Kind), i.At, i.ResponseDue, i.ResponseDue < today, i.Repeats, i.Text, i.ItemCode, i.Category))]);
+            var items = await grains.GetGrain<IHotlineBoxGrain>(HotlineBoxKeys.Department(department, region)).List();
+            return TypedResults.Ok<IReadOnlyList<HotlineWorkItemDto>>([.. items.Select(i => HotlineWorkItemDto.From(i, today))]);
         })
         .WithTags("Hotline")
         .RequireAuthorization(p => p.RequireRole(Roles.Approver))
         .WithSummary("The approver's department hotline box: open urges and complaints, answer due first, with an overdue flag.");
+
+        routes.MapGet("/api/halls/{hallCode}/complaints", async Task<Results<Ok<IReadOnlyList<HotlineWorkItemDto>>, ValidationProblem, ProblemHttpResult>> (
+            string hallCode, ClaimsPrincipal user, IGrainFactory grains, ServicePointDirectory directory, TimeProvider clock) =>
+        {
+            var lookup = HallLookup.Of(hallCode, directory);
+            if (lookup.Invalid is { } invalid)
+            {
+                return invalid;
+            }
+
+            if (lookup.Missing is { } missing)
+            {
+                return missing;
+            }
+
+            if (user.Claim(TongBanClaims.HallCode) != hallCode)
+            {
+                return HallDeskForbidden(hallCode);
+            }
+
+            var items = await grains.GetGrain<IHotlineBoxGrain>(HotlineBoxKeys.Hall(hallCode)).List();
+            return TypedResults.Ok<IReadOnlyList<HotlineWorkItemDto>>([.. items.Select(i => HotlineWorkItemDto.From(i, ChinaTime.Today(clock)))]);
+        })
+        .WithTags("Hotline")
+        .RequireAuthorization(p => p.RequireRole(Roles.HallManager))
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .WithSummary("The hall manager's list of open 12345 complaints about the hall's conduct (subject hallConduct), answer due first, with an overdue flag. " +
+                     "Answer with POST /api/hotline/cases/{caseNo}/responses; live: hub method WatchHallComplaints, pushes hallComplaintChanged.");
 
         routes.MapGet("/api/cases/{caseNo}/hotline", async Task<Results<Ok<IReadOnlyList<HotlineEntry>>, ValidationProblem, ProblemHttpResult>> (
             string caseNo, ClaimsPrincipal user, IGrainFactory grains, PersonalDataProtector protector) =>
@@ -188,8 +261,40 @@ public static class HotlineEndpoints
         await RegisterAsync(caseNo, body.Verify, new HotlineRequest(HotlineEntryKind.Urge, Agent(user), CaseRole.HotlineAgent, body.Text ?? string.Empty, null, idempotencyKey), user, grains);
 
     private static async Task<IResult> ComplainAsync(
-        string caseNo, ComplaintRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user, IGrainFactory grains) =>
-        await RegisterAsync(caseNo, body.Verify, new HotlineRequest(HotlineEntryKind.Complaint, Agent(user), CaseRole.HotlineAgent, body.Text ?? string.Empty, body.Category, idempotencyKey), user, grains);
+        string caseNo, ComplaintRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user, IGrainFactory grains,
+        ServicePointDirectory directory)
+    {
+        ComplaintSubject subject;
+        switch (body.Subject)
+        {
+            case null or "decision":
+                subject = ComplaintSubject.Decision;
+                break;
+            case "hallConduct":
+                subject = ComplaintSubject.HallConduct;
+                break;
+            default:
+                return Problems.Invalid("subject", "投诉对象须为 decision（审批决定，由承办部门答复）或 hallConduct（大厅服务，由大厅负责人答复） | subject is decision or hallConduct.");
+        }
+
+        if (body.HallCode is { } named)
+        {
+            if (subject != ComplaintSubject.HallConduct)
+            {
+                return Problems.Invalid("hallCode", "只有针对大厅服务的投诉（subject=hallConduct）才指明大厅 | hallCode goes with subject hallConduct only.");
+            }
+
+            var lookup = HallLookup.Of(named, directory);
+            if (lookup.Invalid is not null || lookup.Missing is not null)
+            {
+                return Problems.Invalid("hallCode", $"没有编号为 {named} 的大厅 | no hall '{named}'.");
+            }
+        }
+
+        var request = new HotlineRequest(
+            HotlineEntryKind.Complaint, Agent(user), CaseRole.HotlineAgent, body.Text ?? string.Empty, body.Category, idempotencyKey, subject, body.HallCode);
+        return await RegisterAsync(caseNo, body.Verify, request, user, grains);
+    }
 
     private static async Task<IResult> RegisterAsync(string caseNo, string? verify, HotlineRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
@@ -202,6 +307,11 @@ public static class HotlineEndpoints
         if (refusal is not null)
         {
             return refusal;
+        }
+
+        if (request.Subject == ComplaintSubject.HallConduct && request.HallCode is null)
+        {
+            request = request with { HallCode = view!.State.ReceivingHallCode }; // the hall the applicant went to
         }
 
         var result = await grains.GetGrain<ICaseHotlineGrain>(view!.State.CaseNo).Register(HotlineCaseRef.Of(view.State), request);
@@ -221,13 +331,35 @@ public static class HotlineEndpoints
         }
 
         var view = await grains.GetGrain<ICaseGrain>(number.Value).Get();
-        if (view is null || !CaseEndpoints.MaySee(user, view, protector))
+        var log = grains.GetGrain<ICaseHotlineGrain>(number.Value);
+        var manager = user.IsInRole(Roles.HallManager) && !user.IsInRole(Roles.Approver);
+        var item = view is null ? null : (await log.Entries()).FirstOrDefault(e => e.Seq == seq && e.Kind != HotlineEntryKind.Response);
+        var hallsOwn = item is { ForHall: true } && user.Claim(TongBanClaims.HallCode) == item.HallCode;
+
+        // A hall manager sees the case only through a complaint about the hall: anything else answers like a missing case.
+        if (view is null || !(CaseEndpoints.MaySee(user, view, protector) || (manager && hallsOwn)))
         {
             return Problems.NotFound("Case", number.Value);
         }
 
-        var result = await grains.GetGrain<ICaseHotlineGrain>(number.Value).Respond(
-            HotlineCaseRef.Of(view.State), seq, user.Claim(TongBanClaims.Subject) ?? "approver", CaseRole.Approver, body.Text ?? string.Empty);
+        if (item is not null && manager != item.ForHall)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "无权答复 Not yours to answer",
+                detail: item.ForHall
+                    ? "此投诉针对大厅服务，由该大厅负责人答复 | a complaint about a hall's conduct is answered by the hall's manager."
+                    : "催办和针对审批决定的投诉由承办部门答复 | urges and complaints about the decision are answered by the department.");
+        }
+
+        if (manager && item is not null && !hallsOwn)
+        {
+            return HallDeskForbidden(item.HallCode ?? string.Empty);
+        }
+
+        var result = await log.Respond(
+            HotlineCaseRef.Of(view.State), seq, user.Claim(TongBanClaims.Subject) ?? (manager ? "hall-manager" : "approver"),
+            manager ? CaseRole.HallManager : CaseRole.Approver, body.Text ?? string.Empty);
         return result.Succeeded ? TypedResults.Ok(Created(result)) : Failure(result.Failure!);
     }
 
@@ -336,21 +468,36 @@ public static class HotlineEndpoints
             e.At, "case", e.CrossProvince?.Text ?? (e.Action is { } a ? CaseNames.Chinese(a) : "提交申请"), e.Version, CaseNames.Of(e.To), StatusNames.Chinese(e.To), CaseNames.Of(e.Role),
             e.HallCode, e.DepartmentCode, e.Reason, e.Comment, null, null, null, null));
         IEnumerable<HotlineTimelineDto> calls = entries.Select(e => new HotlineTimelineDto(
-            e.At, Wire(e.Kind), Title(e, entries), null, null, null, CaseNames.Of(e.Role), null,
-            e.Kind == HotlineEntryKind.Response ? s.DepartmentCode : null, null, e.Text, e.Seq, e.ResponseDue, e.RespondsTo, e.Category));
+            e.At, Wire(e.Kind), Title(e, entries), null, null, null, CaseNames.Of(e.Role), e.HallCode,
+            e.Kind == HotlineEntryKind.Response && e.Role != CaseRole.HallManager ? s.DepartmentCode : null, null, e.Text, e.Seq, e.ResponseDue, e.RespondsTo, e.Category,
+            SubjectOf(e)));
         return new HotlineCaseDto(
             s.CaseNo, s.ItemCode, catalogue.Find(s.ItemCode)?.Name, CaseNames.Of(s.Status), StatusNames.Chinese(s.Status),
             HotlineWording.Stage(s, department.DisplayName),
-            d is null ? null : new HotlineDeadlineDto(d.Due.Date, d.IsOverdue, d.OverdueWorkingDays, d.RemainingWorkingDays, d.IsSuspended, d.Provisional, view.Summary.Stage),
+            d is null ? null : new HotlineDeadlineDto(
+                d.Due.Date, d.IsOverdue, d.OverdueWorkingDays, Finished(s) ? null : d.RemainingWorkingDays, d.IsSuspended, d.Provisional,
+                Finished(s) ? "finished" : view.Summary.Stage),
             department,
             s.ReceivingHallCode is null ? null : new HallContactDto(s.ReceivingHallCode, hall?.Name, hall?.Phone, hall?.Address),
             new CaseApplicantDto(view.Applicant.NameMasked, view.Applicant.IdMasked, view.Applicant.PhoneMasked),
             HotlineWording.Delivery(s, hall?.Name),
             [.. open.Select(e => new HotlineOpenItemDto(e.Seq, Wire(e.Kind), e.At, e.ResponseDue!.Value, e.ResponseDue < today,
-                e.Kind == HotlineEntryKind.Urge ? HotlineRules.Calls(entries, e.Seq) : 1, e.Text, e.Category))],
+                e.Kind == HotlineEntryKind.Urge ? HotlineRules.Calls(entries, e.Seq) : 1, e.Text, e.Category, SubjectOf(e), e.HallCode))],
             [.. steps.Concat(calls).OrderBy(t => t.At).ThenBy(t => t.Kind == "case" ? 0 : 1)],
             s.Version, s.SubmittedAt, s.UpdatedAt);
     }
+
+    /// <summary>The deadline clock has stopped for good (办结 or later, 撤回, 不予受理): the views show no countdown.</summary>
+    internal static bool Finished(CaseState s) => s.IsFinal || s.CompletedAt is not null || s.WithdrawnAt is not null;
+
+    /// <summary>A complaint's subject on the wire: hallConduct or decision; null for urges and answers.</summary>
+    internal static string? SubjectOf(HotlineEntry e) =>
+        e.Kind != HotlineEntryKind.Complaint ? null : e.ForHall ? "hallConduct" : "decision";
+
+    private static ProblemHttpResult HallDeskForbidden(string hallCode) => TypedResults.Problem(
+        statusCode: StatusCodes.Status403Forbidden,
+        title: "无权查看 Forbidden",
+        detail: $"只有大厅 {hallCode} 的负责人（hallManager，hallCode={hallCode}）可以处理针对该大厅的投诉 | only the manager of hall {hallCode} handles complaints about it.");
 
     /// <summary>
     /// The competent department of the region and a number to reach it: the region's 政务服务中心,
@@ -369,7 +516,9 @@ public static class HotlineEndpoints
     {
         HotlineEntryKind.Urge when e.RepeatOf is { } first => $"12345催办（第{HotlineRules.Calls([.. log.Where(x => x.Seq <= e.Seq)], first)}次来电）",
         HotlineEntryKind.Urge => "12345催办",
-        HotlineEntryKind.Complaint => "12345投诉：" + HotlineRules.ComplaintCategories.GetValueOrDefault(e.Category ?? "other", "其他"),
+        HotlineEntryKind.Complaint => "12345投诉：" + HotlineRules.ComplaintCategories.GetValueOrDefault(e.Category ?? "other", "其他") +
+            (e.ForHall ? $"（大厅服务，{e.HallCode}）" : string.Empty),
+        _ when e.Role == CaseRole.HallManager => $"大厅负责人答复（第{e.RespondsTo}号）",
         _ => $"部门答复（第{e.RespondsTo}号）",
     };
 

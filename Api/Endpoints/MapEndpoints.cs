@@ -141,7 +141,7 @@ public static partial class MapEndpoints
 
         group.MapGet("/nearest", async Task<Results<Ok<List<NearestResultDto>>, ValidationProblem, ProblemHttpResult>> (
             double? lat, double? lon, string? crs, string? item, string? mode, int? k, string? at, string? type,
-            bool? includeClosed, bool? always, bool? allowOutside, MapService map, NearestPlanner planner, CancellationToken cancellationToken) =>
+            bool? includeClosed, bool? always, bool? allowOutside, bool? openNow, MapService map, NearestPlanner planner, CancellationToken cancellationToken) =>
         {
             if (CoordinateInput.Parse(lat, lon, crs) is not { } origin)
             {
@@ -188,15 +188,19 @@ public static partial class MapEndpoints
                 arriveAt = when;
             }
 
-            if (allowOutside != true && !map.IsCovered(origin.Wgs84))
+            var covered = map.IsCovered(origin.Wgs84);
+            if (allowOutside != true && !covered)
             {
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status404NotFound,
                     title: "不在服务范围 Outside coverage",
-                    detail: $"({lat}, {lon}) is outside Guizhou; add allowOutside=true to get the nearest service points anyway.");
+                    detail: $"({lat}, {lon}) 不在贵州省服务范围内；加 allowOutside=true 仍可查最近的网点。 | ({lat}, {lon}) is outside Guizhou; add allowOutside=true to get the nearest service points anyway.");
             }
 
-            var query = new NearestQuery(origin.Wgs84, travelMode, count, now, arriveAt, parsedType.Type, item, includeClosed ?? false, always ?? false);
+            // Travel caps per mode; outside the province (allowOutside) the citizen asked for the nearest points whatever the distance.
+            var query = new NearestQuery(
+                origin.Wgs84, travelMode, count, now, arriveAt, parsedType.Type, item, includeClosed ?? false, always ?? false, openNow ?? false,
+                covered ? map.Options.MaxRouteMeters(travelMode) : null);
             var answer = await planner.FindAsync(query, cancellationToken);
             var results = new List<NearestResultDto>(answer.Results.Count);
             for (var i = 0; i < answer.Results.Count; i++)
@@ -207,9 +211,17 @@ public static partial class MapEndpoints
             return TypedResults.Ok(results);
         })
         .RequireRateLimiting(RateLimitPolicies.Nearest)
-        .WithSummary("Service points ranked by total minutes = travel + predicted wait at arrival (incl. people already sent there). " +
-                     "mode walk|drive|transit (default walk); k 1..50 (default 5); at = planned arrival; type; item (filters on the point's item codes); " +
-                     "includeClosed lists points closed at arrival after the open ones; always = only 24h points; allowOutside answers outside Guizhou.");
+        .WithSummary("Service points ranked by the minutes until you are served = travel + the wait for the opening (if closed at arrival) + the predicted wait then.")
+        .WithDescription(
+            "mode walk|drive|transit (default walk); k 1..50 (default 5); at = planned arrival (up to 7 days ahead, +08:00 when no offset); type; " +
+            "item (filters on the point's item codes). Routes are capped per mode (TongBan:Map:MaxWalkKm 5, MaxTransitKm 20, MaxDriveKm 100, " +
+            "great circle × detour): k results come back when k points lie within the cap, fewer otherwise. A point closed at arrival stays " +
+            "in the list, ranked by when it can serve, with opensAt (+08:00), opensAtText (「周一 09:00 开门」) and waitUntilOpenMinutes. " +
+            "openNow=true keeps only points taking tickets at arrival; includeClosed also lists points that cannot serve within two weeks " +
+            "(suspended, long closures), last; always = only 24h points; allowOutside answers outside Guizhou (no cap there). " +
+            "The wait counts the people already sent there by earlier answers who are served before you in the same opening session " +
+            "(expectedArrivalsAhead; plans up to 7 days ahead count, in the session of the planned arrival). Minutes are whole minutes; " +
+            "totalMinutes is travel + waitUntilOpen + predictedWaitMinutes before rounding.");
 
         group.MapGet("/aggregates", Results<Ok<IEnumerable<RegionAggregateDto>>, ValidationProblem> (string? level, MapService map) =>
         {

@@ -70,6 +70,24 @@ public sealed class LiveHub(ServicePointDirectory directory, IGrainFactory grain
     }
 
     /// <summary>
+    /// A hall manager's desk follows the 12345 complaints about the hall's conduct (<c>hallComplaintChanged</c>): answers with the
+    /// open ones now. Only the manager of this hall may watch.
+    /// </summary>
+    [Authorize(Roles = Roles.HallManager)]
+    public async Task<IReadOnlyList<HotlineWorkItemDto>> WatchHallComplaints(string hallCode, [FromServices] TimeProvider clock)
+    {
+        RequireHall(hallCode);
+        if (Context.User?.Claim(TongBanClaims.HallCode) != hallCode)
+        {
+            throw new HubException("只有该大厅的负责人可以查看针对大厅的投诉 | only the hall's manager may watch its complaints.");
+        }
+
+        await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.HallDesk(hallCode));
+        var items = await grains.GetGrain<Grains.Hotline.IHotlineBoxGrain>(Grains.Hotline.HotlineBoxKeys.Hall(hallCode)).List();
+        return [.. items.Select(i => HotlineWorkItemDto.From(i, Grains.Common.ChinaTime.Today(clock)))];
+    }
+
+    /// <summary>
     /// A window's rating pad (评价器) on its own device follows its window: it answers with the ticket just finished there
     /// (while the offer is valid, else null) and then receives <c>ratingOffer</c> on every finish. Only a connection signed
     /// in as a clerk of this hall at this window may watch (the pad's sign-in, the same credential it rates with).

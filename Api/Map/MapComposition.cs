@@ -15,6 +15,7 @@ public static class MapComposition
     public static IServiceCollection AddTongBanMap(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(MapOptions.Section).Get<MapOptions>() ?? new MapOptions();
+        options.Validate();
         var osrm = configuration.GetSection(OsrmOptions.Section).Get<OsrmOptions>() ?? new OsrmOptions();
         services.AddSingleton(options);
         services.AddSingleton(osrm);

@@ -40,15 +40,18 @@ public sealed record MapPointDetailDto(
 public sealed record CategoryLiveDto(string Code, string Name, int? Waiting, int? PredictedWaitMinutes, double? ServingWindows, bool NoWindow = false);
 
 /// <summary>
-/// One nearest result (published fields first). Minutes are rounded to 0.1; ranking used the exact values.
-/// <c>predictedWaitMinutes</c> includes the anti-herding load (<c>herdingMinutes</c>); null when the hall has no
-/// live figure yet or is a 24h self-service point (no queue).
+/// One nearest result (published fields first). Minutes are whole minutes as a person reads them; the rank used the
+/// exact travel time and the published (rounded-up) wait. <c>predictedWaitMinutes</c> includes the anti-herding load
+/// (<c>herdingMinutes</c>); null when the hall has no live figure for that session and nobody was sent there yet, or is a
+/// 24h self-service point (no queue). A point closed at arrival has <c>open</c> false, <c>opensAt</c> (+08:00),
+/// <c>opensAtText</c> (「周一 09:00 开门」) and <c>waitUntilOpenMinutes</c>; one that cannot serve within two weeks has no <c>opensAt</c>.
 /// </summary>
 public sealed record NearestResultDto(
     string HallCode, string Name, double DistanceMeters, double TravelMinutes, int? PredictedWaitMinutes, double TotalMinutes,
     int? Waiting, bool Open, string Reason,
     int Rank, string Type, LatLon Location, double? RouteMeters, DateTimeOffset ArrivalAt, double HerdingMinutes, double ExpectedArrivalsAhead,
-    double? GoodRate, bool HandlesItem, string TravelSource, string? ClosedReason)
+    double? GoodRate, bool HandlesItem, string TravelSource, string? ClosedReason,
+    DateTimeOffset? OpensAt = null, string? OpensAtText = null, double WaitUntilOpenMinutes = 0)
 {
     public static NearestResultDto From(NearestCandidate c, int rank, NearestCandidate? next, NearestQuery q, string? note, CoordinateSystem crs)
     {
@@ -56,13 +59,15 @@ public sealed record NearestResultDto(
         var p = c.Entry.Point;
         int? wait = p.Categories.Count == 0 || (c.BaseWaitMinutes is null && c.HerdingMinutes == 0)
             ? null
-            : (int)Math.Ceiling(c.WaitMinutes - 1e-9);
+            : NearestSearch.PublishedWait(c.WaitMinutes);
+        DateTimeOffset? opensAt = !c.Open && c.ServedFrom is { } from ? from : null;
         return new(
-            p.Code, p.Name, Math.Round(c.DistanceMeters), Math.Round(c.TravelMinutes, 1), wait, Math.Round(c.TotalMinutes, 1),
+            p.Code, p.Name, Math.Round(c.DistanceMeters), Math.Round(c.TravelMinutes), wait, Math.Round(c.TotalMinutes),
             p.Categories.Count == 0 ? null : live?.WaitingTotal, c.Open, RankReason.Explain(c, rank, next, q.Mode, note),
             rank, Wire.Name(p.Type), LatLon.From(p.Location, crs), c.RouteMeters is { } m ? Math.Round(m) : null, c.Arrival,
-            Math.Round(c.HerdingMinutes, 1), Math.Round(c.ExpectedAhead, 2), live?.GoodRate,
-            q.ItemCode is null || p.ItemCodes.Contains(q.ItemCode, StringComparer.Ordinal), Wire.Name(c.TravelSource), c.ClosedReason);
+            Math.Round(c.HerdingMinutes), Math.Round(c.ExpectedAhead, 1), live?.GoodRate,
+            q.ItemCode is null || p.ItemCodes.Contains(q.ItemCode, StringComparer.Ordinal), Wire.Name(c.TravelSource), c.ClosedReason,
+            opensAt, opensAt is { } o ? RankReason.OpensText(o) : null, Math.Round(c.MinutesUntilOpen));
     }
 }
 

@@ -49,6 +49,9 @@ public sealed partial class CaseHotlineGrain(
     /// <summary>Client method of the live hub for hotline log changes (additive to the published ones).</summary>
     public const string LiveMethod = "caseHotlineChanged";
 
+    /// <summary>Client method of the live hub for complaints about a hall, to its manager desk.</summary>
+    public const string HallComplaintMethod = "hallComplaintChanged";
+
     private List<HotlineEntry> Log => state.State.Entries;
 
     public async Task<HotlineResult> Register(HotlineCaseRef target, HotlineRequest request)
@@ -66,15 +69,22 @@ public sealed partial class CaseHotlineGrain(
         var now = ChinaTime.Now(clock);
         var repeated = request.Kind == HotlineEntryKind.Urge ? HotlineRules.OpenUrge(Log) : null;
         var due = repeated?.ResponseDue ?? HotlineRules.ResponseDue(request.Kind, DateOnly.FromDateTime(now.DateTime), calendar.Current);
+        var forHall = request.Subject == ComplaintSubject.HallConduct;
         var entry = new HotlineEntry(
             target.CaseNo, Log.Count + 1, request.Kind, now, request.ActorId, request.Role, request.Text.Trim(), target.Status, target.Version,
-            due, null, repeated?.Seq, request.Category, request.IdempotencyKey);
+            due, null, repeated?.Seq, request.Category, request.IdempotencyKey, forHall ? ComplaintSubject.HallConduct : null, forHall ? request.HallCode : null);
         await Append(entry);
 
         var first = repeated ?? entry;
         var calls = request.Kind == HotlineEntryKind.Urge ? HotlineRules.Calls(Log, first.Seq) : 1;
-        await Box(target).Upsert(new HotlineWorkItem(target.CaseNo, first.Seq, first.Kind, first.At, first.ResponseDue!.Value, first.Text, calls, target.ItemCode, first.Category));
+        await BoxOf(target, first).Upsert(new HotlineWorkItem(
+            target.CaseNo, first.Seq, first.Kind, first.At, first.ResponseDue!.Value, first.Text, calls, target.ItemCode, first.Category, first.HallCode));
         await Announce(entry);
+        if (entry.ForHall)
+        {
+            await AnnounceToHall(entry, "open");
+        }
+
         LogRegistered(logger, target.CaseNo, request.Kind, entry.Seq, request.ActorId, due);
         return new HotlineResult(entry, null, calls);
     }
@@ -87,11 +97,16 @@ public sealed partial class CaseHotlineGrain(
         }
 
         var now = ChinaTime.Now(clock);
+        var answered = Log.First(e => e.Seq == seq);
         var entry = new HotlineEntry(target.CaseNo, Log.Count + 1, HotlineEntryKind.Response, now, actorId, role, text.Trim(), target.Status, target.Version,
             null, seq, null, null, null);
         await Append(entry);
-        await Box(target).Remove(target.CaseNo, seq);
+        await BoxOf(target, answered).Remove(target.CaseNo, seq);
         await Announce(entry);
+        if (answered.ForHall)
+        {
+            await AnnounceToHall(answered, "answered");
+        }
         return new HotlineResult(entry, null);
     }
 
@@ -133,7 +148,20 @@ public sealed partial class CaseHotlineGrain(
         }
     }
 
-    private IHotlineBoxGrain Box(HotlineCaseRef target) => GrainFactory.GetGrain<IHotlineBoxGrain>($"{target.DepartmentCode}/{target.RegionCode}");
+    /// <summary>Where an item waits for its answer: the hall's box for a hall-conduct complaint, else the department's.</summary>
+    private IHotlineBoxGrain BoxOf(HotlineCaseRef target, HotlineEntry item) => GrainFactory.GetGrain<IHotlineBoxGrain>(
+        item is { ForHall: true, HallCode: { } hall } ? HotlineBoxKeys.Hall(hall) : HotlineBoxKeys.Department(target.DepartmentCode, target.RegionCode));
+
+    /// <summary>
+    /// Tells the hall's manager desk (staff group) and the hall's dashboard (its public group, like <c>hallCasesChanged</c>: no text,
+    /// no personal data) that its complaint list changed; the dashboard re-reads the list with the manager's token.
+    /// </summary>
+    private async Task AnnounceToHall(HotlineEntry complaint, string state)
+    {
+        var change = new HallComplaintChanged(complaint.HallCode!, complaint.CaseNo, complaint.Seq, complaint.Category, complaint.ResponseDue, state);
+        await GrainFactory.PublishLive(new LiveMessage(LiveGroups.HallDesk(complaint.HallCode!), HallComplaintMethod, change));
+        await GrainFactory.PublishLive(new LiveMessage(LiveGroups.Hall(complaint.HallCode!), HallComplaintMethod, change));
+    }
 
     private Task Announce(HotlineEntry entry) => GrainFactory.PublishLive(new LiveMessage(
         LiveGroups.Case(entry.CaseNo), LiveMethod,

@@ -3,6 +3,15 @@ using TongBan.Grains.Common;
 
 namespace TongBan.Grains.Hotline;
 
+/// <summary>Keys of the hotline boxes: a department's (as the case inbox) and a hall manager's.</summary>
+public static class HotlineBoxKeys
+{
+    public static string Department(string departmentCode, string regionCode) => $"{departmentCode}/{regionCode}";
+
+    /// <summary>A hall's box: complaints about its conduct, answered by its manager. The prefix keeps it apart from department keys.</summary>
+    public static string Hall(string hallCode) => "hall:" + hallCode;
+}
+
 /// <summary>
 /// A department's hotline box (<c>{departmentCode}/{regionCode}</c>, like the case inbox): open urges
 /// and complaints on its cases, with the day the answer is due. Kept current by the case hotline logs.

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TongBan.Grains.Cases;
 
 namespace TongBan.Grains.Hotline;
@@ -15,6 +16,16 @@ public enum HotlineEntryKind
     Response,
 }
 
+/// <summary>Whom a complaint is about, and so who answers it (投诉对象).</summary>
+public enum ComplaintSubject
+{
+    /// <summary>The decision or the handling of the case (时限、结果、材料): the case's department answers, as before subjects existed.</summary>
+    Decision,
+
+    /// <summary>A hall's conduct (服务态度、窗口纪律、现场秩序): that hall's manager (大厅负责人) answers.</summary>
+    HallConduct,
+}
+
 /// <summary>
 /// One entry of a case's hotline log (催办、投诉、答复). The log is the case's second audited
 /// history: hash-chained like the case's own audit log, kept beside it and merged into the
@@ -29,6 +40,11 @@ public enum HotlineEntryKind
 /// <param name="RespondsTo">Response: the entry it answers.</param>
 /// <param name="RepeatOf">Urge: the open urge this call repeats (the department gets one item, with a count).</param>
 /// <param name="Category">Complaint: what about (e.g. 超期未办, 服务态度, 多次跑动, 其他).</param>
+/// <param name="Subject">
+/// Complaint: <see cref="ComplaintSubject.HallConduct"/> when it is about a hall; null for the decision (the department), which is
+/// what every entry written before subjects existed means. Left out of the canonical JSON when null, so old chains still verify.
+/// </param>
+/// <param name="HallCode">A hall-conduct complaint: the hall complained about (its manager answers).</param>
 [GenerateSerializer, Immutable]
 public sealed record HotlineEntry(
     [property: Id(0)] string CaseNo,
@@ -44,7 +60,14 @@ public sealed record HotlineEntry(
     [property: Id(10)] int? RespondsTo,
     [property: Id(11)] int? RepeatOf,
     [property: Id(12)] string? Category,
-    [property: Id(13)] string? IdempotencyKey);
+    [property: Id(13)] string? IdempotencyKey,
+    [property: Id(14), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ComplaintSubject? Subject = null,
+    [property: Id(15), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? HallCode = null)
+{
+    /// <summary>Answered by the hall's manager rather than the department (derived: not part of the canonical JSON the chain hashes).</summary>
+    [JsonIgnore]
+    public bool ForHall => Subject == ComplaintSubject.HallConduct;
+}
 
 /// <summary>What the hotline log needs of the case (read by the caller from the case grain).</summary>
 [GenerateSerializer, Immutable]
@@ -72,7 +95,9 @@ public sealed record HotlineRequest(
     [property: Id(2)] CaseRole Role,
     [property: Id(3)] string Text,
     [property: Id(4)] string? Category = null,
-    [property: Id(5)] string? IdempotencyKey = null);
+    [property: Id(5)] string? IdempotencyKey = null,
+    [property: Id(6)] ComplaintSubject Subject = ComplaintSubject.Decision,
+    [property: Id(7)] string? HallCode = null);
 
 public enum HotlineFailureKind
 {
@@ -100,7 +125,7 @@ public sealed record HotlineResult(
     public bool Succeeded => Failure is null;
 }
 
-/// <summary>An open urge or complaint in a department's hotline box (<see cref="IHotlineBoxGrain"/>).</summary>
+/// <summary>An open urge or complaint in a department's hotline box, or a hall-conduct complaint in a hall's (<see cref="IHotlineBoxGrain"/>).</summary>
 [GenerateSerializer, Immutable]
 public sealed record HotlineWorkItem(
     [property: Id(0)] string CaseNo,
@@ -111,7 +136,22 @@ public sealed record HotlineWorkItem(
     [property: Id(5)] string Text,
     [property: Id(6)] int Repeats,
     [property: Id(7)] string ItemCode,
-    [property: Id(8)] string? Category);
+    [property: Id(8)] string? Category,
+    [property: Id(9)] string? HallCode = null);
+
+/// <summary>
+/// Live push to the hall's manager desk (<c>hallComplaintChanged</c>) when a complaint about the hall arrives or is answered.
+/// No text: the manager's list (<c>GET /api/halls/{hallCode}/complaints</c>) has it.
+/// </summary>
+/// <param name="State">open or answered.</param>
+[GenerateSerializer, Immutable]
+public sealed record HallComplaintChanged(
+    [property: Id(0)] string HallCode,
+    [property: Id(1)] string CaseNo,
+    [property: Id(2)] int Seq,
+    [property: Id(3)] string? Category,
+    [property: Id(4)] DateOnly? ResponseDue,
+    [property: Id(5)] string State);
 
 /// <summary>Live push to watchers of the case when its hotline log changes (<c>caseHotlineChanged</c>).</summary>
 [GenerateSerializer, Immutable]

@@ -42,6 +42,19 @@ public static class HotlineRules
             return text;
         }
 
+        if (request.Subject == ComplaintSubject.HallConduct)
+        {
+            if (request.Kind != HotlineEntryKind.Complaint)
+            {
+                return new(HotlineFailureKind.Invalid, "只有投诉可以针对大厅服务 (only a complaint can be about a hall's conduct)");
+            }
+
+            if (string.IsNullOrEmpty(request.HallCode))
+            {
+                return new(HotlineFailureKind.Invalid, "本件没有受理大厅，请指明被投诉的大厅 hallCode (the case has no receiving hall: name the hall)");
+            }
+        }
+
         if (request.Kind == HotlineEntryKind.Complaint)
         {
             return request.Category is { } c && ComplaintCategories.ContainsKey(c)

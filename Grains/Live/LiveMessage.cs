@@ -21,6 +21,9 @@ public static class LiveGroups
 
     public static string Case(string caseNo) => "case:" + caseNo;
 
+    /// <summary>A hall's manager desk: complaints about the hall (staff only, unlike the public <see cref="Hall"/> group).</summary>
+    public static string HallDesk(string hallCode) => "halldesk:" + hallCode;
+
     public static string Region(string regionCode) => "region:" + regionCode;
 
     /// <summary>A window's rating pad: only a connection signed in as that window joins it.</summary>

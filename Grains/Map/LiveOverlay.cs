@@ -48,26 +48,40 @@ public sealed class LiveOverlay
 }
 
 /// <summary>
-/// Expected arrivals at one point from recommendations (推荐后预计到达), bucketed by arrival minute.
-/// Reads are lock-free (an immutable array replaced on write); writes are rare compared with reads
-/// (one per nearest query, against tens of candidate reads) and take a lock.
+/// Expected arrivals at one point from recommendations (推荐后预计到达), bucketed by 5-minute slot of the time the point
+/// can serve them (the planned arrival, or the opening if it is closed then). A bucket counts from its slot until the end of
+/// the opening session it falls in, and up to <see cref="HorizonMinutes"/> (7 days) ahead: the morning rush is planned the
+/// evening before. Bounded: one bucket per point per slot of the next 7 days at most, and slots of ended sessions are dropped
+/// on each write. Reads are lock-free (an immutable array replaced on write); writes (one per nearest query) take a lock.
 /// </summary>
 public sealed class ExpectedArrivals
 {
-    /// <summary>A planned visit further ahead than this is not counted: plans that far out are mostly not kept.</summary>
-    public const int HorizonMinutes = 12 * 60;
+    /// <summary>Plans further ahead than this are not counted (the nearest search refuses them too).</summary>
+    public const int HorizonMinutes = 7 * 24 * 60;
+
+    /// <summary>Bucket width: arrivals within the same 5 minutes are one bucket, which bounds the ledger by time, not by traffic.</summary>
+    public const int SlotMinutes = 5;
 
     private readonly Lock gate = new();
     private volatile Bucket[] buckets = [];
 
-    public readonly record struct Bucket(long Minute, double Weight);
+    /// <param name="Minute">Start of the 5-minute slot (Unix minutes).</param>
+    /// <param name="ExpiresMinute">End of the opening session the slot lies in: the bucket is dropped then.</param>
+    public readonly record struct Bucket(long Minute, long ExpiresMinute, double Weight);
 
     public IReadOnlyList<Bucket> Buckets => buckets;
 
-    /// <summary>Expected arrivals in minutes [<paramref name="nowMinute"/>, <paramref name="arrivalMinute"/>]: people who will be in the queue ahead of someone arriving then.</summary>
-    public double Ahead(long nowMinute, long arrivalMinute)
+    public static long SlotOf(long minute) => minute - (((minute % SlotMinutes) + SlotMinutes) % SlotMinutes);
+
+    /// <summary>
+    /// Expected arrivals in slots [<paramref name="fromMinute"/>, <paramref name="arrivalMinute"/>]: people who will be in the queue
+    /// ahead of someone served from <paramref name="arrivalMinute"/>. The caller passes the later of now (earlier arrivals are in the
+    /// live queue) and the start of the session (an earlier session's people are gone by then).
+    /// </summary>
+    public double Ahead(long fromMinute, long arrivalMinute)
     {
         var b = buckets;
+        var from = SlotOf(fromMinute);
         var sum = 0.0;
         for (var i = 0; i < b.Length; i++)
         {
@@ -77,7 +91,7 @@ public sealed class ExpectedArrivals
                 break;
             }
 
-            if (m >= nowMinute)
+            if (m >= from)
             {
                 sum += b[i].Weight;
             }
@@ -86,33 +100,35 @@ public sealed class ExpectedArrivals
         return sum;
     }
 
-    /// <summary>Adds weight at an arrival minute; drops buckets that have arrived (they are in the live queue now, or never came).</summary>
-    public void Add(long nowMinute, long arrivalMinute, double weight)
+    /// <summary>Adds weight at an arrival minute until <paramref name="expiresMinute"/>; drops buckets whose session has ended.</summary>
+    public void Add(long nowMinute, long arrivalMinute, long expiresMinute, double weight)
     {
-        if (arrivalMinute < nowMinute || arrivalMinute > nowMinute + HorizonMinutes || weight <= 0)
+        if (arrivalMinute > nowMinute + HorizonMinutes || expiresMinute < nowMinute || weight <= 0)
         {
             return;
         }
 
+        var slot = SlotOf(arrivalMinute);
+        expiresMinute = Math.Max(expiresMinute, arrivalMinute);
         lock (gate)
         {
             var list = new List<Bucket>(buckets.Length + 1);
             var added = false;
             foreach (var b in buckets)
             {
-                if (b.Minute < nowMinute)
+                if (b.ExpiresMinute < nowMinute)
                 {
                     continue;
                 }
 
-                if (!added && b.Minute == arrivalMinute)
+                if (!added && b.Minute == slot)
                 {
-                    list.Add(b with { Weight = b.Weight + weight });
+                    list.Add(new Bucket(slot, Math.Max(b.ExpiresMinute, expiresMinute), b.Weight + weight));
                     added = true;
                 }
-                else if (!added && b.Minute > arrivalMinute)
+                else if (!added && b.Minute > slot)
                 {
-                    list.Add(new Bucket(arrivalMinute, weight));
+                    list.Add(new Bucket(slot, expiresMinute, weight));
                     list.Add(b);
                     added = true;
                 }
@@ -124,7 +140,7 @@ public sealed class ExpectedArrivals
 
             if (!added)
             {
-                list.Add(new Bucket(arrivalMinute, weight));
+                list.Add(new Bucket(slot, expiresMinute, weight));
             }
 
             buckets = [.. list];

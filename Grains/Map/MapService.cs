@@ -26,6 +26,34 @@ public sealed class MapOptions
 
     /// <summary>How far outside Guizhou's boundary a point still counts as covered (a citizen just across the border).</summary>
     public double CoverageMarginMeters { get; set; } = 20_000;
+
+    /// <summary>Longest route (km, great circle × detour) the nearest search proposes on foot: nobody walks 50 km to a hall.</summary>
+    public double MaxWalkKm { get; set; } = 5;
+
+    /// <summary>Longest route (km) proposed by bus or metro (transit, 公交).</summary>
+    public double MaxTransitKm { get; set; } = 20;
+
+    /// <summary>Longest route (km) proposed by car.</summary>
+    public double MaxDriveKm { get; set; } = 100;
+
+    /// <summary>The route-length cap of a mode, in metres.</summary>
+    public double MaxRouteMeters(TravelMode mode) => 1000 * mode switch
+    {
+        TravelMode.Walk => MaxWalkKm,
+        TravelMode.Transit => MaxTransitKm,
+        _ => MaxDriveKm,
+    };
+
+    public void Validate()
+    {
+        foreach (var (name, km) in new[] { (nameof(MaxWalkKm), MaxWalkKm), (nameof(MaxTransitKm), MaxTransitKm), (nameof(MaxDriveKm), MaxDriveKm) })
+        {
+            if (!(km > 0) || km > 2_000)
+            {
+                throw new ArgumentOutOfRangeException(name, km, $"{Section}:{name} must be in (0, 2000] km.");
+            }
+        }
+    }
 }
 
 /// <summary>A point changed (profile or live figures): the viewport feed pushes it to watchers.</summary>
@@ -68,7 +96,7 @@ public sealed class MapService
     private readonly TimeProvider clock;
     private readonly MapOptions options;
     private readonly Lock rebuildGate = new();
-    private readonly ConcurrentDictionary<(string Code, long Minute), double> unsent = new();
+    private readonly ConcurrentDictionary<(string Code, long Minute), (double Weight, long Expires)> unsent = new();
     private volatile MapIndex? index;
 
     public MapService(
@@ -186,20 +214,35 @@ public sealed class MapService
     public List<NearestCandidate> Rank(NearestQuery query) => Search.Find(Index, query, calendar.Current);
 
     /// <summary>
-    /// Counts the top recommendation as an expected arrival at its hall (weight <see cref="MapOptions.FollowShare"/>),
-    /// here and, through <see cref="DrainUnsent"/>, on the other silos.
+    /// Counts the top recommendation as an expected arrival at its hall (weight <see cref="MapOptions.FollowShare"/>) from the time it
+    /// can serve (the planned arrival, or the opening) until the end of that opening session, here and, through
+    /// <see cref="DrainUnsent"/>, on the other silos.
     /// </summary>
     public void RecordRecommendation(NearestCandidate top)
     {
-        if (!options.AntiHerding || top.Entry.Point.Categories.Count == 0 || !top.Open)
+        if (!options.AntiHerding || top.Entry.Point.Categories.Count == 0 || top.ServedFrom is not { } from)
         {
             return;
         }
 
         var now = NearestSearch.MinuteOf(Now);
-        var minute = NearestSearch.MinuteOf(top.Arrival);
-        top.Entry.Cell.Arrivals.Add(now, minute, options.FollowShare);
-        unsent.AddOrUpdate((top.Code, minute), options.FollowShare, (_, w) => w + options.FollowShare);
+        var minute = NearestSearch.MinuteOf(from);
+        var expires = top.SessionEnds is { } end ? NearestSearch.MinuteOf(end) : minute;
+        top.Entry.Cell.Arrivals.Add(now, minute, expires, options.FollowShare);
+        unsent.AddOrUpdate(
+            (top.Code, ExpectedArrivals.SlotOf(minute)), (options.FollowShare, expires), (_, w) => (w.Weight + options.FollowShare, Math.Max(w.Expires, expires)));
+    }
+
+    /// <summary>Buckets in the anti-herding ledger over all points (each a slot × point), for the bounded-memory figures.</summary>
+    public int LedgerBuckets()
+    {
+        var count = 0;
+        foreach (var e in Index.Entries)
+        {
+            count += e.Cell.Arrivals.Buckets.Count;
+        }
+
+        return count;
     }
 
     /// <summary>Applies a peer silo's recommendations.</summary>
@@ -215,7 +258,8 @@ public sealed class MapService
         {
             if (directory.Find(a.Code) is not null)
             {
-                Overlay.Cell(a.Code).Arrivals.Add(now, a.Minute, a.Weight);
+                // A batch from a silo that predates session expiry (no ExpiresMinute) counts until the arrival, as it did then.
+                Overlay.Cell(a.Code).Arrivals.Add(now, a.Minute, Math.Max(a.ExpiresMinute, a.Minute), a.Weight);
             }
         }
     }
@@ -233,7 +277,7 @@ public sealed class MapService
         {
             if (unsent.TryRemove(key, out var w))
             {
-                list.Add(new ExpectedArrival(key.Code, key.Minute, w));
+                list.Add(new ExpectedArrival(key.Code, key.Minute, w.Weight, w.Expires));
             }
         }
 
@@ -318,4 +362,5 @@ public sealed class MapService
 public sealed record ExpectedArrivalBatch([property: Id(0)] Guid Origin, [property: Id(1)] IReadOnlyList<ExpectedArrival> Arrivals);
 
 [GenerateSerializer, Immutable]
-public readonly record struct ExpectedArrival([property: Id(0)] string Code, [property: Id(1)] long Minute, [property: Id(2)] double Weight);
+public readonly record struct ExpectedArrival(
+    [property: Id(0)] string Code, [property: Id(1)] long Minute, [property: Id(2)] double Weight, [property: Id(3)] long ExpiresMinute = 0);

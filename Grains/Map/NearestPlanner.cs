@@ -98,10 +98,21 @@ public static class RankReason
         };
         zh.Append(Inv($"第{rank}名：{modeZh}约{c.TravelMinutes:0}分钟（约{km:0.0}公里）"));
         en.Append(Inv($"#{rank}: {c.TravelMinutes:0} min {modeEn} (~{km:0.0} km)"));
+        if (!c.Open && c.ServedFrom is { } opens)
+        {
+            zh.Append(Inv($" + 等待开门{c.MinutesUntilOpen:0}分钟（{OpensText(opens)}）"));
+            en.Append(Inv($" + {c.MinutesUntilOpen:0} min until it opens ({opens.ToOffset(Common.ChinaTime.Offset):ddd HH:mm})"));
+        }
+
         if (c.Entry.Point.Categories.Count == 0)
         {
             zh.Append(" + 自助设备无需排队");
             en.Append(" + no queue (self-service)");
+        }
+        else if (!c.LiveWait)
+        {
+            zh.Append(" + 开门后排队从零开始");
+            en.Append(" + the queue starts afresh at opening");
         }
         else if (c.BaseWaitMinutes is { } wait)
         {
@@ -129,11 +140,11 @@ public static class RankReason
             en.Append("; closed at arrival");
         }
 
-        if (next is not null && next.Open == c.Open)
+        if (next is not null && next.Servable == c.Servable)
         {
             var gain = next.TotalMinutes - c.TotalMinutes;
-            zh.Append(Inv($"；比下一名快{gain:0.#}分钟"));
-            en.Append(Inv($"; {gain:0.#} min ahead of the next"));
+            zh.Append(Inv($"；比下一名快{gain:0}分钟"));
+            en.Append(Inv($"; {gain:0} min ahead of the next"));
         }
 
         switch (c.TravelSource)
@@ -156,4 +167,13 @@ public static class RankReason
     }
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private static readonly string[] WeekdaysZh = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
+
+    /// <summary>When a point opens, as the map page shows it: 「周一 09:00 开门」 (Beijing time).</summary>
+    public static string OpensText(DateTimeOffset opens)
+    {
+        var local = opens.ToOffset(Common.ChinaTime.Offset);
+        return Inv($"{WeekdaysZh[(int)local.DayOfWeek]} {local:HH:mm} 开门");
+    }
 }

@@ -9,8 +9,13 @@ namespace TongBan.Grains.Map;
 
 /// <summary>A nearest-hall question (all coordinates WGS84).</summary>
 /// <param name="ArriveAt">Planned arrival time; null = leave now and arrive after the travel time.</param>
-/// <param name="IncludeClosed">Also list points closed at arrival (marked, ranked after every open one).</param>
+/// <param name="IncludeClosed">
+/// Also list points that cannot serve within <see cref="NearestSearch.LookAheadDays"/> days (suspended, long closures), ranked after
+/// every other. Points closed at arrival that open later are always listed, ranked by when they can serve.
+/// </param>
 /// <param name="AlwaysOpenOnly">Only 24h points (自助服务 around the clock).</param>
+/// <param name="OpenNowOnly">Only points taking tickets when the citizen arrives (no wait for the opening).</param>
+/// <param name="MaxRouteMeters">Cap on the estimated route length (great-circle × detour): walking 50 km is no answer. Null: no cap.</param>
 public sealed record NearestQuery(
     GeoPoint Origin,
     TravelMode Mode,
@@ -20,12 +25,19 @@ public sealed record NearestQuery(
     ServicePointType? Type = null,
     string? ItemCode = null,
     bool IncludeClosed = false,
-    bool AlwaysOpenOnly = false);
+    bool AlwaysOpenOnly = false,
+    bool OpenNowOnly = false,
+    double? MaxRouteMeters = null);
 
 /// <summary>One ranked service point with the figures behind its rank.</summary>
 /// <param name="BaseWaitMinutes">The hall's own predicted wait for its quoted category (null: no live figure or no window serving).</param>
 /// <param name="ExpectedAhead">Recommended citizens expected to arrive before this one (anti-herding).</param>
 /// <param name="HerdingMinutes">What those expected arrivals add to the wait.</param>
+/// <param name="Open">Taking tickets at arrival.</param>
+/// <param name="Servable">Can serve within <see cref="NearestSearch.LookAheadDays"/> days (not suspended): ranked before every other.</param>
+/// <param name="ServedFrom">When service can start: the arrival when open, else the next opening (开门时间); null when not servable.</param>
+/// <param name="SessionEnds">End of the opening session <see cref="ServedFrom"/> falls in (the ledger drops the recommendation then).</param>
+/// <param name="LiveWait">The hall's live wait applies (service starts in the session running now); else the queue starts afresh.</param>
 public sealed record NearestCandidate(
     MapEntry Entry,
     double DistanceMeters,
@@ -38,21 +50,32 @@ public sealed record NearestCandidate(
     double TotalMinutes,
     bool Open,
     string? ClosedReason,
-    TravelSource TravelSource = TravelSource.GreatCircle)
+    TravelSource TravelSource = TravelSource.GreatCircle,
+    bool Servable = true,
+    DateTimeOffset? ServedFrom = null,
+    DateTimeOffset? SessionEnds = null,
+    bool LiveWait = true)
 {
     public double WaitMinutes => (BaseWaitMinutes ?? 0) + HerdingMinutes;
+
+    /// <summary>Minutes between arrival and the opening (0 when open at arrival).</summary>
+    public double MinutesUntilOpen => ServedFrom is { } from && from > Arrival ? (from - Arrival).TotalMinutes : 0;
 
     public string Code => Entry.Point.Code;
 }
 
 /// <summary>
-/// Ranks service points by total time = travel + predicted wait at arrival (+ the load of recommendations
-/// already handed out that arrive earlier), open points first, ties by code. Pure: the same index, live cells,
+/// Ranks service points by the time until the citizen is served = travel + the wait until the point opens (if closed at
+/// arrival) + the predicted wait then (+ the load of recommendations already handed out that arrive earlier in that
+/// session), points that cannot serve within <see cref="LookAheadDays"/> last, ties by code. Pure: the same index, live cells,
 /// calendar and time give the same answer, which is what the brute-force comparison test relies on.
 /// </summary>
 public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel load)
 {
     private const double EarthRadiusMeters = 6_371_008.8;
+
+    /// <summary>How far ahead the search looks for an opening (the Spring Festival break fits; a longer closure is "not servable").</summary>
+    public const int LookAheadDays = 14;
 
     public GreatCircleTravelModel Model => model;
 
@@ -86,7 +109,7 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
             var (box, covers) = BoxAround(query.Origin, radius, index.Extent);
             run.Skip = previous;
             index.Query(box, run, query.Type);
-            if (covers || run.CanStop(model.Minutes(radius, query.Mode)))
+            if (covers || run.CanStop(model.Minutes(radius, query.Mode)) || BeyondCap(radius, query))
             {
                 return Explained(run.Best, calendar);
             }
@@ -108,7 +131,7 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
         queue.Enqueue(root, 0);
         while (queue.TryDequeue(out var next, out var bound))
         {
-            if (run.CanStop(model.Minutes(bound, query.Mode)))
+            if (run.CanStop(model.Minutes(bound, query.Mode)) || BeyondCap(bound, query))
             {
                 break;
             }
@@ -128,6 +151,10 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
 
         return run.Best;
     }
+
+    /// <summary>Whether a point this far (great circle) is beyond the query's route-length cap.</summary>
+    internal bool BeyondCap(double greatCircleMeters, NearestQuery query) =>
+        query.MaxRouteMeters is { } cap && model.RouteMeters(greatCircleMeters, query.Mode) > cap;
 
     /// <summary>
     /// A lower bound of the great-circle distance from the origin to any point of a lon/lat box: the latitude gap
@@ -160,12 +187,12 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
         {
             var d = GreatCircle.DistanceMeters(query.Origin, e.Location);
             var travel = model.Minutes(d, query.Mode);
-            if (!TryScore(e, query, memo, travel, out var s))
+            if (BeyondCap(d, query) || !TryScore(e, query, memo, travel, out var s))
             {
                 continue;
             }
 
-            var c = new NearestCandidate(e, d, travel, model.RouteMeters(d, query.Mode), query.ArriveAt ?? query.Now.AddMinutes(travel), s.BaseWait, s.Ahead, s.Herding, s.Total, s.Open, null);
+            var c = Candidate(e, d, travel, model.RouteMeters(d, query.Mode), query, s, TravelSource.GreatCircle);
             if (best.Count == query.K && Compare(c, best[^1]) >= 0)
             {
                 continue;
@@ -189,12 +216,12 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
 
     public static readonly IComparer<NearestCandidate> Comparer = Comparer<NearestCandidate>.Create(Compare);
 
-    /// <summary>Rank order: open before closed, then total minutes, then code (deterministic ties).</summary>
+    /// <summary>Rank order: servable before not, then total minutes (until served), then code (deterministic ties).</summary>
     public static int Compare(NearestCandidate a, NearestCandidate b)
     {
-        if (a.Open != b.Open)
+        if (a.Servable != b.Servable)
         {
-            return a.Open ? -1 : 1;
+            return a.Servable ? -1 : 1;
         }
 
         var c = a.TotalMinutes.CompareTo(b.TotalMinutes);
@@ -208,13 +235,26 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
     public NearestCandidate? Evaluate(MapEntry e, NearestQuery q, WorkingDayCalendar calendar, double distance, double travelMinutes, double? routeMeters, TravelSource source, DayMemo? memo = null)
     {
         memo ??= new DayMemo(calendar);
-        return TryScore(e, q, memo, travelMinutes, out var s)
-            ? new NearestCandidate(e, distance, travelMinutes, routeMeters, q.ArriveAt ?? q.Now.AddMinutes(travelMinutes), s.BaseWait, s.Ahead, s.Herding, s.Total, s.Open, null, source)
-            : null;
+        if (q.MaxRouteMeters is { } cap && (routeMeters ?? model.RouteMeters(distance, q.Mode)) > cap)
+        {
+            return null;
+        }
+
+        return TryScore(e, q, memo, travelMinutes, out var s) ? Candidate(e, distance, travelMinutes, routeMeters, q, s, source) : null;
+    }
+
+    private static NearestCandidate Candidate(MapEntry e, double distance, double travel, double? routeMeters, NearestQuery q, in Score s, TravelSource source)
+    {
+        var arrival = q.ArriveAt ?? q.Now.AddMinutes(travel);
+        DateTimeOffset? servedFrom = !s.Servable ? null : s.Open ? arrival : FromLocal(s.StartLocal);
+        DateTimeOffset? sessionEnds = s.Servable && double.IsFinite(s.SessionClosesLocal) ? FromLocal(s.SessionClosesLocal) : null;
+        return new NearestCandidate(
+            e, distance, travel, routeMeters, arrival, s.BaseWait, s.Ahead, s.Herding, s.Total, s.Open, null, source, s.Servable, servedFrom, sessionEnds, s.LiveWait);
     }
 
     /// <summary>The figures behind a rank, computed without allocating (most visited points do not make the top k).</summary>
-    internal readonly record struct Score(int? BaseWait, double Ahead, double Herding, double Total, bool Open);
+    internal readonly record struct Score(
+        int? BaseWait, double Ahead, double Herding, double Total, bool Open, bool Servable, double StartLocal, double SessionClosesLocal, bool LiveWait);
 
     internal bool TryScore(MapEntry e, NearestQuery q, DayMemo memo, double travelMinutes, out Score score)
     {
@@ -230,28 +270,81 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
         var nowLocal = LocalMinutes(q.Now);
         var arrivalLocal = q.ArriveAt is { } fixedArrival ? LocalMinutes(fixedArrival) : nowLocal + travelMinutes;
         var live = e.Cell.Live;
-        var suspended = live?.Suspended ?? false;
-        var open = !suspended && (p.HoursExceptions is { Count: > 0 } ? memo.IsOpen(p, arrivalLocal) : p.Hours.Always || memo.IsOpenAt(p.Hours, arrivalLocal));
-        if (!open && !q.IncludeClosed)
+        if ((live?.Suspended ?? false) || !memo.TryServe(p, arrivalLocal, out var service))
+        {
+            // Suspended, or no opening within the look-ahead: listed last, and only when asked for.
+            if (!q.IncludeClosed || q.OpenNowOnly)
+            {
+                return false;
+            }
+
+            score = new Score(null, 0, 0, travelMinutes, false, false, arrivalLocal, double.PositiveInfinity, false);
+            return true;
+        }
+
+        var open = service.StartLocal <= arrivalLocal;
+        if (q.OpenNowOnly && !open)
         {
             return false;
         }
 
+        // The hall's live wait says something only about the session running now; a later session starts with an empty queue.
+        var liveWait = service.SessionOpensLocal <= nowLocal;
         int? baseWait = null;
-        double ahead = 0, herding = 0;
+        double ahead = 0, herding = 0, wait = 0;
         if (p.Categories.Count > 0)
         {
-            var quoted = live?.QuotedCategory();
+            var quoted = liveWait ? live?.QuotedCategory() : null;
             baseWait = quoted?.PredictedWaitMinutes;
-            ahead = e.Cell.Arrivals.Ahead(UnixMinute(nowLocal), UnixMinute(arrivalLocal));
+            ahead = e.Cell.Arrivals.Ahead(UnixMinute(Math.Max(nowLocal, service.SessionOpensLocal)), UnixMinute(service.StartLocal));
             if (ahead > 0)
             {
-                herding = ahead * load.MinutesPerArrival(quoted);
+                herding = ahead * load.MinutesPerArrival(quoted, ProfileWindows(p, quoted?.Code));
+            }
+
+            if (baseWait is not null || herding > 0)
+            {
+                wait = PublishedWait((baseWait ?? 0) + herding); // rank on the whole minutes the citizen is shown
             }
         }
 
-        score = new Score(baseWait, ahead, herding, travelMinutes + (baseWait ?? 0) + herding, open);
+        var untilOpen = Math.Max(0, service.StartLocal - arrivalLocal);
+        score = new Score(baseWait, ahead, herding, travelMinutes + untilOpen + wait, open, true, service.StartLocal, service.SessionClosesLocal, liveWait);
         return true;
+    }
+
+    /// <summary>A wait as published: whole minutes, rounded up (a person reads "about 7 minutes", never 6.3).</summary>
+    public static int PublishedWait(double minutes) => (int)Math.Ceiling(minutes - 1e-9);
+
+    /// <summary>
+    /// The point's serving capacity for a category from its profile: the windows that serve it (the general 全省通办 category,
+    /// else the first, when none is quoted). A closed hall has no serving windows now, yet all of them when it opens.
+    /// </summary>
+    internal static int ProfileWindows(ServicePoint p, string? category)
+    {
+        if (category is null)
+        {
+            category = p.Categories[0].Code;
+            for (var i = 0; i < p.Categories.Count; i++)
+            {
+                if (p.Categories[i].Code == MapPointLive.GeneralCategory)
+                {
+                    category = MapPointLive.GeneralCategory;
+                    break;
+                }
+            }
+        }
+
+        var count = 0;
+        for (var i = 0; i < p.Windows.Count; i++)
+        {
+            if (Contains(p.Windows[i].Categories, category))
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     private static readonly double OffsetMinutes = Common.ChinaTime.Offset.TotalMinutes;
@@ -261,6 +354,10 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
     public static double LocalMinutes(DateTimeOffset t) => (t.UtcTicks / (double)TimeSpan.TicksPerMinute) + OffsetMinutes;
 
     private static long UnixMinute(double localMinutes) => (long)Math.Floor(localMinutes - OffsetMinutes - UnixEpochMinutes);
+
+    /// <summary>The instant of a local (Beijing) minute count, +08:00.</summary>
+    public static DateTimeOffset FromLocal(double localMinutes) =>
+        new DateTimeOffset((long)Math.Round((localMinutes - OffsetMinutes) * TimeSpan.TicksPerMinute), TimeSpan.Zero).ToOffset(Common.ChinaTime.Offset);
 
     /// <summary>Adds the closed-at-arrival reason to the final results only (it costs a calendar look-up per point).</summary>
     public static List<NearestCandidate> Explained(List<NearestCandidate> results, WorkingDayCalendar calendar)
@@ -274,7 +371,7 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
                 {
                     ClosedReason = c.Entry.Cell.Live?.Suspended == true
                         ? "暂停服务 service suspended"
-                        : HallClock.Read(c.Entry.Point, calendar, c.Arrival).ClosedReason,
+                        : HallClock.Read(c.Entry.Point, calendar, c.Arrival).ClosedReason ?? (c.Servable ? null : "近期不开放 no opening in the next two weeks"),
                 };
             }
         }
@@ -312,6 +409,9 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
         return (box, box.Covers(extent));
     }
 
+    /// <summary>When service can start for an arrival, and the opening session it falls in (local minutes; infinite for 24 h points).</summary>
+    public readonly record struct Service(double StartLocal, double SessionOpensLocal, double SessionClosesLocal);
+
     /// <summary>Caches the calendar's verdict per date (a query's arrivals mostly fall on one or two dates).</summary>
     public sealed class DayMemo(WorkingDayCalendar calendar)
     {
@@ -320,6 +420,72 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
         private bool saturday;
 
         public bool IsOpen(OpeningHours hours, DateTimeOffset at) => hours.Always || IsOpenAt(hours, LocalMinutes(at));
+
+        /// <summary>
+        /// When a point can serve someone arriving at <paramref name="arrivalLocal"/>: at arrival while it takes tickets (inside a
+        /// session and before the 停止取号 cutoff), else at the start of the next session that takes tickets, within
+        /// <see cref="LookAheadDays"/> days. The same rule as <see cref="HallClock.Read"/>; regular hours take the fast path.
+        /// </summary>
+        public bool TryServe(ServicePoint point, double arrivalLocal, out Service service)
+        {
+            var exceptions = point.HoursExceptions is { Count: > 0 };
+            if (point.Hours.Always)
+            {
+                if (!exceptions)
+                {
+                    service = new Service(arrivalLocal, double.NegativeInfinity, double.PositiveInfinity);
+                    return true;
+                }
+
+                var reading = HallClock.Read(point, calendar, FromLocal(arrivalLocal));
+                var from = reading.OpenNow ? arrivalLocal : reading.NextOpening is { } next ? LocalMinutes(next) : double.NaN;
+                service = new Service(from, reading.OpenNow ? double.NegativeInfinity : from, double.PositiveInfinity);
+                return !double.IsNaN(from);
+            }
+
+            var cutoff = (point.TicketCutoffMinutes ?? HallClock.DefaultTicketCutoffMinutes) * 1.0;
+            var firstDay = (int)(arrivalLocal / MinutesPerDay);
+            for (var day = firstDay; day <= firstDay + LookAheadDays; day++)
+            {
+                var sessions = exceptions ? HallClock.SessionsOn(point, calendar, DateOnly.FromDayNumber(day)) : Regular(point.Hours, day);
+                if (sessions is null)
+                {
+                    continue;
+                }
+
+                for (var i = 0; i < sessions.Count; i++)
+                {
+                    var opens = (day * MinutesPerDay) + Minutes(sessions[i].Opens);
+                    var closes = (day * MinutesPerDay) + Minutes(sessions[i].Closes);
+                    if (closes - cutoff > opens && arrivalLocal < closes - cutoff)
+                    {
+                        service = new Service(Math.Max(arrivalLocal, opens), opens, closes);
+                        return true;
+                    }
+                }
+            }
+
+            service = default;
+            return false;
+        }
+
+        private IReadOnlyList<OpeningSession>? Regular(OpeningHours hours, int day)
+        {
+            if (day != lastDay)
+            {
+                var date = DateOnly.FromDayNumber(day);
+                lastKind = calendar.Describe(date).Kind;
+                saturday = date.DayOfWeek == DayOfWeek.Saturday;
+                lastDay = day;
+            }
+
+            return lastKind switch
+            {
+                DayKind.Workday or DayKind.AdjustedWorkday => hours.Workdays,
+                DayKind.Weekend when saturday => hours.Saturday,
+                _ => null,
+            };
+        }
 
         /// <summary>
         /// A point with manager exceptions (延时服务, 临时闭厅): the full <see cref="HallClock"/>, off the fast path because few
@@ -394,7 +560,7 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
         }
 
         public bool CanStop(double travelAtRadius) =>
-            Best.Count >= query.K && Best[^1].Open && Best[^1].TotalMinutes < travelAtRadius;
+            Best.Count >= query.K && Best[^1].Servable && Best[^1].TotalMinutes < travelAtRadius;
 
         public void Visit(MapEntry entry)
         {
@@ -407,7 +573,7 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
             var d = Distance(entry);
             var travel = search.Model.Minutes(d, query.Mode);
             var full = Best.Count >= query.K;
-            if (full && Best[^1].Open && travel > Best[^1].TotalMinutes)
+            if ((full && Best[^1].Servable && travel > Best[^1].TotalMinutes) || search.BeyondCap(d, query))
             {
                 return;
             }
@@ -420,19 +586,19 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
             if (full)
             {
                 var last = Best[^1];
-                if (s.Open == last.Open &&
+                if (s.Servable == last.Servable &&
                     (s.Total > last.TotalMinutes || (s.Total == last.TotalMinutes && string.CompareOrdinal(entry.Point.Code, last.Code) > 0)))
                 {
                     return;
                 }
 
-                if (!s.Open && last.Open)
+                if (!s.Servable && last.Servable)
                 {
                     return;
                 }
             }
 
-            var c = new NearestCandidate(entry, d, travel, search.Model.RouteMeters(d, query.Mode), query.ArriveAt ?? query.Now.AddMinutes(travel), s.BaseWait, s.Ahead, s.Herding, s.Total, s.Open, null);
+            var c = Candidate(entry, d, travel, search.Model.RouteMeters(d, query.Mode), query, s, TravelSource.GreatCircle);
             var at = Best.BinarySearch(c, Comparer);
             Best.Insert(at < 0 ? ~at : at, c);
             if (Best.Count > query.K)
@@ -446,20 +612,21 @@ public sealed class NearestSearch(GreatCircleTravelModel model, QueueLoadModel l
 /// <summary>
 /// How much queue one more person adds, for the anti-herding load: the quoted category's observed service
 /// time per serving window when the hall reports a wait for people in line (predicted ÷ waiting), else the queue
-/// rules' prior service time (6 min) over the serving windows (at least one: a window will open).
+/// rules' prior service time (6 min) over the windows serving now, or, when none serves yet (closed, or a later session),
+/// over the windows of the point's profile that serve the category (at least one).
 /// </summary>
 public sealed class QueueLoadModel(double priorServiceMinutes = 6)
 {
     public double PriorServiceMinutes => priorServiceMinutes;
 
-    public double MinutesPerArrival(CategoryWait? quoted)
+    public double MinutesPerArrival(CategoryWait? quoted, int profileWindows = 1)
     {
         if (quoted is { Waiting: > 0, PredictedWaitMinutes: { } predicted } q && predicted > 0)
         {
             return (double)predicted / q.Waiting;
         }
 
-        var windows = Math.Max(1.0, quoted?.ServingWindows ?? 1.0);
+        var windows = quoted is { ServingWindows: > 0 } serving ? serving.ServingWindows : Math.Max(1, profileWindows);
         return priorServiceMinutes / windows;
     }
 }

@@ -48,6 +48,7 @@ public sealed partial class MapServiceTests(WebApp app)
             await box.UncheckAsync();
         }
 
+        await page.Locator("#mode").SelectOptionAsync("drive"); // on foot only points within 5 km are proposed
         await page.Locator("#map").ClickAsync();
         await Expect(page.Locator("#nearest li").First).ToBeVisibleAsync(new() { Timeout = 10_000 });
         var codes = await page.Locator("#nearest li").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.code)");
@@ -72,6 +73,7 @@ public sealed partial class MapServiceTests(WebApp app)
             await box.UncheckAsync();
         }
 
+        await page.Locator("#mode").SelectOptionAsync("drive"); // on foot only points within 5 km are proposed
         await page.Locator("#map").ClickAsync();
         var result = page.Locator($"#nearest li[data-code='{hall}']");
         var first = page.Locator("#nearest li").First;

@@ -51,6 +51,7 @@ public sealed partial class PageTests(WebApp app)
         }
 
         await Expect(page.Locator("main")).ToHaveAttributeAsync("data-points", "0");
+        await page.Locator("#mode").SelectOptionAsync("drive"); // on foot only points within 5 km are proposed
         await page.Locator("#map").ClickAsync();
         var results = page.Locator("#nearest li");
         await Expect(results.First).ToBeVisibleAsync(new() { Timeout = 10_000 });

@@ -29,6 +29,8 @@ const windowStatus = h('p', { id: 'window-status', class: 'status-line', role: '
 const followUpStatus = h('p', { id: 'follow-ups-status', class: 'status-line', role: 'status' });
 const overdue = h('tbody', { id: 'overdue-cases' });
 const overdueStatus = h('p', { id: 'overdue-status', class: 'status-line', role: 'status' });
+const complaints = h('tbody', { id: 'hall-complaints' });
+const complaintStatus = h('p', { id: 'hall-complaints-status', class: 'status-line', role: 'status' });
 
 replace(main,
   h('div', { class: 'row' }, h('h2', { id: 'hall-name' }, profile.name), await hallPicker(profile.code), updated),
@@ -61,6 +63,12 @@ replace(main,
       scrollBox('超期案件表', h('table', null,
         h('thead', null, h('tr', null, ...['办件编号', '事项', '承办部门', '应办结日期', '超期', '与本厅关系'].map((t, i) => h('th', { class: i === 4 ? 'num' : null, scope: 'col' }, t)))),
         overdue))),
+    h('section', { 'aria-labelledby': 'hc-h', class: 'wide' },
+      h('h2', { id: 'hc-h' }, '12345 投诉：本厅服务（待答复）'),
+      complaintStatus,
+      scrollBox('针对本厅服务的投诉表', h('table', null,
+        h('thead', null, h('tr', null, ...['办件编号', '投诉时间', '类别', '内容', '答复期限'].map((t) => h('th', { scope: 'col' }, t)))),
+        complaints))),
   ),
   h('p', { class: 'muted' }, '好评率 =（非常满意 + 满意 + 基本满意）÷ 评价总数。超期案件：在本厅收件或由本厅所在地区部门承办、已过承诺办结日期仍未办结的案件（工作日计）。'),
 );
@@ -193,6 +201,26 @@ async function readOverdue(): Promise<void> {
   }
 }
 
+// 12345 complaints about the hall's conduct are answered by its manager (POST /api/hotline/cases/{caseNo}/responses).
+interface HallComplaint { caseNo: string; seq: number; at: string; responseDue: string; overdue: boolean; text: string; category: string | null }
+const CATEGORY: Record<string, string> = { overdue: '超期未办', attitude: '服务态度', repeatedVisits: '多次跑动', materials: '材料要求不一致', other: '其他' };
+
+async function readComplaints(): Promise<void> {
+  try {
+    const rows = (await api.get<HallComplaint[]>(`/api/halls/${encodeURIComponent(profile.code)}/complaints`, await managerToken())) ?? [];
+    replace(complaints, ...rows.map((c) => h('tr', { 'data-case': c.caseNo, 'data-seq': c.seq, class: c.overdue ? 'overdue' : null },
+      h('th', { scope: 'row' }, c.caseNo),
+      h('td', null, fmtDateTime(c.at)),
+      h('td', null, CATEGORY[c.category ?? 'other'] ?? c.category ?? '其他'),
+      h('td', null, c.text),
+      h('td', { class: c.overdue ? 'late' : null }, c.responseDue))));
+    say(complaintStatus, rows.length ? `${rows.length} 件待答复` : '没有待答复的投诉。', rows.length ? 'info' : 'ok');
+  } catch (e) {
+    replace(complaints);
+    say(complaintStatus, `投诉需大厅负责人权限：${errorText(e)}`, 'error');
+  }
+}
+
 function fmtDateTime(iso: string): string {
   return new Date(iso).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 }
@@ -202,7 +230,7 @@ function soon(read: () => Promise<void>): void {
   clearTimeout(casesTimer);
   casesTimer = window.setTimeout(() => void read(), 300);
 }
-setInterval(() => { void readFollowUps(); void readOverdue(); }, 60_000);
+setInterval(() => { void readFollowUps(); void readOverdue(); void readComplaints(); }, 60_000);
 
 /** The manager changes the categories a window serves (preference order); the next call-next uses them. */
 async function editCategories(windowNo: number, current: string[]): Promise<void> {
@@ -245,10 +273,11 @@ live.on('ratingsChanged', (r: RatingsChanged) => {
   void readFollowUps();
 });
 live.on('hallCasesChanged', (c: { hallCode: string }) => { if (c.hallCode === profile.code) soon(readOverdue); });
+live.on('hallComplaintChanged', (c: { hallCode: string }) => { if (c.hallCode === profile.code) void readComplaints(); });
 live.onSync(async () => {
   await readRatingsToday().catch(() => { ratingsToday = null; });
   render(await live.invoke<HallSnapshot>('WatchHall', profile.code));
-  await Promise.all([readFollowUps(), readOverdue()]);
+  await Promise.all([readFollowUps(), readOverdue(), readComplaints()]);
 });
 void live.start();
 main.dataset.ready = 'hall';

@@ -44,7 +44,7 @@ replace(main,
       h('div', { class: 'row' },
         button('📍 用我的位置', () => locateMe(), { id: 'locate' }),
         h('label', { for: 'mode' }, '出行方式'), modeSelect),
-      h('p', { class: 'muted' }, '或在地图上点击出发地点。排序依据：路程时间 + 到达时的预计等候。'),
+      h('p', { class: 'muted' }, '或在地图上点击出发地点。排序依据：路程时间 + 未开门时等开门的时间 + 预计等候。'),
       status,
       nearestList,
       panel.el,
@@ -319,7 +319,9 @@ async function nearest(at: L.LatLng): Promise<void> {
   try {
     const results = (await api.get<NearestResult[]>(`/api/map/nearest?${q}`)) ?? [];
     replace(nearestList, ...results.map(renderResult));
-    say(status, results.length ? `找到 ${results.length} 个推荐网点` : '附近没有符合条件的网点', results.length ? 'ok' : 'info');
+    // The search proposes only points within reach of the mode (walk 5 km, transit 20 km, drive 100 km).
+    const reach = modeSelect.value === 'walk' ? '步行 5 公里内' : modeSelect.value === 'transit' ? '公交 20 公里内' : '驾车 100 公里内';
+    say(status, results.length ? `找到 ${results.length} 个推荐网点（${reach}）` : `${reach}没有符合条件的网点，可换一种出行方式`, results.length ? 'ok' : 'info');
   } catch (e) {
     replace(nearestList);
     say(status, errorText(e), 'error');
@@ -329,7 +331,10 @@ async function nearest(at: L.LatLng): Promise<void> {
 function renderResult(r: NearestResult): HTMLElement {
   const li = h('li', { tabindex: 0, 'data-code': r.hallCode },
     h('strong', null, r.name),
-    h('div', null, `合计 ${r.totalMinutes.toFixed(0)} 分钟 = 路程 ${r.travelMinutes.toFixed(0)} 分钟 + 等候 ${r.predictedWaitMinutes ?? '—'} 分钟`),
+    // A closed point says when it opens (「周一 09:00 开门」) and counts the wait until then.
+    r.opensAtText ? h('div', { class: 'opens' }, r.opensAtText) : null,
+    h('div', null, `合计 ${r.totalMinutes.toFixed(0)} 分钟 = 路程 ${r.travelMinutes.toFixed(0)} 分钟`
+      + (r.waitUntilOpenMinutes ? ` + 等开门 ${r.waitUntilOpenMinutes.toFixed(0)} 分钟` : '') + ` + 等候 ${r.predictedWaitMinutes ?? '—'} 分钟`),
     h('div', { class: 'muted' }, `${(r.distanceMeters / 1000).toFixed(1)} 公里 · ${TYPE_NAMES[r.type] ?? r.type}${r.open ? '' : ' · ' + (r.closedReason ?? '到达时未开放')}`),
     h('div', { class: 'reason' }, r.reason.split(' | ')[0]));
   const go = () => {

@@ -109,14 +109,104 @@ public class MapEndpointTests(EmbeddedApp app)
         }
     }
 
+    /// <summary>
+    /// An evening on a rest day followed by a working day, within the 7 days <c>at</c> accepts (a Sunday evening, usually), and
+    /// that working day; null in the rare week where none exists (inside a long holiday).
+    /// </summary>
+    private static (string At, DateOnly OpensOn)? RestEveningBeforeAWorkday()
+    {
+        var calendar = WorkingDayCalendar.LoadEmbedded();
+        var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).DateTime);
+        for (var d = today.AddDays(1); d <= today.AddDays(6); d = d.AddDays(1))
+        {
+            if (!calendar.IsWorkingDay(d) && d.DayOfWeek != DayOfWeek.Saturday && calendar.IsWorkingDay(d.AddDays(1)))
+            {
+                return (Uri.EscapeDataString(new DateTimeOffset(d.ToDateTime(new TimeOnly(19, 30)), TimeSpan.FromHours(8)).ToString("O")), d.AddDays(1));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Issue 19's example: a rest-day evening in 观山湖区 (GCJ-02), halls by car and on foot.</summary>
+    [Theory]
+    [InlineData("drive", 100_000)]
+    [InlineData("walk", 5_000)]
+    public async Task Nearest_on_a_rest_day_evening_lists_the_nearby_halls_with_when_they_open(string mode, double capMeters)
+    {
+        var evening = RestEveningBeforeAWorkday();
+        var at = evening?.At ?? NextWorkdayMorning().Replace("T10", "T19", StringComparison.Ordinal);
+        var results = (await app.Http.GetFromJsonAsync<JsonElement>($"/api/map/nearest?lat=26.6470&lon=106.6302&crs=gcj02&k=3&mode={mode}&type=hall&at={at}"))
+            .EnumerateArray().ToList();
+        Assert.Equal(3, results.Count);
+        var totals = results.Select(r => r.GetProperty("totalMinutes").GetDouble()).ToList();
+        Assert.Equal(totals.Order(), totals);
+        foreach (var r in results)
+        {
+            Assert.False(r.GetProperty("open").GetBoolean());
+            Assert.True(r.GetProperty("routeMeters").GetDouble() <= capMeters, r.ToString());
+            var opensAt = r.GetProperty("opensAt").GetString()!;
+            Assert.EndsWith("+08:00", opensAt, StringComparison.Ordinal);
+            Assert.Matches("^周[一二三四五六日] \\d{2}:\\d{2} 开门$", r.GetProperty("opensAtText").GetString()!);
+            Assert.True(r.GetProperty("waitUntilOpenMinutes").GetDouble() > 0);
+            Assert.Equal(Math.Round(r.GetProperty("travelMinutes").GetDouble()), r.GetProperty("travelMinutes").GetDouble()); // whole minutes
+            if (evening is { } e)
+            {
+                var opens = DateTimeOffset.Parse(opensAt, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.Equal(e.OpensOn, DateOnly.FromDateTime(opens.DateTime));
+                Assert.StartsWith("周" + "日一二三四五六"[(int)e.OpensOn.DayOfWeek], r.GetProperty("opensAtText").GetString(), StringComparison.Ordinal);
+            }
+        }
+
+        var openOnly = await app.Http.GetFromJsonAsync<JsonElement>($"/api/map/nearest?lat=26.6470&lon=106.6302&crs=gcj02&k=3&mode={mode}&type=hall&at={at}&openNow=true");
+        Assert.Equal(0, openOnly.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Around_the_clock_points_on_foot_stay_within_the_walking_cap()
+    {
+        var results = await app.Http.GetFromJsonAsync<JsonElement>($"/api/map/nearest?lat=26.6470&lon=106.6302&crs=gcj02&k=20&mode=walk&always=true");
+        Assert.True(results.GetArrayLength() > 0);
+        Assert.All(results.EnumerateArray(), r =>
+        {
+            Assert.True(r.GetProperty("open").GetBoolean());
+            Assert.True(r.GetProperty("routeMeters").GetDouble() <= 5_000 && r.GetProperty("travelMinutes").GetDouble() <= 67, r.ToString());
+        });
+    }
+
+    /// <summary>Issue 19: 300 people planning the same morning are spread over several halls, and the ledger says how many were sent.</summary>
+    [Fact]
+    public async Task Planned_morning_trips_are_spread_over_halls_and_the_first_choice_counts_those_already_sent()
+    {
+        var at = NextWorkdayMorning().Replace("T10%3A00", "T09%3A10", StringComparison.Ordinal);
+        Assert.Contains("T09%3A10", at, StringComparison.Ordinal);
+        const string Zunyi = "lat=27.7255&lon=106.9272"; // 遵义 红花岗区: several halls within a short drive
+        var firsts = new List<JsonElement>();
+        for (var i = 0; i < 300; i++)
+        {
+            var answer = await app.Http.GetFromJsonAsync<JsonElement>($"/api/map/nearest?{Zunyi}&mode=drive&k=3&type=hall&at={at}");
+            firsts.Add(answer[0]);
+        }
+
+        var halls = firsts.Select(f => f.GetProperty("hallCode").GetString()).Distinct().ToList();
+        Assert.True(halls.Count >= 2, string.Join(",", halls));
+        Assert.Equal(0, firsts[0].GetProperty("expectedArrivalsAhead").GetDouble());
+        var last = firsts[^1];
+        Assert.True(last.GetProperty("expectedArrivalsAhead").GetDouble() > 0, last.ToString());
+        Assert.True(last.GetProperty("predictedWaitMinutes").GetInt32() > 0, last.ToString());
+        Assert.Contains("已推荐", last.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Nearest_accepts_gcj02_input_as_the_same_place()
     {
         var wgs = new GeoPoint(26.60, 106.65);
         var gcj = Gcj02.FromWgs84(wgs);
         var at = NextWorkdayMorning();
-        var a = await app.Http.GetFromJsonAsync<JsonElement>($"/api/map/nearest?lat={wgs.Lat}&lon={wgs.Lon}&k=3&type=selfService&at={at}");
-        var b = await app.Http.GetFromJsonAsync<JsonElement>($"/api/map/nearest?lat={gcj.Lat:R}&lon={gcj.Lon:R}&crs=gcj02&k=3&type=selfService&at={at}");
+        // By car: on foot (5 km) there may be no self-service point near this spot.
+        var a = await app.Http.GetFromJsonAsync<JsonElement>($"/api/map/nearest?lat={wgs.Lat}&lon={wgs.Lon}&k=3&mode=drive&type=selfService&at={at}");
+        var b = await app.Http.GetFromJsonAsync<JsonElement>($"/api/map/nearest?lat={gcj.Lat:R}&lon={gcj.Lon:R}&crs=gcj02&k=3&mode=drive&type=selfService&at={at}");
+        Assert.Equal(3, a.GetArrayLength());
         Assert.Equal(a.EnumerateArray().Select(r => r.GetProperty("hallCode").GetString()), b.EnumerateArray().Select(r => r.GetProperty("hallCode").GetString()));
         Assert.Equal(a[0].GetProperty("distanceMeters").GetDouble(), b[0].GetProperty("distanceMeters").GetDouble(), 0);
     }

@@ -1,11 +1,12 @@
 using TongBan.Grains.Geo;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Map;
+using Xunit.Abstractions;
 
 namespace TongBan.Grains.Tests.Map;
 
 [Trait("Category", "Unit")]
-public class NearestSearchTests
+public class NearestSearchTests(ITestOutputHelper output)
 {
     private static readonly NearestSearch Search = new(GreatCircleTravelModel.Guizhou, new QueueLoadModel());
 
@@ -18,7 +19,8 @@ public class NearestSearchTests
         var now = MapTestKit.WorkdayMorning.AddMinutes(random.Next(0, 60 * 24 * 7)).AddDays(random.NextDouble() < 0.2 ? 32 : 0);
         DateTimeOffset? at = random.NextDouble() < 0.2 ? now.AddMinutes(random.Next(0, 600)) : null;
         ServicePointType? type = random.NextDouble() < 0.25 ? (ServicePointType)random.Next(5) : null;
-        return new NearestQuery(origin, mode, random.Next(1, 21), now, at, type, null, random.NextDouble() < 0.2, random.NextDouble() < 0.05);
+        var cap = random.NextDouble() < 0.5 ? new MapOptions().MaxRouteMeters(mode) : (double?)null;
+        return new NearestQuery(origin, mode, random.Next(1, 21), now, at, type, null, random.NextDouble() < 0.2, random.NextDouble() < 0.05, random.NextDouble() < 0.1, cap);
     }
 
     [Fact]
@@ -30,7 +32,7 @@ public class NearestSearchTests
         foreach (var e in index.Entries.Where(e => e.Point.Categories.Count > 0).Take(400))
         {
             var now = NearestSearch.MinuteOf(MapTestKit.WorkdayMorning);
-            e.Cell.Arrivals.Add(now, now + random.Next(0, 120), 0.8 * random.Next(1, 5));
+            e.Cell.Arrivals.Add(now, now + random.Next(0, 120), now + 600, 0.8 * random.Next(1, 5));
         }
 
         var calendar = MapTestKit.Calendar.Value;
@@ -90,7 +92,8 @@ public class NearestSearchTests
         Assert.Contains("暂停服务", mine.ClosedReason, StringComparison.Ordinal);
         var at = result.IndexOf(mine);
         Assert.True(at > 0); // at distance 0, yet not first:
-        Assert.DoesNotContain(result.Skip(at + 1), c => c.Open); // closed ranks after every open point
+        Assert.False(mine.Servable);
+        Assert.DoesNotContain(result.Skip(at + 1), c => c.Servable); // a suspended point ranks after every point that can serve
         Assert.DoesNotContain(Search.Find(index, q with { IncludeClosed = false }, MapTestKit.Calendar.Value), c => c.Code == "520103-H001");
     }
 
@@ -102,7 +105,7 @@ public class NearestSearchTests
         overlay.Cell(hall.Point.Code).Update(new MapPointLive(hall.Point.Code, MapTestKit.WorkdayMorning.AddHours(1), 10,
             [new CategoryWait("A", 10, 20, 2)], 0.98, false, 4, 0));
         var now = MapTestKit.WorkdayMorning;
-        hall.Cell.Arrivals.Add(NearestSearch.MinuteOf(now), NearestSearch.MinuteOf(now) + 5, 3);
+        hall.Cell.Arrivals.Add(NearestSearch.MinuteOf(now), NearestSearch.MinuteOf(now) + 5, NearestSearch.MinuteOf(now) + 120, 3);
         var q = new NearestQuery(hall.Location, TravelMode.Drive, 1, now, Type: ServicePointType.Hall);
         var top = Search.Find(index, q, MapTestKit.Calendar.Value).Single();
         Assert.Equal("520381-H001", top.Code);
@@ -118,18 +121,93 @@ public class NearestSearchTests
     }
 
     [Fact]
-    public void Expected_arrivals_count_only_people_arriving_before_and_expire_when_they_arrive()
+    public void Expected_arrivals_count_from_their_slot_until_their_session_ends()
     {
         var a = new ExpectedArrivals();
-        a.Add(100, 110, 1);
-        a.Add(100, 130, 1);
-        a.Add(100, 110, 0.5);
+        a.Add(100, 110, 300, 1);
+        a.Add(100, 130, 300, 1);
+        a.Add(100, 112, 300, 0.5); // same 5-minute slot as 110: one bucket
+        Assert.Equal(2, a.Buckets.Count);
         Assert.Equal(1.5, a.Ahead(100, 120));
         Assert.Equal(2.5, a.Ahead(100, 130));
-        Assert.Equal(1, a.Ahead(111, 200)); // the 110 group has arrived: it is in the live queue now
-        a.Add(120, 125, 1);
-        Assert.Equal(2, a.Buckets.Count); // adding prunes arrived buckets
-        a.Add(100, 100 + ExpectedArrivals.HorizonMinutes + 1, 1);
-        Assert.Equal(2, a.Buckets.Count); // beyond the horizon: not counted
+        Assert.Equal(1, a.Ahead(115, 200)); // the 110 group has arrived: it is in the live queue now
+        a.Add(250, 260, 400, 1);
+        Assert.Equal(3, a.Buckets.Count); // still in their session: kept
+        a.Add(301, 310, 400, 1);
+        Assert.Equal(2, a.Buckets.Count); // the first session ended at 300: its buckets are dropped
+        a.Add(100, 100 + ExpectedArrivals.HorizonMinutes + 1, 100 + ExpectedArrivals.HorizonMinutes + 60, 1);
+        Assert.Equal(2, a.Buckets.Count); // beyond 7 days: not counted
+        a.Add(400, 400 + ExpectedArrivals.HorizonMinutes - 60, 400 + ExpectedArrivals.HorizonMinutes, 1);
+        Assert.Equal(3, a.Buckets.Count); // a plan 7 days ahead counts
+    }
+
+    /// <summary>Issue 19: on a Sunday evening the nearest halls are the ones 1-2 km away, with when they open, not one 300 km off.</summary>
+    [Theory]
+    [InlineData(TravelMode.Drive)]
+    [InlineData(TravelMode.Walk)]
+    public void Sunday_evening_lists_the_nearby_halls_with_their_opening_within_the_mode_cap(TravelMode mode)
+    {
+        var (index, _) = MapTestKit.Build(1);
+        var origin = Gcj02.ToWgs84(new GeoPoint(26.6470, 106.6302));
+        var sundayEvening = new DateTimeOffset(2025, 3, 9, 19, 30, 0, TimeSpan.FromHours(8));
+        var cap = new MapOptions().MaxRouteMeters(mode);
+        var q = new NearestQuery(origin, mode, 3, sundayEvening, Type: ServicePointType.Hall, MaxRouteMeters: cap);
+        var results = Search.Find(index, q, MapTestKit.Calendar.Value);
+        Assert.Equal(3, results.Count);
+        var monday9 = new DateTimeOffset(2025, 3, 10, 9, 0, 0, TimeSpan.FromHours(8));
+        foreach (var c in results)
+        {
+            Assert.False(c.Open);
+            Assert.True(c.Servable);
+            Assert.Equal(monday9, c.ServedFrom);
+            Assert.True(c.RouteMeters <= cap, $"{c.Code} {c.RouteMeters} m");
+            Assert.Equal(c.TravelMinutes + c.MinutesUntilOpen + (c.BaseWaitMinutes ?? 0), c.TotalMinutes, 6); // nobody sent there yet
+            Assert.Contains("周一 09:00 开门", RankReason.Explain(c, 1, null, mode, null), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(results.Select(c => c.TotalMinutes).Order(), results.Select(c => c.TotalMinutes));
+        Assert.Equal(Search.BruteForce(index, q, MapTestKit.Calendar.Value).Select(c => c.Code), results.Select(c => c.Code));
+        Assert.Empty(Search.Find(index, q with { OpenNowOnly = true }, MapTestKit.Calendar.Value));
+    }
+
+    [Fact]
+    public void Around_the_clock_points_on_foot_stay_within_walking_reach()
+    {
+        var (index, _) = MapTestKit.Build(1);
+        var origin = Gcj02.ToWgs84(new GeoPoint(26.6470, 106.6302));
+        var q = new NearestQuery(origin, TravelMode.Walk, 10, MapTestKit.WorkdayMorning.AddHours(12), AlwaysOpenOnly: true, MaxRouteMeters: new MapOptions().MaxRouteMeters(TravelMode.Walk));
+        var results = Search.Find(index, q, MapTestKit.Calendar.Value);
+        Assert.All(results, c => Assert.True(c.Open && c.TravelMinutes <= (5_000 / GreatCircleTravelModel.Guizhou.Profile(TravelMode.Walk).MetersPerMinute) + 1e-9, $"{c.Code} {c.TravelMinutes} min"));
+    }
+
+    /// <summary>
+    /// The ledger stays bounded by time, not traffic: a province-wide day with a recommendation for every point in every
+    /// 5-minute slot of its opening hours (far more than real traffic) is one bucket per point and slot.
+    /// </summary>
+    [Fact]
+    public void A_province_wide_day_of_recommendations_keeps_the_ledger_bounded()
+    {
+        var (index, _) = MapTestKit.Build(2);
+        var now = NearestSearch.MinuteOf(MapTestKit.WorkdayMorning.AddHours(-10)); // 00:00
+        var open = NearestSearch.MinuteOf(MapTestKit.WorkdayMorning.AddHours(-1)); // 09:00
+        var close = open + (int)TimeSpan.FromHours(8.5).TotalMinutes; // 17:30
+        var halls = index.Entries.Where(e => e.Point.Categories.Count > 0).ToList();
+        foreach (var e in halls)
+        {
+            for (var m = open; m < close; m++)
+            {
+                e.Cell.Arrivals.Add(now, m, close, 0.8);
+            }
+        }
+
+        var buckets = halls.Sum(e => e.Cell.Arrivals.Buckets.Count);
+        var perPoint = (close - open) / ExpectedArrivals.SlotMinutes;
+        Assert.Equal(halls.Count * perPoint, buckets);
+        var bytes = buckets * System.Runtime.CompilerServices.Unsafe.SizeOf<ExpectedArrivals.Bucket>();
+        output.WriteLine($"anti-herding ledger, province-wide day: {halls.Count} points x {perPoint} slots = {buckets} buckets, {bytes / 1024} KiB");
+        Assert.True(bytes < 8 * 1024 * 1024, $"{halls.Count} points x {perPoint} slots = {buckets} buckets, {bytes / 1024} KiB");
+        Assert.Equal(0.8 * 5, halls[0].Cell.Arrivals.Ahead(open, open + 4), 9);
+        halls[0].Cell.Arrivals.Add(close + 1, close + 10, close + 60, 1);
+        Assert.Single(halls[0].Cell.Arrivals.Buckets); // the day's session ended: all of it dropped
     }
 }

@@ -21,6 +21,8 @@ export interface NearestResult {
   hallCode: string; name: string; distanceMeters: number; travelMinutes: number; predictedWaitMinutes: number | null;
   totalMinutes: number; waiting: number | null; open: boolean; reason: string; rank: number; type: string; location: LatLon;
   handlesItem: boolean; closedReason: string | null;
+  /** Closed at arrival: when it opens (+08:00), 「周一 09:00 开门」, and the minutes until then. */
+  opensAt?: string | null; opensAtText?: string | null; waitUntilOpenMinutes?: number;
 }
 
 export interface ServiceItem { code: string; name: string; departmentName: string }
