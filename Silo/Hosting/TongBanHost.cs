@@ -149,7 +149,7 @@ public static partial class TongBanHost
         services.AddQueueRules(builder.Configuration);
         services.TryAddSingleton<IELicenceRegistry>(sp => new InProcessELicenceRegistry(sp.GetRequiredService<PersonalDataProtector>()));
         var seals = builder.Configuration.GetSection(SealOptions.Section).Get<SealOptions>() ?? new SealOptions();
-        services.TryAddSingleton(sp => SealKeyCipher.From(seals, sp.GetRequiredService<PrivacyOptions>()));
+        services.TryAddSingleton(sp => SealKeyCipher.From(seals, sp.GetRequiredService<PrivacyOptions>(), sp.GetService<CryptoOptions>()));
         services.TryAddSingleton(builder.Configuration.GetSection(PartnerOptions.Section).Get<PartnerOptions>() ?? new PartnerOptions());
         services.TryAddSingleton<IPartnerGateway, HttpPartnerGateway>();
         services.TryAddSingleton(sp => (IAuditStreamStore)sp.GetRequiredService<ICaseStore>());
