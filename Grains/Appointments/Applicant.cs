@@ -138,7 +138,8 @@ public sealed class ApplicantHasher
 
     private readonly Identity.KeyedHash keyed;
 
-    public ApplicantHasher(byte[] key, Identity.KeyedHashFunction algorithm = Identity.KeyedHashFunction.HmacSha256)
+    /// <param name="algorithm">Default HMAC-SM3, as <see cref="Identity.PersonalDataProtector"/> under the default <c>sm</c> suite.</param>
+    public ApplicantHasher(byte[] key, Identity.KeyedHashFunction algorithm = Identity.KeyedHashFunction.HmacSm3)
     {
         ArgumentNullException.ThrowIfNull(key);
         if (key.Length < 32)
@@ -149,7 +150,7 @@ public sealed class ApplicantHasher
         keyed = new Identity.KeyedHash(key, algorithm);
     }
 
-    public static ApplicantHasher FromText(string key, Identity.KeyedHashFunction algorithm = Identity.KeyedHashFunction.HmacSha256) =>
+    public static ApplicantHasher FromText(string key, Identity.KeyedHashFunction algorithm = Identity.KeyedHashFunction.HmacSm3) =>
         new(Encoding.UTF8.GetBytes(key), algorithm);
 
     /// <summary>The keyed hash of a resident ID number (normalised first), hex, prefixed with the scheme.</summary>
