@@ -13,6 +13,7 @@
 #   bench/run-cases.sh --durable                    # throwaway server with fsync and synchronous_commit on
 #   bench/run-cases.sh --pg "Host=…;Username=…;Password=…;Database=postgres"   # an existing server
 #   bench/run-cases.sh --chain both                 # SHA-256 vs SM3 audit chains, same workload, alternating (issue 21)
+#   bench/run-cases.sh --lookup                     # HMAC-SHA256 vs HMAC-SM3 and one- vs two-key case look-ups (issue 21)
 #   bench/run-cases.sh --concurrency 8 --duration 5 # any option of the console (--help lists them)
 set -euo pipefail
 cd "$(dirname "$0")/.."

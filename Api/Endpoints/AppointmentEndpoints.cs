@@ -354,7 +354,7 @@ public static class AppointmentEndpoints
             if (signedIn && user.IsInRole(Roles.Citizen))
             {
                 var current = await grain.Get(id);
-                if (!current.IsOk || !ApplicantHasher.SameHash(SubjectHash(user, hasher), current.Value!.ApplicantIdHash))
+                if (!current.IsOk || !hasher.IsResidentId(current.Value!.ApplicantIdHash, user.Claim(TongBanClaims.Subject)))
                 {
                     return NotFound(id);
                 }
@@ -443,7 +443,7 @@ public static class AppointmentEndpoints
         }
 
         // Another citizen's appointment is answered like an unknown one, so ids cannot be probed.
-        if (user.IsInRole(Roles.Citizen) && !ApplicantHasher.SameHash(SubjectHash(user, hasher), result.Value!.ApplicantIdHash))
+        if (user.IsInRole(Roles.Citizen) && !hasher.IsResidentId(result.Value!.ApplicantIdHash, user.Claim(TongBanClaims.Subject)))
         {
             return (null, NotFound(id));
         }

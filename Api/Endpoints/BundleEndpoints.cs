@@ -54,7 +54,7 @@ public static class BundleEndpoints
             }
 
             var view = await grains.GetGrain<IBundleGrain>(number.Value).View();
-            var mine = view is not null && user.IsInRole(Roles.Citizen) && KeyedHash.Same(protector.Hash.OfResidentId(user.Claim(TongBanClaims.Subject) ?? string.Empty), view.Applicant.IdKey);
+            var mine = view is not null && user.IsInRole(Roles.Citizen) && protector.Hash.IsResidentId(view.Applicant.IdKey, user.Claim(TongBanClaims.Subject) ?? string.Empty);
             var staff = user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Supervisor) || user.IsInRole(Roles.Clerk) || user.IsInRole(Roles.HallManager);
             return view is null || !(mine || staff) ? Problems.NotFound("Bundle", number.Value) : TypedResults.Ok(Dto(view, catalogue));
         })

@@ -221,7 +221,8 @@ public static class CaseEndpoints
                 OverdueOnly: overdue ?? false, OpenOnly: open ?? false, Limit: limit ?? 100);
             if (user.IsInRole(Roles.Citizen))
             {
-                query = query with { ApplicantIdKey = protector.Hash.OfResidentId(user.Claim(TongBanClaims.Subject) ?? string.Empty) };
+                // Both candidate keys: cases stored under HMAC-SHA256 before the switch to HMAC-SM3 stay "mine".
+                query = query with { ApplicantIdKeys = protector.Hash.ResidentIdCandidates(user.Claim(TongBanClaims.Subject) ?? string.Empty) };
             }
             else if (!ScopeQuery(user, ref query))
             {
@@ -442,7 +443,7 @@ public static class CaseEndpoints
         }
 
         var reply = await grain.Apply(new CaseCommand(
-            action, expected, Actor(user, protector), body.Reason, body.Comment, body.Materials is null ? null : materials,
+            action, expected, Actor(user, protector, view.State.ApplicantKey), body.Reason, body.Comment, body.Materials is null ? null : materials,
             body.MissingMaterials is null ? null : gaps, delivery, body.TrackingNumber, body.DeferredMaterialsPromised ?? false));
         if (!reply.Succeeded)
         {
@@ -524,13 +525,17 @@ public static class CaseEndpoints
         return null;
     }
 
-    /// <summary>Who acts, from the token. A citizen is identified by the keyed hash of their ID number, never the raw value.</summary>
-    internal static CaseActor Actor(ClaimsPrincipal user, PersonalDataProtector protector)
+    /// <summary>
+    /// Who acts, from the token. A citizen is identified by the keyed hash of their ID number, never the raw value: the
+    /// current algorithm's, or, acting on an existing case, the candidate its <paramref name="applicantKey"/> was stored
+    /// under (a case opened before the switch to HMAC-SM3 keeps its HMAC-SHA256 key, and the grain compares hashes only).
+    /// </summary>
+    internal static CaseActor Actor(ClaimsPrincipal user, PersonalDataProtector protector, string? applicantKey = null)
     {
         var sub = user.Claim(TongBanClaims.Subject) ?? string.Empty;
         var role = CaseNames.TryParse(user.Claim(TongBanClaims.Role), out CaseRole r) ? r : CaseRole.Citizen;
         return new CaseActor(
-            role == CaseRole.Citizen ? protector.Hash.OfResidentId(sub) : sub,
+            role == CaseRole.Citizen ? protector.Hash.MatchResidentId(applicantKey, sub) ?? protector.Hash.OfResidentId(sub) : sub,
             role,
             null,
             user.Claim(TongBanClaims.HallCode),
@@ -554,7 +559,7 @@ public static class CaseEndpoints
 
         if (user.IsInRole(Roles.Citizen))
         {
-            return KeyedHash.Same(protector.Hash.OfResidentId(user.Claim(TongBanClaims.Subject) ?? string.Empty), s.ApplicantKey);
+            return protector.Hash.IsResidentId(s.ApplicantKey, user.Claim(TongBanClaims.Subject) ?? string.Empty);
         }
 
         if (user.IsInRole(Roles.Clerk) || user.IsInRole(Roles.HallManager))

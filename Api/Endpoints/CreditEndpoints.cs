@@ -47,13 +47,15 @@ public static class CreditEndpoints
                 return Problems.Invalid("standing", "standing is good, normal or dishonest.");
             }
 
-            var grain = grains.GetGrain<IApplicantCreditGrain>(protector.Hash.OfResidentId(id));
-            if (await grain.Change(new CreditChangeRequest(standing, body.Reason ?? string.Empty, Subject(user), CaseRole.Admin)) is { } problem)
+            // New changes go to the current key's grain; the view merges the grain of the HMAC-SHA256 key (ApplicantCredit).
+            var keys = protector.Hash.ResidentIdCandidates(id);
+            var across = keys.Length > 1 ? (await ApplicantCredit.ViewAsync(grains, keys)).Standing : (CreditStanding?)null;
+            if (await grains.GetGrain<IApplicantCreditGrain>(keys[0]).Change(new CreditChangeRequest(standing, body.Reason ?? string.Empty, Subject(user), CaseRole.Admin, Across: across)) is { } problem)
             {
                 return Problems.Invalid("reason", problem);
             }
 
-            return TypedResults.Ok(Dto(id, await grain.View()));
+            return TypedResults.Ok(Dto(id, await ApplicantCredit.ViewAsync(grains, keys)));
         })
         .Produces<CreditDto>()
         .WithSummary("Set an applicant's credit standing (good, normal, dishonest) with a reason; audited. The ID number is in the body and stored only as a keyed hash.");
@@ -61,9 +63,9 @@ public static class CreditEndpoints
         admin.MapPost("/credit/lookup", async (CreditLookupInput body, IGrainFactory grains, PersonalDataProtector protector, TimeProvider clock) =>
             Applicant(body.IdNumber, clock) is not { } id
                 ? (IResult)Problems.Invalid("idNumber", "A valid 18-character resident ID number is required.")
-                : TypedResults.Ok(Dto(id, await grains.GetGrain<IApplicantCreditGrain>(protector.Hash.OfResidentId(id)).View())))
+                : TypedResults.Ok(Dto(id, await ApplicantCredit.ViewAsync(grains, protector.Hash.ResidentIdCandidates(id)))))
         .Produces<CreditDto>()
-        .WithSummary("An applicant's standing and its audited history.");
+        .WithSummary("An applicant's standing and its audited history (under both keyed-hash algorithms while HMAC-SHA256 records remain: one history in time order, the latest change's standing).");
 
         admin.MapPost("/cases/{caseNo}/false-materials/reverse", async (string caseNo, ReasonInput body, ClaimsPrincipal user, IGrainFactory grains, PersonalDataProtector protector) =>
         {

@@ -185,7 +185,7 @@ public static partial class CrossProvinceEndpoints
             return Problems.NotFound("Case", number.Value);
         }
 
-        var actor = CaseEndpoints.Actor(user, protector);
+        var actor = CaseEndpoints.Actor(user, protector, view.State.ApplicantKey);
         var reply = await grain.Forward(new CaseForward(actor, partner.Code, partner.Name, body.TargetRegionCode!, body.Note, body.ExpectedVersion));
         if (!reply.Succeeded)
         {

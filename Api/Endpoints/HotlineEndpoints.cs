@@ -381,7 +381,8 @@ public static class HotlineEndpoints
                 return Problems.Invalid("idNumber", id.Message ?? "Invalid resident ID number.");
             }
 
-            query = new CaseQuery(ApplicantIdKey: protector.Hash.OfResidentId(residentId), Limit: 50);
+            // Every candidate key: cases opened before the switch to HMAC-SM3 keep their HMAC-SHA256 key.
+            query = new CaseQuery(ApplicantIdKeys: protector.Hash.ResidentIdCandidates(residentId), Limit: 50);
         }
         else
         {
@@ -391,7 +392,7 @@ public static class HotlineEndpoints
                 return Problems.Invalid("phone", phone.Message ?? "Invalid mobile number.");
             }
 
-            query = new CaseQuery(ApplicantPhoneKey: protector.Hash.OfMobile(mobile), Limit: 50);
+            query = new CaseQuery(ApplicantPhoneKeys: protector.Hash.MobileCandidates(mobile), Limit: 50);
         }
 
         var rows = await store.QueryAsync(query, ct);
@@ -399,11 +400,12 @@ public static class HotlineEndpoints
             s.CaseNo, s.ItemCode, catalogue.Find(s.ItemCode)?.Name, CaseNames.Of(s.Status), StatusNames.Chinese(s.Status), s.Stage, s.DueDate,
             s.Stage == "overdue", s.DepartmentCode, s.RegionCode, s.SubmittedAt));
 
-        // Appointments keep the same keyed hash of the ID number (h1: + the case applicant key); they hold no phone hash,
-        // so a look-up by phone lists cases only.
-        if (query.ApplicantIdKey is { } idKey)
+        // Appointments keep the same keyed hash of the ID number (h1: + the case applicant key), one grain per key, so
+        // both candidates' grains are read; they hold no phone hash, so a look-up by phone lists cases only.
+        if (query.ApplicantIdKeys is { } idKeys)
         {
-            var appointments = await grains.GetGrain<IApplicantAppointmentsGrain>(ApplicantHasher.FromCaseKey(idKey)).List();
+            var appointments = (await Task.WhenAll(idKeys.Select(k => grains.GetGrain<IApplicantAppointmentsGrain>(ApplicantHasher.FromCaseKey(k)).List())))
+                .SelectMany(list => list);
             lines = lines.Concat(appointments.Select(a => new CallerCaseDto(
                 null, a.ItemCode, catalogue.Find(a.ItemCode)?.Name, Wire(a.State), AppointmentWords(a.State), "none", a.Date, false,
                 catalogue.Find(a.ItemCode)?.DepartmentCode ?? string.Empty, directory.Find(a.HallCode)?.RegionCode ?? (a.HallCode.Length >= 6 ? a.HallCode[..6] : a.HallCode),

@@ -50,18 +50,22 @@ public static class LicenceEndpoints
         routes.MapPost("/api/licences/lookup", async (HolderLookupInput body, IELicenceRegistry registry, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct) =>
             ResidentId.Validate(body.IdNumber, ChinaTime.Today(clock)).Id is not { } id
                 ? (IResult)Problems.Invalid("idNumber", "A valid 18-character resident ID number is required.")
-                : TypedResults.Ok<IReadOnlyList<LicenceDto>>([.. (await registry.OfHolderAsync(protector.Hash.OfResidentId(id), ct)).Select(Dto)]))
+                : TypedResults.Ok<IReadOnlyList<LicenceDto>>([.. (await OfHolder(registry, protector.Hash.ResidentIdCandidates(id), ct)).Select(Dto)]))
         .WithTags("Licences")
         .RequireAuthorization(p => p.RequireRole(Roles.Clerk))
         .Produces<IReadOnlyList<LicenceDto>>()
         .WithSummary("A clerk lists the applicant's e-licences (ID number in the body) to cite them instead of paper.");
 
         routes.MapGet("/api/licences/mine", async (ClaimsPrincipal user, IELicenceRegistry registry, PersonalDataProtector protector, CancellationToken ct) =>
-            TypedResults.Ok<IReadOnlyList<LicenceDto>>([.. (await registry.OfHolderAsync(protector.Hash.OfResidentId(user.Claim(TongBanClaims.Subject) ?? string.Empty), ct)).Select(Dto)]))
+            TypedResults.Ok<IReadOnlyList<LicenceDto>>([.. (await OfHolder(registry, protector.Hash.ResidentIdCandidates(user.Claim(TongBanClaims.Subject) ?? string.Empty), ct)).Select(Dto)]))
         .WithTags("Licences")
         .RequireAuthorization(p => p.RequireRole(Roles.Citizen))
         .WithSummary("The citizen's own e-licences (证照夹).");
     }
+
+    /// <summary>The licences held under any of a person's keyed hashes (HMAC-SM3 and, from before the switch, HMAC-SHA256).</summary>
+    private static async Task<IEnumerable<ELicenceRecord>> OfHolder(IELicenceRegistry registry, string[] keys, CancellationToken ct) =>
+        (await Task.WhenAll(keys.Select(k => registry.OfHolderAsync(k, ct)))).SelectMany(list => list);
 
     private static LicenceDto Dto(ELicenceRecord l) =>
         new(Wire.Name(l.Type), CatalogueNames.Of(l.Type), l.LicenceNumber, l.HolderNameMasked, l.Issuer, l.IssuedOn, l.ValidUntil, l.Revoked);

@@ -217,7 +217,7 @@ public static class RatingEndpoints
             target = RatingTarget.Case(caseNo.Value);
             if (user.IsInRole(Roles.Citizen))
             {
-                proof = new RaterProof(RaterProofKind.Applicant, RaterKey: protector.Hash.OfResidentId(user.Claim(TongBanClaims.Subject) ?? string.Empty));
+                proof = new RaterProof(RaterProofKind.Applicant, RaterKey: await CitizenKeyAsync(user, protector, grains, caseNo.Value));
             }
             else if (user.IsInRole(Roles.HotlineAgent))
             {
@@ -471,7 +471,9 @@ public static class RatingEndpoints
         }
         else if (user.IsInRole(Roles.Citizen))
         {
-            actor = new FollowUpActor(FollowUpRole.Rater, RaterKey: protector.Hash.OfResidentId(user.Claim(TongBanClaims.Subject) ?? string.Empty));
+            actor = new FollowUpActor(FollowUpRole.Rater, RaterKey: target.Kind == RatingTargetKind.Case
+                ? await CitizenKeyAsync(user, protector, grains, target.CaseNo!)
+                : protector.Hash.OfResidentId(user.Claim(TongBanClaims.Subject) ?? string.Empty));
         }
         else if (user.IsInRole(Roles.HotlineAgent))
         {
@@ -646,7 +648,18 @@ public static class RatingEndpoints
         }
 
         return user.IsInRole(Roles.Citizen) && r.RaterKey is not null &&
-               KeyedHash.Same(r.RaterKey, protector.Hash.OfResidentId(user.Claim(TongBanClaims.Subject) ?? string.Empty));
+               protector.Hash.IsResidentId(r.RaterKey, user.Claim(TongBanClaims.Subject) ?? string.Empty);
+    }
+
+    /// <summary>
+    /// The citizen's keyed hash as the case stores its applicant: the HMAC-SHA256 candidate for a case opened before the
+    /// switch to HMAC-SM3, else the current one (the grains compare hashes only, so the endpoint picks the matching one).
+    /// </summary>
+    private static async Task<string> CitizenKeyAsync(ClaimsPrincipal user, PersonalDataProtector protector, IGrainFactory grains, string caseNo)
+    {
+        var sub = user.Claim(TongBanClaims.Subject) ?? string.Empty;
+        var stored = (await grains.GetGrain<ICaseGrain>(caseNo).Get())?.State.ApplicantKey;
+        return protector.Hash.MatchResidentId(stored, sub) ?? protector.Hash.OfResidentId(sub);
     }
 
     private static FollowUpActor StaffActor(ClaimsPrincipal user)

@@ -123,12 +123,14 @@ public static partial class ApplicantRules
 }
 
 /// <summary>
-/// HMAC-SHA256 keyed hashes of personal identifiers (key: <c>TongBan:Privacy:HashKey</c>). Keyed, so that a
-/// leaked table cannot be reversed by hashing all 10^17 plausible ID numbers without also stealing the key.
+/// Keyed hashes of personal identifiers (key: <c>TongBan:Privacy:HashKey</c>; HMAC-SM3 under the <c>sm</c> suite,
+/// HMAC-SHA256 under <c>international</c> and for bookings made before the switch). Keyed, so that a leaked table cannot
+/// be reversed by hashing all 10^17 plausible ID numbers without also stealing the key.
 /// </summary>
 /// <remarks>
-/// The same hash as a case's applicant key (<see cref="Identity.KeyedHash.OfResidentId(string)"/> under the same key), with
-/// the scheme prefix <c>h1:</c>: one caller hash finds both a person's cases and their appointments (<see cref="FromCaseKey"/>).
+/// The same hash as a case's applicant key (<see cref="Identity.KeyedHash.OfResidentId(string)"/> under the same key and
+/// suite), with the scheme prefix <c>h1:</c>: one caller hash finds both a person's cases and their appointments
+/// (<see cref="FromCaseKey"/>). An HMAC-SM3 hash keeps its own tag after the scheme: <c>h1:sm3:</c>….
 /// </remarks>
 public sealed class ApplicantHasher
 {
@@ -140,7 +142,8 @@ public sealed class ApplicantHasher
 
     private readonly Identity.KeyedHash keyed;
 
-    public ApplicantHasher(byte[] key)
+    /// <param name="algorithm">Default HMAC-SM3, as <see cref="Identity.PersonalDataProtector"/> under the default <c>sm</c> suite.</param>
+    public ApplicantHasher(byte[] key, Identity.KeyedHashFunction algorithm = Identity.KeyedHashFunction.HmacSm3)
     {
         ArgumentNullException.ThrowIfNull(key);
         if (key.Length < 32)
@@ -148,13 +151,19 @@ public sealed class ApplicantHasher
             throw new ArgumentException("The privacy hash key needs at least 32 bytes.", nameof(key));
         }
 
-        keyed = new Identity.KeyedHash(key);
+        keyed = new Identity.KeyedHash(key, algorithm);
     }
 
-    public static ApplicantHasher FromText(string key) => new(Encoding.UTF8.GetBytes(key));
+    public static ApplicantHasher FromText(string key, Identity.KeyedHashFunction algorithm = Identity.KeyedHashFunction.HmacSm3) =>
+        new(Encoding.UTF8.GetBytes(key), algorithm);
 
     /// <summary>The keyed hash of a resident ID number (normalised first), hex, prefixed with the scheme.</summary>
     public string HashResidentId(string idNumber) => Scheme + keyed.OfResidentId(idNumber ?? string.Empty);
+
+    /// <summary>Whether a stored appointment hash is this ID number's under either algorithm (bookings made before the switch to HMAC-SM3).</summary>
+    public bool IsResidentId(string? stored, string? idNumber) =>
+        stored is not null && idNumber is { Length: > 0 } && stored.StartsWith(Scheme, StringComparison.Ordinal) &&
+        keyed.IsResidentId(stored[Scheme.Length..], idNumber);
 
     /// <summary>The appointment form of a case's applicant key (both are keyed with <c>TongBan:Privacy:HashKey</c>).</summary>
     public static string FromCaseKey(string caseApplicantKey)

@@ -50,6 +50,29 @@ public sealed partial class CaseGrain(
 
     private string CaseNo => this.GetPrimaryKeyString();
 
+    /// <summary>
+    /// The applicant's keyed hashes in every algorithm (HMAC-SM3 and HMAC-SHA256), from the sealed record: the credit
+    /// check must see a listing made under the other key. Opened only when a check asks; the case's own key alone when
+    /// the protector is absent or the record does not open here.
+    /// </summary>
+    private IReadOnlyList<string> ApplicantKeys()
+    {
+        var own = current!.State.ApplicantKey;
+        if (protector is null)
+        {
+            return [own];
+        }
+
+        try
+        {
+            return [own, .. protector.Hash.ResidentIdCandidates(protector.Open(current.Applicant).IdNumber).Where(k => k != own)];
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or System.Text.Json.JsonException or ArgumentException)
+        {
+            return [own];
+        }
+    }
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
         current = await store.LoadAsync(CaseNo, cancellationToken);
 
@@ -99,7 +122,7 @@ public sealed partial class CaseGrain(
         }
 
         // Credit (容缺 only in good standing), revoked results: checks that need other grains (Credit/CaseGates).
-        if (await CaseGates.BeforeCommitAsync(GrainFactory, current.State, command, result.State!, calendar.Current) is { } refusal)
+        if (await CaseGates.BeforeCommitAsync(GrainFactory, current.State, command, result.State!, calendar.Current, ApplicantKeys) is { } refusal)
         {
             return new CaseReply(null, refusal);
         }

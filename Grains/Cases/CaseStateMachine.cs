@@ -182,9 +182,9 @@ public sealed partial class CaseStateMachine
             return Fail(CaseFailureKind.Forbidden, "只能以本人身份提交申请 (a citizen may only apply for themself)");
         }
 
-        if (submission.ApplicantKey is not { Length: KeyedHash.HexLength } || !submission.ApplicantKey.All(char.IsAsciiHexDigitLower))
+        if (!KeyedHash.IsWellFormed(submission.ApplicantKey))
         {
-            return Fail(CaseFailureKind.InvalidCommand, "申请人标识无效 (the applicant key must be a keyed hash: 64 lower-case hex digits)");
+            return Fail(CaseFailureKind.InvalidCommand, "申请人标识无效 (the applicant key must be a keyed hash: 64 lower-case hex digits, optionally tagged sm3:)");
         }
 
         if (!IsGuizhouRegion(submission.RegionCode))

@@ -33,6 +33,8 @@ public sealed record CaseSummary(
 public sealed record StoredCase(CaseState State, ApplicantRecord Applicant, CaseSummary Summary, byte[] LastHash);
 
 /// <summary>Filters of the projection; every filter is optional, results newest first, at most <see cref="Limit"/>.</summary>
+/// <param name="ApplicantIdKeys">Any of these applicant keys: a person's candidates (<see cref="KeyedHash.ResidentIdCandidates(string)"/>), so cases stored under the HMAC-SHA256 key are found after the switch to HMAC-SM3.</param>
+/// <param name="ApplicantPhoneKeys">Any of these phone keys (<see cref="KeyedHash.MobileCandidates(string)"/>).</param>
 public sealed record CaseQuery(
     string? ApplicantIdKey = null,
     string? ApplicantPhoneKey = null,
@@ -42,7 +44,9 @@ public sealed record CaseQuery(
     CaseStatus? Status = null,
     bool OverdueOnly = false,
     bool OpenOnly = false,
-    int Limit = 100);
+    int Limit = 100,
+    IReadOnlyList<string>? ApplicantIdKeys = null,
+    IReadOnlyList<string>? ApplicantPhoneKeys = null);
 
 /// <summary>一次办成 figures per item and region: finished cases, how many needed at most one visit, average elapsed working days.</summary>
 public sealed record OneVisitFigure(string ItemCode, string RegionCode, int Finished, int AtMostOneVisit, double? AverageWorkingDays);

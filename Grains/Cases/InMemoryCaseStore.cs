@@ -119,6 +119,8 @@ public sealed class InMemoryCaseStore(Notifications.InMemoryNotificationOutbox? 
             rows = rows.Where(s =>
                 (q.ApplicantIdKey is null || s.ApplicantIdKey == q.ApplicantIdKey) &&
                 (q.ApplicantPhoneKey is null || s.ApplicantPhoneKey == q.ApplicantPhoneKey) &&
+                (q.ApplicantIdKeys is null || q.ApplicantIdKeys.Contains(s.ApplicantIdKey, StringComparer.Ordinal)) &&
+                (q.ApplicantPhoneKeys is null || q.ApplicantPhoneKeys.Contains(s.ApplicantPhoneKey, StringComparer.Ordinal)) &&
                 (q.HallCode is null || s.ReceivingHallCode == q.HallCode) &&
                 (q.DepartmentCode is null || s.DepartmentCode == q.DepartmentCode) &&
                 (q.RegionCode is null || CaseStateMachine.RegionCovers(q.RegionCode, s.RegionCode)) &&

@@ -52,12 +52,13 @@ public sealed partial class ApplicantCreditGrain(
             return problem;
         }
 
-        if (request.To == Current)
+        var from = request.Across ?? Current;
+        if (request.To == from)
         {
             return null;
         }
 
-        var change = new CreditChange(state.State.History.Count + 1, ChinaTime.Now(clock), Current, request.To, request.Reason.Trim(), request.ActorId, request.Role, request.Source);
+        var change = new CreditChange(state.State.History.Count + 1, ChinaTime.Now(clock), from, request.To, request.Reason.Trim(), request.ActorId, request.Role, request.Source);
         var previous = state.State.Hashes.Count == 0 ? AuditChain.Genesis : state.State.Hashes[^1];
         state.State.Standing = request.To;
         state.State.History.Add(change);

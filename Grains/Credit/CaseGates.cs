@@ -12,7 +12,10 @@ namespace TongBan.Grains.Credit;
 /// </summary>
 public static class CaseGates
 {
-    public static async Task<CaseFailure?> BeforeCommitAsync(IGrainFactory grains, CaseState before, CaseCommand command, CaseState after, WorkingDayCalendar calendar)
+    /// <param name="applicantKeys">Every keyed hash the applicant may be known under (the case's own key, and the other
+    /// algorithm's when the case grain can open the applicant record), asked only for a credit check; null: the case's key.</param>
+    public static async Task<CaseFailure?> BeforeCommitAsync(
+        IGrainFactory grains, CaseState before, CaseCommand command, CaseState after, WorkingDayCalendar calendar, Func<IReadOnlyList<string>>? applicantKeys = null)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(before);
@@ -22,7 +25,7 @@ public static class CaseGates
 
         if (command.Action == CaseAction.Accept && after.DeferredMaterials.Count > 0)
         {
-            var standing = await grains.GetGrain<IApplicantCreditGrain>(before.ApplicantKey).Standing();
+            var standing = await ApplicantCredit.StandingAsync(grains, applicantKeys?.Invoke() ?? [before.ApplicantKey]);
             if (!CreditRules.MayDefer(standing))
             {
                 return Refuse($"申请人信用状况为“{CreditRules.Chinese(standing)}”，不适用容缺受理，请一次性告知所缺材料 (deferred materials need an applicant in good credit standing)");

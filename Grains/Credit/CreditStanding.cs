@@ -29,13 +29,17 @@ public sealed record CreditChange(
     [property: Id(7)] string Source);
 
 /// <summary>A requested change; <see cref="Reason"/> is required.</summary>
+/// <param name="Across">The person's standing across all their keyed hashes (<see cref="ApplicantCredit.Merge"/>) when the
+/// caller knows it: the no-op check and the recorded <see cref="CreditChange.From"/> use it, so a rehabilitation under the
+/// HMAC-SM3 key of someone listed under the HMAC-SHA256 key is recorded, not skipped as "already good".</param>
 [GenerateSerializer, Immutable]
 public sealed record CreditChangeRequest(
     [property: Id(0)] CreditStanding To,
     [property: Id(1)] string Reason,
     [property: Id(2)] string ActorId,
     [property: Id(3)] CaseRole Role,
-    [property: Id(4)] string Source = "admin");
+    [property: Id(4)] string Source = "admin",
+    [property: Id(5)] CreditStanding? Across = null);
 
 /// <summary>Standing now and its audited history.</summary>
 [GenerateSerializer, Immutable]

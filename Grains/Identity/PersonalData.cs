@@ -92,8 +92,11 @@ public sealed class PersonalDataProtector
     public PersonalDataProtector(PrivacyOptions options, Crypto.CryptoOptions? crypto = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        formatVersion = (crypto ?? new Crypto.CryptoOptions()).Parsed() == Crypto.CryptoSuite.International ? AesFormat : Sm4Format;
-        Hash = new KeyedHash(Encoding.UTF8.GetBytes(options.HashKey ?? throw new InvalidOperationException("TongBan:Privacy:HashKey is not set.")));
+        var international = (crypto ?? new Crypto.CryptoOptions()).Parsed() == Crypto.CryptoSuite.International;
+        formatVersion = international ? AesFormat : Sm4Format;
+        Hash = new KeyedHash(
+            Encoding.UTF8.GetBytes(options.HashKey ?? throw new InvalidOperationException("TongBan:Privacy:HashKey is not set.")),
+            international ? KeyedHashFunction.HmacSha256 : KeyedHashFunction.HmacSm3);
         currentKey = ParseKey(options.EncryptionKey ?? throw new InvalidOperationException("TongBan:Privacy:EncryptionKey is not set."), "EncryptionKey");
         currentKeyId = KeyId(currentKey);
         keys.Add((currentKeyId, currentKey));
@@ -109,6 +112,7 @@ public sealed class PersonalDataProtector
         }
     }
 
+    /// <summary>Keyed hashes: new ones in the suite's algorithm (HMAC-SM3 under <c>sm</c>); look-ups try every candidate.</summary>
     public KeyedHash Hash { get; }
 
     public ApplicantRecord Record(ApplicantDetails details) => new(
@@ -140,7 +144,10 @@ public sealed class PersonalDataProtector
         ? (version, version == Sm4Format ? "SM4-GCM" : version is AesFormat or LegacyFormat ? "AES-256-GCM" : "unknown")
         : (0, "unknown");
 
-    /// <summary>The same record sealed with the current key in the suite's format (hashes and masks unchanged): v1/v2 → v3 under <c>sm</c>.</summary>
+    /// <summary>
+    /// The same record sealed with the current key in the suite's format (hashes and masks unchanged): v1/v2 → v3 under
+    /// <c>sm</c>. The keyed hashes stay: they are what the case's projection and the grains keyed by them are indexed by.
+    /// </summary>
     public ApplicantRecord Reseal(ApplicantRecord record) => record with { Sealed = Seal(Unseal(record.Sealed)) };
 
     private byte[] Seal(byte[] plain)

@@ -20,7 +20,8 @@ public sealed class SealOptions
     public const string Section = "TongBan:Seals";
 
     /// <summary>
-    /// Base64 AES-256 key that seals the departments' private seal keys at rest. When unset, one is
+    /// Base64 32-byte key-encryption key that seals the departments' private seal keys at rest (AES-256-GCM, or SM4-GCM
+    /// under the <c>sm</c> suite with a key derived from it by HKDF-SM3). When unset, one is
     /// derived from <c>TongBan:Privacy:EncryptionKey</c> with HKDF (label <c>tongban-seal-keys</c>), so the
     /// personal-data key itself never encrypts seal keys.
     /// </summary>
@@ -28,15 +29,24 @@ public sealed class SealOptions
 }
 
 /// <summary>
-/// Seals private seal keys (PKCS#8) with AES-256-GCM, bound to their key id as associated data, so a
-/// sealed key copied under another id does not open. Thread-safe; never logs or exposes key bytes.
+/// Seals private seal keys (PKCS#8) at rest, bound to their key id as associated data, so a sealed key copied under
+/// another id does not open. Thread-safe; never logs or exposes key bytes. The first byte names the algorithm:
+/// <c>1</c> = AES-256-GCM (the <c>international</c> suite, and every key sealed before issue 21);
+/// <c>2</c> = SM4-GCM (GB/T 32907, the <c>sm</c> suite), its 128-bit key HKDF-SM3(key-encryption key,
+/// <c>tongban/seal-key-sm4/v2</c>). Layout of both: <c>[format][nonce: 12][cipher][tag: 16]</c>. Both open under either suite.
 /// </summary>
 public sealed class SealKeyCipher
 {
-    private const byte FormatVersion = 1;
+    private const byte AesFormat = 1;
+    private const byte Sm4Format = 2;
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
     private readonly byte[] key;
+    private readonly byte[] sm4Key;
+    private readonly byte format;
 
-    public SealKeyCipher(byte[] keyEncryptionKey)
+    /// <param name="suite">Which format new keys are sealed in (default <c>sm</c>: SM4-GCM, as <see cref="CryptoOptions"/> defaults).</param>
+    public SealKeyCipher(byte[] keyEncryptionKey, CryptoSuite suite = CryptoSuite.Sm)
     {
         ArgumentNullException.ThrowIfNull(keyEncryptionKey);
         if (keyEncryptionKey.Length != 32)
@@ -45,29 +55,46 @@ public sealed class SealKeyCipher
         }
 
         key = [.. keyEncryptionKey];
+        format = suite == CryptoSuite.Sm ? Sm4Format : AesFormat;
+        var hkdf = new HkdfBytesGenerator(new SM3Digest());
+        hkdf.Init(new HkdfParameters(key, null, "tongban/seal-key-sm4/v2"u8.ToArray()));
+        sm4Key = new byte[16];
+        hkdf.GenerateBytes(sm4Key, 0, sm4Key.Length);
     }
 
     /// <summary>From configuration: the explicit key, or one derived from the personal-data encryption key.</summary>
-    public static SealKeyCipher From(SealOptions seals, Identity.PrivacyOptions privacy)
+    public static SealKeyCipher From(SealOptions seals, Identity.PrivacyOptions privacy, CryptoOptions? crypto = null)
     {
         ArgumentNullException.ThrowIfNull(seals);
         ArgumentNullException.ThrowIfNull(privacy);
+        var suite = (crypto ?? new CryptoOptions()).Parsed();
         if (seals.KeyEncryptionKey is { } explicitKey)
         {
-            return new SealKeyCipher(Convert.FromBase64String(explicitKey));
+            return new SealKeyCipher(Convert.FromBase64String(explicitKey), suite);
         }
 
         var master = Convert.FromBase64String(privacy.EncryptionKey ?? throw new InvalidOperationException("TongBan:Privacy:EncryptionKey is not set."));
-        return new SealKeyCipher(HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: "tongban-seal-keys"u8.ToArray()));
+        return new SealKeyCipher(HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: "tongban-seal-keys"u8.ToArray()), suite);
     }
+
+    /// <summary>The algorithm a sealed key names: <c>SM4-GCM</c>, <c>AES-256-GCM</c> or <c>unknown</c>.</summary>
+    public static string AlgorithmOf(byte[] sealedKey) => sealedKey is [var version, ..]
+        ? version switch { Sm4Format => "SM4-GCM", AesFormat => "AES-256-GCM", _ => "unknown" }
+        : "unknown";
 
     public byte[] Seal(string keyId, ReadOnlySpan<byte> privateKey)
     {
-        var output = new byte[1 + 12 + privateKey.Length + 16];
-        output[0] = FormatVersion;
-        RandomNumberGenerator.Fill(output.AsSpan(1, 12));
-        using var aes = new AesGcm(key, 16);
-        aes.Encrypt(output.AsSpan(1, 12), privateKey, output.AsSpan(13, privateKey.Length), output.AsSpan(13 + privateKey.Length), Encoding.UTF8.GetBytes(keyId));
+        var output = new byte[1 + NonceSize + privateKey.Length + TagSize];
+        output[0] = format;
+        RandomNumberGenerator.Fill(output.AsSpan(1, NonceSize));
+        if (format == Sm4Format)
+        {
+            Sm4Gcm(true, output.AsSpan(1, NonceSize), keyId, privateKey, output.AsSpan(1 + NonceSize));
+            return output;
+        }
+
+        using var aes = new AesGcm(key, TagSize);
+        aes.Encrypt(output.AsSpan(1, NonceSize), privateKey, output.AsSpan(1 + NonceSize, privateKey.Length), output.AsSpan(1 + NonceSize + privateKey.Length), Encoding.UTF8.GetBytes(keyId));
         return output;
     }
 
@@ -75,18 +102,41 @@ public sealed class SealKeyCipher
     public byte[] Open(string keyId, byte[] sealedKey)
     {
         ArgumentNullException.ThrowIfNull(sealedKey);
-        if (sealedKey.Length < 1 + 12 + 16 || sealedKey[0] != FormatVersion)
+        if (sealedKey.Length < 1 + NonceSize + TagSize || sealedKey[0] is not (AesFormat or Sm4Format))
         {
             throw new CryptographicException("Unknown sealed seal-key format.");
         }
 
-        var plain = new byte[sealedKey.Length - 29];
-        using var aes = new AesGcm(key, 16);
-        aes.Decrypt(sealedKey.AsSpan(1, 12), sealedKey.AsSpan(13, plain.Length), sealedKey.AsSpan(13 + plain.Length), plain, Encoding.UTF8.GetBytes(keyId));
+        var plain = new byte[sealedKey.Length - 1 - NonceSize - TagSize];
+        if (sealedKey[0] == Sm4Format)
+        {
+            Sm4Gcm(false, sealedKey.AsSpan(1, NonceSize), keyId, sealedKey.AsSpan(1 + NonceSize), plain);
+            return plain;
+        }
+
+        using var aes = new AesGcm(key, TagSize);
+        aes.Decrypt(sealedKey.AsSpan(1, NonceSize), sealedKey.AsSpan(1 + NonceSize, plain.Length), sealedKey.AsSpan(1 + NonceSize + plain.Length), plain, Encoding.UTF8.GetBytes(keyId));
         return plain;
     }
 
     public override string ToString() => nameof(SealKeyCipher);
+
+    /// <summary>SM4-GCM (BouncyCastle), tag appended; the key id is the associated data, as in format 1.</summary>
+    private void Sm4Gcm(bool forEncryption, ReadOnlySpan<byte> nonce, string keyId, ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        var gcm = new Org.BouncyCastle.Crypto.Modes.GcmBlockCipher(new Org.BouncyCastle.Crypto.Engines.SM4Engine());
+        gcm.Init(forEncryption, new AeadParameters(new KeyParameter(sm4Key), TagSize * 8, nonce.ToArray(), Encoding.UTF8.GetBytes(keyId)));
+        try
+        {
+            var written = gcm.ProcessBytes(input, output);
+            gcm.DoFinal(output[written..]);
+        }
+        catch (InvalidCipherTextException e)
+        {
+            // The same error as a wrong AES-GCM tag (format 1).
+            throw new AuthenticationTagMismatchException("The SM4-GCM tag does not match: wrong key, wrong key id or altered data.", e);
+        }
+    }
 }
 
 /// <summary>The outcome of a signature check; never an exception.</summary>

@@ -40,6 +40,7 @@ public static partial class AppointmentServices
     /// </summary>
     internal static ApplicantHasher HasherFrom(IConfiguration configuration, bool developmentMode)
     {
+        var algorithm = HashAlgorithmFrom(configuration);
         var key = configuration[PrivacyHashKey];
         if (!string.IsNullOrEmpty(key))
         {
@@ -53,12 +54,12 @@ public static partial class AppointmentServices
                 throw new StartupException($"{PrivacyHashKey} is the public development key; set a secret key for production.");
             }
 
-            return ApplicantHasher.FromText(key);
+            return ApplicantHasher.FromText(key, algorithm);
         }
 
         if (developmentMode)
         {
-            return ApplicantHasher.FromText(ApplicantHasher.DevelopmentKey);
+            return ApplicantHasher.FromText(ApplicantHasher.DevelopmentKey, algorithm);
         }
 
         var signingKey = configuration["TongBan:Auth:SigningKey"];
@@ -67,7 +68,23 @@ public static partial class AppointmentServices
             throw new StartupException($"{PrivacyHashKey} must be set (a secret of at least 32 bytes) when TongBan:Auth has no SigningKey.");
         }
 
-        return ApplicantHasher.FromText(PrivacyOptions.DerivedFrom(signingKey).HashKey!);
+        return ApplicantHasher.FromText(PrivacyOptions.DerivedFrom(signingKey).HashKey!, algorithm);
+    }
+
+    /// <summary>The suite's keyed-hash algorithm, as the cases' <see cref="PersonalDataProtector"/> chooses it, so both hash an ID number alike.</summary>
+    private static KeyedHashFunction HashAlgorithmFrom(IConfiguration configuration)
+    {
+        try
+        {
+            return Grains.Crypto.CryptoOptions.Parse(configuration[$"{Grains.Crypto.CryptoOptions.Section}:{nameof(Grains.Crypto.CryptoOptions.Suite)}"] ?? "sm") ==
+                   Grains.Crypto.CryptoSuite.International
+                ? KeyedHashFunction.HmacSha256
+                : KeyedHashFunction.HmacSm3;
+        }
+        catch (ArgumentException e)
+        {
+            throw new StartupException(e.Message);
+        }
     }
 }
 

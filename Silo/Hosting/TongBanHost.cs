@@ -159,7 +159,7 @@ public static partial class TongBanHost
         services.AddQueueRules(builder.Configuration);
         services.TryAddSingleton<IELicenceRegistry>(sp => new InProcessELicenceRegistry(sp.GetRequiredService<PersonalDataProtector>()));
         var seals = builder.Configuration.GetSection(SealOptions.Section).Get<SealOptions>() ?? new SealOptions();
-        services.TryAddSingleton(sp => SealKeyCipher.From(seals, sp.GetRequiredService<PrivacyOptions>()));
+        services.TryAddSingleton(sp => SealKeyCipher.From(seals, sp.GetRequiredService<PrivacyOptions>(), sp.GetService<CryptoOptions>()));
         var partners = builder.Configuration.GetSection(PartnerOptions.Section).Get<PartnerOptions>() ?? new PartnerOptions();
         DemoPartner.AddTo(partners, partners.Demo ?? development); // 演示合作方: embedded mode, or when configured
         services.TryAddSingleton(partners);

@@ -511,8 +511,20 @@ public sealed class PostgresCaseStore(NpgsqlDataSource dataSource) : ICaseStore,
             }
         }
 
+        void AnyOf(string column, IReadOnlyList<string>? values)
+        {
+            if (values is not null)
+            {
+                // = any(array) stays an index scan on the (key, submitted_at) indexes: one probe per candidate key.
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. values] });
+                sql.Append(CultureInfo.InvariantCulture, $" and {column} = any(${command.Parameters.Count})");
+            }
+        }
+
         Equal("applicant_id_key", query.ApplicantIdKey);
         Equal("applicant_phone_key", query.ApplicantPhoneKey);
+        AnyOf("applicant_id_key", query.ApplicantIdKeys);
+        AnyOf("applicant_phone_key", query.ApplicantPhoneKeys);
         Equal("receiving_hall_code", query.HallCode);
         Equal("department_code", query.DepartmentCode);
         Equal("status", query.Status is { } status ? CaseNames.Of(status) : null);

@@ -20,6 +20,8 @@ internal sealed record BenchOptions
           --chain sha256|sm3|both    audit link algorithm of the case workload (default sm3, as the sm suite writes);
                                      both: only case work, SHA-256 and SM3 chains in alternating slices, and their ratio
           --chain-target 0.9         with --chain both: minimum SM3/SHA-256 throughput ratio for PASS
+        TongBan.CaseBench --crypto   old vs new algorithms, single-threaded rates (no database)
+        TongBan.CaseBench --lookup   HMAC-SHA256 vs HMAC-SM3 rates and one-key vs two-key case look-ups (throwaway server)
         """;
 
     public string? Postgres { get; init; }

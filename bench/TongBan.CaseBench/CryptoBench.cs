@@ -1,18 +1,16 @@
 using System.Diagnostics;
 using System.Text;
-using Org.BouncyCastle.Crypto.Digests;
-using Org.BouncyCastle.Crypto.Macs;
-using Org.BouncyCastle.Crypto.Parameters;
 using TongBan.Grains.Cases;
 using TongBan.Grains.Crypto;
 using TongBan.Grains.Identity;
+using TongBan.Grains.Ratings;
 using TongBan.Grains.Seals;
 
 namespace TongBan.CaseBench;
 
 /// <summary>
 /// <c>--crypto</c>: the old (international) and new (商用密码) algorithms side by side in one run, single-threaded,
-/// operations per second: seal sign/verify, audit link, personal-data seal/open, keyed hash. docs/PERFORMANCE.md has the figures.
+/// operations per second: seal sign/verify, audit link, personal-data seal/open, keyed hash, rating token, seal-key open. docs/PERFORMANCE.md has the figures.
 /// </summary>
 internal static class CryptoBench
 {
@@ -51,28 +49,17 @@ internal static class CryptoBench
         var (r2, r3) = (v2.Record(person), v3.Record(person));
         Row("seal personal data (v2 | v3)", () => v2.Reseal(r2), () => v3.Reseal(r3));
         Row("open personal data (v2 | v3)", () => v2.Open(r2), () => v3.Open(r3));
-        Row("keyed hash (HMAC-SHA256 both)", () => v2.Hash.OfResidentId(person.IdNumber), () => v3.Hash.OfResidentId(person.IdNumber));
+        Row("keyed hash (HMAC-SHA256 | HMAC-SM3)", () => v2.Hash.OfResidentId(person.IdNumber), () => v3.Hash.OfResidentId(person.IdNumber));
+        Row("look-up candidates (one | both)", () => v2.Hash.ResidentIdCandidates(person.IdNumber), () => v3.Hash.ResidentIdCandidates(person.IdNumber));
 
-        // HMAC-SM3 keyed hashes are not built yet (issue 21 item 5): this prices the candidate, BouncyCastle
-        // HMac(SM3Digest) over the same labelled input, and a look-up that tries both keys (SHA-256 then SM3).
-        var key = Encoding.UTF8.GetBytes(privacy.HashKey!);
-        var input = Encoding.UTF8.GetBytes("resident-id:" + ResidentId.Normalise(person.IdNumber));
-        string HmacSm3()
-        {
-            var mac = new HMac(new SM3Digest());
-            mac.Init(new KeyParameter(key));
-            mac.BlockUpdate(input, 0, input.Length);
-            var output = new byte[mac.GetMacSize()];
-            mac.DoFinal(output, 0);
-            return Convert.ToHexStringLower(output);
-        }
-
-        Row("keyed hash (HMAC-SHA256 | HMAC-SM3)", () => v2.Hash.OfResidentId(person.IdNumber), () => HmacSm3());
-        Row("look-up hashes (one key | both)", () => v2.Hash.OfResidentId(person.IdNumber), () =>
-        {
-            v2.Hash.OfResidentId(person.IdNumber);
-            HmacSm3();
-        });
+        // Rating tokens (评价码) and sealed private seal keys, the other two places issue 21 moved to SM.
+        var (tokens2, tokens3) = (RatingTokens.Create(new RatingOptions(), privacy, CryptoOptions.International()), RatingTokens.Create(new RatingOptions(), privacy, CryptoOptions.Sm()));
+        var day = new DateOnly(2026, 11, 27);
+        Row("rating token issue (HMAC-SHA256 | SM3)", () => tokens2.Issue("520102-H001", day, "A012"), () => tokens3.Issue("520102-H001", day, "A012"));
+        var (kek2, kek3) = (SealKeyCipher.From(new SealOptions(), privacy, CryptoOptions.International()), SealKeyCipher.From(new SealOptions(), privacy, CryptoOptions.Sm()));
+        var (_, sealPrivate) = SealSignatures.NewKeyPair(SealAlgorithms.Sm2Sm3);
+        var (sealed2, sealed3) = (kek2.Seal("rsj/520102/1", sealPrivate), kek3.Seal("rsj/520102/1", sealPrivate));
+        Row("open seal key (AES-GCM | SM4-GCM)", () => kek2.Open("rsj/520102/1", sealed2), () => kek3.Open("rsj/520102/1", sealed3));
         foreach (var (signer, _, _) in signers.Values)
         {
             signer.Dispose();

@@ -23,6 +23,11 @@ if (args is ["--crypto"])
     return 0;
 }
 
+if (args is ["--lookup"])
+{
+    return await LookupBench.RunAsync();
+}
+
 var options = BenchOptions.Parse(args);
 if (options is null)
 {

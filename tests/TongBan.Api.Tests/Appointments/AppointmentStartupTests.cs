@@ -45,6 +45,12 @@ public class AppointmentStartupTests
             Config(("TongBan:Auth:SigningKey", SigningKey), ("TongBan:Privacy:HashKey", "explicit-privacy-key-0123456789abcdef")), developmentMode: false);
         Assert.Equal(ApplicantHasher.FromText("explicit-privacy-key-0123456789abcdef").HashResidentId(Id), explicitKey.HashResidentId(Id));
 
+        // The suite chooses the MAC, as it does for the cases' keys: HMAC-SM3 (sm3: tag) by default, HMAC-SHA256 under international.
+        Assert.StartsWith(ApplicantHasher.Scheme + KeyedHash.Sm3Prefix, development, StringComparison.Ordinal);
+        var international = AppointmentServices.HasherFrom(Config(("TongBan:Crypto:Suite", "international")), developmentMode: true).HashResidentId(Id);
+        Assert.Equal(ApplicantHasher.FromText(ApplicantHasher.DevelopmentKey, KeyedHashFunction.HmacSha256).HashResidentId(Id), international);
+        Assert.Equal(ApplicantHasher.Scheme.Length + KeyedHash.HexLength, international.Length);
+
         var none = Assert.Throws<StartupException>(() => AppointmentServices.HasherFrom(Config(("TongBan:Auth:Authority", "https://id.example")), developmentMode: false));
         Assert.Contains("TongBan:Privacy:HashKey must be set", none.Message, StringComparison.Ordinal);
     }

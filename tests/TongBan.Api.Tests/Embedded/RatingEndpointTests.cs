@@ -83,7 +83,7 @@ public class RatingEndpointTests(EmbeddedApp app)
     {
         const string hall = "520324-H001"; // 正安县
         var (ticketNo, token) = await ServeTicket(hall, "clerk-za-1");
-        Assert.Equal(RatingTokens.Length, token.Length);
+        Assert.Equal((RatingTokens.Sm3Length, "HMAC-SM3"), (token.Length, RatingTokens.AlgorithmOf(token))); // the default sm suite
 
         var created = await RateTicket(hall, ticketNo, token, 5, "窗口人员很耐心");
         var receipt = await Ok(created, HttpStatusCode.Created);

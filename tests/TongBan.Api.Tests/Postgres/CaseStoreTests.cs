@@ -606,6 +606,13 @@ public sealed class CaseStoreTests(PostgresServer server)
             new(RegionCode: "110000"),
             new(ApplicantIdKey: "nobody"),
             new(Limit: 0),
+
+            // A person's candidate keys (HMAC-SM3 and HMAC-SHA256 after the switch): = any(array) in SQL.
+            new(ApplicantIdKeys: ["sm3:" + new string('0', 64), zhang.IdKey]),
+            new(ApplicantIdKeys: [zhang.IdKey, li.IdKey], OpenOnly: true),
+            new(ApplicantPhoneKeys: [li.PhoneKey, "nobody"]),
+            new(ApplicantIdKeys: ["nobody"]),
+            new(ApplicantIdKeys: []),
         ];
         foreach (var query in queries)
         {
@@ -614,6 +621,10 @@ public sealed class CaseStoreTests(PostgresServer server)
         }
 
         // And by hand, so the comparison is not of two implementations that share a mistake.
+        Assert.Equal(
+            (await store.QueryAsync(new CaseQuery(ApplicantIdKey: zhang.IdKey), None)).Count + (await store.QueryAsync(new CaseQuery(ApplicantIdKey: li.IdKey), None)).Count,
+            (await store.QueryAsync(new CaseQuery(ApplicantIdKeys: [zhang.IdKey, li.IdKey]), None)).Count);
+        Assert.NotEmpty(await store.QueryAsync(new CaseQuery(ApplicantIdKeys: [zhang.IdKey]), None));
         Assert.Equal(numbers["guiyang-overdue"], Assert.Single(await store.QueryAsync(new CaseQuery(OverdueOnly: true), None)).CaseNo);
         var guiyangRsj = await store.QueryAsync(new CaseQuery(DepartmentCode: rsj, RegionCode: "520100"), None);
         Assert.Equal(6, guiyangRsj.Count);

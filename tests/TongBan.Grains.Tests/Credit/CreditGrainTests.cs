@@ -55,6 +55,52 @@ public class CreditGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_listing_under_the_old_HMAC_SHA256_key_refuses_deferral_on_a_case_keyed_with_HMAC_SM3()
+    {
+        var idNumber = "52010219800101" + "789" + ResidentId.CheckCharacter("52010219800101789");
+        var view = await ReceivedWithAGap(idNumber);
+        Assert.StartsWith(KeyedHash.Sm3Prefix, view.State.ApplicantKey, StringComparison.Ordinal); // the sm suite's key
+
+        // Listed before the switch: on the credit grain of the person's HMAC-SHA256 key, which the case does not carry.
+        var legacyKey = new KeyedHash(System.Text.Encoding.UTF8.GetBytes(PrivacyOptions.DevelopmentHashKey)).OfResidentId(idNumber);
+        Assert.Null(await fixture.Grains.GetGrain<IApplicantCreditGrain>(legacyKey).Change(new CreditChangeRequest(CreditStanding.Dishonest, "失信名单 (迁移前)", "admin", CaseRole.Admin)));
+
+        var grain = fixture.Grains.GetGrain<ICaseGrain>(view.State.CaseNo);
+        var refused = await grain.Apply(new CaseCommand(CaseAction.Accept, 2, Clerk, DeferredMaterialsPromised: true));
+        Assert.Equal(CaseFailureKind.RuleViolation, refused.Failure?.Kind);
+
+        // Rehabilitated later under the new key: the latest change decides, and deferral is open again.
+        // (The new key's grain alone says "good" already; the caller passes the standing across both keys, as the admin endpoint does.)
+        var keys = new[] { view.State.ApplicantKey, legacyKey };
+        var across = (await ApplicantCredit.ViewAsync(fixture.Grains, keys)).Standing;
+        Assert.Equal(CreditStanding.Dishonest, across);
+        Assert.Null(await fixture.Grains.GetGrain<IApplicantCreditGrain>(view.State.ApplicantKey).Change(new CreditChangeRequest(CreditStanding.Good, "信用修复", "admin", CaseRole.Admin, Across: across)));
+        var merged = await ApplicantCredit.ViewAsync(fixture.Grains, keys);
+        Assert.Equal((CreditStanding.Good, 2, true), (merged.Standing, merged.History.Count, merged.HistoryValid));
+        Assert.Equal((CreditStanding.Dishonest, CreditStanding.Good), (merged.History[^1].From, merged.History[^1].To));
+        var accepted = await grain.Apply(new CaseCommand(CaseAction.Accept, 2, Clerk, DeferredMaterialsPromised: true));
+        Assert.True(accepted.Succeeded, accepted.Failure?.Message);
+    }
+
+    [Fact]
+    public void Merged_credit_is_one_history_in_time_order_whose_latest_change_decides()
+    {
+        var t0 = new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.FromHours(8));
+        CreditChange Change(int seq, int minutes, CreditStanding from, CreditStanding to) => new(seq, t0.AddMinutes(minutes), from, to, "r", "admin", CaseRole.Admin, "admin");
+        var legacy = new CreditView(CreditStanding.Dishonest, [Change(1, 0, CreditStanding.Good, CreditStanding.Dishonest)], true);
+        var current = new CreditView(CreditStanding.Good, [Change(1, 10, CreditStanding.Normal, CreditStanding.Good)], true);
+        var empty = new CreditView(CreditRules.Unrecorded, [], true);
+
+        var merged = ApplicantCredit.Merge([current, legacy]);
+        Assert.Equal(CreditStanding.Good, merged.Standing);
+        Assert.Equal([t0, t0.AddMinutes(10)], merged.History.Select(c => c.At));
+        Assert.Equal(CreditStanding.Dishonest, ApplicantCredit.Merge([empty, legacy]).Standing);
+        Assert.Equal(CreditRules.Unrecorded, ApplicantCredit.Merge([empty, empty]).Standing);
+        Assert.False(ApplicantCredit.Merge([current, legacy with { HistoryValid = false }]).HistoryValid);
+        Assert.Same(current, ApplicantCredit.Merge([current]));
+    }
+
+    [Fact]
     public async Task A_missed_promise_suspends_the_case_through_its_audit_log()
     {
         var idNumber = "52010219800101" + "456" + ResidentId.CheckCharacter("52010219800101456");

@@ -93,7 +93,10 @@ public class PersonalDataProtectorTests
         var v2 = international.Record(Person);
         Assert.Equal((2, "AES-256-GCM"), PersonalDataProtector.FormatOf(v2.Sealed));
         Assert.Equal(Person, international.Open(v3)); // every suite opens every format
-        Assert.Equal(v3.IdKey, v2.IdKey);
+
+        // Keyed hashes follow the suite too (HMAC-SM3 | HMAC-SHA256), and the sm protector's look-up candidates hold both.
+        Assert.Equal(("HMAC-SM3", "HMAC-SHA256"), (KeyedHash.AlgorithmOf(v3.IdKey), KeyedHash.AlgorithmOf(v2.IdKey)));
+        Assert.Equal([v3.IdKey, v2.IdKey], sm.Hash.ResidentIdCandidates(Person.IdNumber));
     }
 
     [Fact]

@@ -45,6 +45,8 @@ public static class TestSiloWiring
         services.AddSingleton(_ => ServiceCatalogue.Seeded());
         services.AddSingleton(_ => CalendarProvider.FromEmbedded());
         services.AddSingleton(new TongBan.Grains.Crypto.CryptoOptions());
+        // As in the host: the case grain opens its applicant record to ask every keyed hash's credit grain.
+        services.AddSingleton(new PersonalDataProtector(PrivacyOptions.Development()));
         var cases = caseStore ?? new InMemoryCaseStore();
         services.AddSingleton(cases);
         if (cases is IAuditStreamStore streams)
