@@ -13,6 +13,7 @@ namespace TongBan.Web.Tests;
 /// would be spoken, not the sound.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class CallScreenVoiceTests(WebApp app)
 {
     private const string SpeechRecorder = """

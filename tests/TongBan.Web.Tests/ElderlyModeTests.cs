@@ -9,6 +9,7 @@ namespace TongBan.Web.Tests;
 /// one task per screen (a bar of large buttons; the booking panel takes the whole side).
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class ElderlyModeTests(WebApp app)
 {
     [Fact]

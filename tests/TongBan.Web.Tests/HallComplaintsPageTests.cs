@@ -5,6 +5,7 @@ namespace TongBan.Web.Tests;
 
 /// <summary>Issue 19: 12345 complaints about a hall's conduct appear on that hall's dashboard, live, and leave it when its manager answers.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class HallComplaintsPageTests(WebApp app)
 {
     private readonly WebCases cases = new(app);

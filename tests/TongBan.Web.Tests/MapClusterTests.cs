@@ -13,6 +13,7 @@ namespace TongBan.Web.Tests;
 /// has its own dot.
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed partial class MapClusterTests(WebApp app)
 {
     [GeneratedRegex("^[1-9][0-9]*$")]

@@ -7,6 +7,7 @@ namespace TongBan.Web.Tests;
 
 /// <summary>Issue 19: the map's nearest list says when a closed hall opens (「周一 09:00 开门」) and counts the wait for it.</summary>
 [Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class MapOpeningTests(WebApp app)
 {
     /// <summary>

@@ -11,6 +11,7 @@ namespace TongBan.Web.Tests;
 /// 44 × 44 px, and 7:1 contrast (axe's WCAG AAA rule).
 /// </summary>
 [Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed partial class PageTourTests(WebApp app)
 {
     [GeneratedRegex("^[1-9][0-9]*$")]

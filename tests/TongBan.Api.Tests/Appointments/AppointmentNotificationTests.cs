@@ -10,6 +10,7 @@ namespace TongBan.Api.Tests.Appointments;
 /// retried, listed on <c>GET …/appointments/{id}/notifications</c>.
 /// </summary>
 [Collection(AppointmentAppCollection.Name)]
+[Trait("Category", "Integration")]
 public class AppointmentNotificationTests(AppointmentApp app)
 {
     private const string Hall = "520111-H001";

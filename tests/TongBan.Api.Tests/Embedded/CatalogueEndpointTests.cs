@@ -12,6 +12,7 @@ public sealed class CatalogueApp : EmbeddedApp
 }
 
 /// <summary>The catalogue as published data: the batches, items per batch, an admin publishing the next batch, cases keeping their version.</summary>
+[Trait("Category", "Integration")]
 public class CatalogueEndpointTests(CatalogueApp app) : IClassFixture<CatalogueApp>
 {
     private readonly CaseDriver cases = new(app);

@@ -9,6 +9,7 @@ namespace TongBan.Api.Tests.Embedded;
 /// demo partner (演示合作方) is there, takes a forwarded case and works it, and sends a case to Guizhou on request.
 /// </summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class DemoPartnerTests(EmbeddedApp app)
 {
     private const string Hall = "520102-H001";

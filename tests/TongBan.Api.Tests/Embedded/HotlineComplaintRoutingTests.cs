@@ -12,6 +12,7 @@ namespace TongBan.Api.Tests.Embedded;
 /// the department; the staff case view shows urges and complaints with their state; a finished case shows no countdown.
 /// </summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class HotlineComplaintRoutingTests(EmbeddedApp app)
 {
     private readonly CaseDriver cases = new(app);

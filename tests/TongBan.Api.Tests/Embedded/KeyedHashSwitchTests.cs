@@ -14,6 +14,7 @@ namespace TongBan.Api.Tests.Embedded;
 /// look-up, is still the citizen's to see and withdraw, and still no one else's. The two hosts run one after the other
 /// over one case store, as a restart with a changed <c>TongBan:Crypto:Suite</c> would.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class KeyedHashSwitchTests
 {
     private sealed class SuiteApp(string suite, InMemoryCaseStore store) : EmbeddedApp

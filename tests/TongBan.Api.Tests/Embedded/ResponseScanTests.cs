@@ -9,6 +9,7 @@ namespace TongBan.Api.Tests.Embedded;
 /// drives the main routes of each role and checks what it recorded.
 /// </summary>
 [Collection(EmbeddedCollection.Name)]
+[Trait("Category", "Integration")]
 public class ResponseScanTests(EmbeddedApp app)
 {
     private readonly CaseDriver cases = new(app);

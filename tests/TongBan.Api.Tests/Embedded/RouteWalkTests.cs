@@ -19,6 +19,7 @@ public sealed class RouteWalkApp : EmbeddedApp;
 /// text body) by no one and by every role. No answer may be a server error, and every 4xx must be ProblemDetails
 /// with a zh-CN title.
 /// </summary>
+[Trait("Category", "Integration")]
 public partial class RouteWalkTests(RouteWalkApp app, ITestOutputHelper output) : IClassFixture<RouteWalkApp>
 {
     /// <summary>Path values that look right but name nothing (or something real), by parameter name; others get "x".</summary>

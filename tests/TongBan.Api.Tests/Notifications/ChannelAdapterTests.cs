@@ -16,6 +16,7 @@ namespace TongBan.Api.Tests.Notifications;
 /// including its errors: Tencent Cloud SMS SendSms (API 3.0, TC3-HMAC-SHA256), WeChat subscribeMessage.send with its
 /// access token, and the 多彩宝 signed webhook.
 /// </summary>
+[Trait("Category", "Integration")]
 public class ChannelAdapterTests
 {
     private const string SecretId = "AKIDtestSecretId000000000000000000000";

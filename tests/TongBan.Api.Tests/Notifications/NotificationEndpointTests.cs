@@ -22,6 +22,7 @@ public sealed class NotificationApp : EmbeddedApp
 }
 
 /// <summary><c>GET /api/cases/{caseNo}/notifications</c>, opt-out, the admin outbox routes, and the consent input of a submission.</summary>
+[Trait("Category", "Integration")]
 public sealed class NotificationEndpointTests(NotificationApp app) : IClassFixture<NotificationApp>
 {
     private static readonly ServiceItem Item = ServiceCatalogue.Seeded().Items.First(i => i.ProvinceWide && i.Level == HandlingLevel.County && i.Materials.Count >= 2);
@@ -148,6 +149,7 @@ public sealed class NotificationEndpointTests(NotificationApp app) : IClassFixtu
 }
 
 /// <summary>An unknown provider or template in the configuration stops start-up with one line naming the key.</summary>
+[Trait("Category", "Integration")]
 public class NotificationStartupTests
 {
     [Theory]

@@ -11,6 +11,7 @@ namespace TongBan.Api.Tests.Postgres;
 /// concurrent dispatchers never take the same row, and written back only by the lease's holder.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class NotificationOutboxTests(PostgresServer server)
 {
     private static readonly DateTimeOffset Morning = new(2026, 11, 24, 10, 0, 0, TimeSpan.FromHours(8));

@@ -221,6 +221,7 @@ public class CatalogueSearchTests
     }
 }
 
+[Trait("Category", "Unit")]
 public class CataloguePublishingTests
 {
     private static readonly DateOnly Today = new(2026, 12, 6);

@@ -6,6 +6,7 @@ namespace TongBan.Grains.Tests.Hotline;
 
 /// <summary>Issue 19: complaints routed by subject, hall conduct to the hall's box, without breaking the chains written before.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class ComplaintSubjectTests(ClusterFixture fixture)
 {
     private static readonly HotlineCaseRef Target =

@@ -13,6 +13,7 @@ namespace TongBan.Grains.Tests.Identity;
 /// Issue 21, item 5: keyed hashes move to HMAC-SM3 under the <c>sm</c> suite, name their algorithm, and look-ups keep
 /// finding what was stored under HMAC-SHA256 (both candidates, current first).
 /// </summary>
+[Trait("Category", "Unit")]
 public class KeyedHashMigrationTests
 {
     private static readonly byte[] Key = [.. Enumerable.Range(1, 32).Select(i => (byte)i)];

@@ -13,6 +13,7 @@ namespace TongBan.Grains.Tests.Notifications;
 /// keyed by the step's version: a retried command writes nothing new, and a dispatcher sends each once.
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class CaseNotificationOutboxTests(ClusterFixture fixture)
 {
     private static readonly ServiceCatalogue Catalogue = ServiceCatalogue.Seeded();

@@ -4,6 +4,7 @@ using TongBan.Grains.Tests.Cases;
 
 namespace TongBan.Grains.Tests.Notifications;
 
+[Trait("Category", "Integration")]
 public class NotificationRulesTests
 {
     private static readonly TimeOnly Nine = new(21, 0);

@@ -6,6 +6,7 @@ using TongBan.Grains.Tests.Support;
 namespace TongBan.Grains.Tests.Notifications;
 
 /// <summary>The dispatcher over the in-memory outbox: exactly once per key, backoff and dead letters, opt-out, quiet hours, limits.</summary>
+[Trait("Category", "Unit")]
 public class OutboxDispatchTests
 {
     private static readonly PersonalDataProtector Protector = new(PrivacyOptions.Development());

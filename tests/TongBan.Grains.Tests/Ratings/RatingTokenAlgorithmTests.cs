@@ -8,6 +8,7 @@ using TongBan.Grains.Tests.Crypto;
 namespace TongBan.Grains.Tests.Ratings;
 
 /// <summary>Issue 21: rating tokens are HMAC-SM3 under the <c>sm</c> suite and say so; tokens printed before still verify.</summary>
+[Trait("Category", "Unit")]
 public class RatingTokenAlgorithmTests
 {
     private static readonly byte[] Key = [.. Enumerable.Range(1, 32).Select(i => (byte)(i * 3))];

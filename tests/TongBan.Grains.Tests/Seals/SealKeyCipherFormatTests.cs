@@ -6,6 +6,7 @@ using TongBan.Grains.Seals;
 namespace TongBan.Grains.Tests.Seals;
 
 /// <summary>Issue 21: private seal keys are sealed with SM4-GCM under the <c>sm</c> suite; keys sealed with AES-256-GCM still open.</summary>
+[Trait("Category", "Unit")]
 public class SealKeyCipherFormatTests
 {
     [Fact]
