@@ -103,22 +103,35 @@ public sealed partial class HallQueueGrain(
     /// </summary>
     private async Task Migrate()
     {
-        var comeNow = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var category in profile.Categories)
+        // Read concurrently: a hall of 20 windows and 5 categories is 25 reads, and this activation waits for all of them.
+        var queues = profile.Categories.Select(async c =>
         {
             var record = new Record<QueueGrainState>();
-            await storage.ReadStateAsync(LegacyQueueStateName, GrainId.Create(LegacyQueueStateName, QueueKeys.Of(hallCode, category.Code)), record);
+            await storage.ReadStateAsync(LegacyQueueStateName, GrainId.Create(LegacyQueueStateName, QueueKeys.Of(hallCode, c.Code)), record);
+            return (c.Code, Record: record);
+        }).ToArray();
+        var windows = profile.Windows.Select(async w =>
+        {
+            var record = new Record<WindowState>();
+            await storage.ReadStateAsync(LegacyWindowStateName, GrainId.Create(LegacyWindowStateName, WindowKeys.Of(hallCode, w.WindowNo)), record);
+            return (Window: w, Record: record);
+        }).ToArray();
+        var queueRecords = Task.WhenAll(queues);
+        var windowRecords = Task.WhenAll(windows);
+        var (oldQueues, oldWindows) = (await queueRecords, await windowRecords);
+
+        var comeNow = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (category, record) in oldQueues)
+        {
             if (record.RecordExists && record.State is { } old)
             {
-                S.Lines[category.Code] = old.Queue;
+                S.Lines[category] = old.Queue;
                 comeNow.UnionWith(old.ComeNowSent);
             }
         }
 
-        foreach (var window in profile.Windows)
+        foreach (var (window, record) in oldWindows)
         {
-            var record = new Record<WindowState>();
-            await storage.ReadStateAsync(LegacyWindowStateName, GrainId.Create(LegacyWindowStateName, WindowKeys.Of(hallCode, window.WindowNo)), record);
             if (record.RecordExists && record.State is { } old)
             {
                 S.Seats[window.WindowNo] = new WindowSeat
@@ -381,152 +394,152 @@ public sealed partial class HallQueueGrain(
                 return Leave(session, held, now);
 
             case DeskAction.CallNext:
-            {
-                if (session.Status != WindowStatus.Open)
                 {
-                    return NotOpen(session, "calling");
+                    if (session.Status != WindowStatus.Open)
+                    {
+                        return NotOpen(session, "calling");
+                    }
+
+                    if (held is not null)
+                    {
+                        return Outcome.Refused(WindowViolationCode.Busy, $"Window {w} still holds {held.Number} ({TicketWire.State(held.State)}): finish, skip, mark no-show or transfer it first.");
+                    }
+
+                    foreach (var category in session.Categories)
+                    {
+                        var result = Line(category).CallNext(w, now);
+                        if (!result.IsOk)
+                        {
+                            return Outcome.Queue(result.Violation!);
+                        }
+
+                        if (result.Value is { } ticket)
+                        {
+                            LogCalled(logger, hallCode, ticket.Number, w);
+                            return new Outcome(ticket, [category]);
+                        }
+                    }
+
+                    return new Outcome(null, []);
                 }
 
-                if (held is not null)
+            case DeskAction.Recall or DeskAction.NoShow or DeskAction.Start or DeskAction.Finish or DeskAction.Skip:
                 {
-                    return Outcome.Refused(WindowViolationCode.Busy, $"Window {w} still holds {held.Number} ({TicketWire.State(held.State)}): finish, skip, mark no-show or transfer it first.");
-                }
+                    if (held is null)
+                    {
+                        return Outcome.Refused(WindowViolationCode.NoCurrentTicket, $"Window {w} holds no ticket.");
+                    }
 
-                foreach (var category in session.Categories)
-                {
-                    var result = Line(category).CallNext(w, now);
+                    var line = Line(held.Category);
+                    var result = c.Action switch
+                    {
+                        DeskAction.Recall => line.Recall(held.Number, w, now),
+                        DeskAction.NoShow => line.MarkNoShow(held.Number, w, now),
+                        DeskAction.Start => line.Start(held.Number, w, now),
+                        DeskAction.Finish => line.Finish(held.Number, w, now),
+                        _ => line.Skip(held.Number, w, now),
+                    };
                     if (!result.IsOk)
                     {
                         return Outcome.Queue(result.Violation!);
                     }
 
-                    if (result.Value is { } ticket)
+                    if (c.Action == DeskAction.Finish && result.Value.State == TicketState.Done)
                     {
-                        LogCalled(logger, hallCode, ticket.Number, w);
-                        return new Outcome(ticket, [category]);
+                        Served(seat, result.Value, session, now);
                     }
+
+                    return new Outcome(result.Value, [held.Category]);
                 }
-
-                return new Outcome(null, []);
-            }
-
-            case DeskAction.Recall or DeskAction.NoShow or DeskAction.Start or DeskAction.Finish or DeskAction.Skip:
-            {
-                if (held is null)
-                {
-                    return Outcome.Refused(WindowViolationCode.NoCurrentTicket, $"Window {w} holds no ticket.");
-                }
-
-                var line = Line(held.Category);
-                var result = c.Action switch
-                {
-                    DeskAction.Recall => line.Recall(held.Number, w, now),
-                    DeskAction.NoShow => line.MarkNoShow(held.Number, w, now),
-                    DeskAction.Start => line.Start(held.Number, w, now),
-                    DeskAction.Finish => line.Finish(held.Number, w, now),
-                    _ => line.Skip(held.Number, w, now),
-                };
-                if (!result.IsOk)
-                {
-                    return Outcome.Queue(result.Violation!);
-                }
-
-                if (c.Action == DeskAction.Finish && result.Value.State == TicketState.Done)
-                {
-                    Served(seat, result.Value, session, now);
-                }
-
-                return new Outcome(result.Value, [held.Category]);
-            }
 
             case DeskAction.Transfer:
                 return Transfer(c, held, now);
 
             case DeskAction.Park:
-            {
-                if (string.IsNullOrWhiteSpace(c.Text) || c.Text.Length > CategoryQueue.MaxParkReasonLength)
                 {
-                    return Outcome.Refused(WindowViolationCode.InvalidRequest, $"reason (挂起原因) is required, 1 to {CategoryQueue.MaxParkReasonLength} characters.");
-                }
+                    if (string.IsNullOrWhiteSpace(c.Text) || c.Text.Length > CategoryQueue.MaxParkReasonLength)
+                    {
+                        return Outcome.Refused(WindowViolationCode.InvalidRequest, $"reason (挂起原因) is required, 1 to {CategoryQueue.MaxParkReasonLength} characters.");
+                    }
 
-                if (held is null)
-                {
-                    return Outcome.Refused(WindowViolationCode.NoCurrentTicket, $"Window {w} holds no ticket to park.");
-                }
+                    if (held is null)
+                    {
+                        return Outcome.Refused(WindowViolationCode.NoCurrentTicket, $"Window {w} holds no ticket to park.");
+                    }
 
-                var result = Line(held.Category).Park(held.Number, w, c.Text, now);
-                if (!result.IsOk)
-                {
-                    return Outcome.Queue(result.Violation!);
-                }
+                    var result = Line(held.Category).Park(held.Number, w, c.Text, now);
+                    if (!result.IsOk)
+                    {
+                        return Outcome.Queue(result.Violation!);
+                    }
 
-                LogParked(logger, hallCode, held.Number, w, result.Value.ParkReason);
-                return new Outcome(result.Value, [held.Category]);
-            }
+                    LogParked(logger, hallCode, held.Number, w, result.Value.ParkReason);
+                    return new Outcome(result.Value, [held.Category]);
+                }
 
             case DeskAction.Unpark:
-            {
-                var (category, refusal) = Locate(c.TicketNo ?? string.Empty, session);
-                if (refusal is not null)
                 {
-                    return refusal.Value;
-                }
+                    var (category, refusal) = Locate(c.TicketNo ?? string.Empty, session);
+                    if (refusal is not null)
+                    {
+                        return refusal.Value;
+                    }
 
-                var result = Line(category!).Unpark(c.TicketNo!, now, w);
-                return result.IsOk ? new Outcome(result.Value, [category!]) : Outcome.Queue(result.Violation!);
-            }
+                    var result = Line(category!).Unpark(c.TicketNo!, now, w);
+                    return result.IsOk ? new Outcome(result.Value, [category!]) : Outcome.Queue(result.Violation!);
+                }
 
             case DeskAction.CallTicket:
-            {
-                if (session.Status != WindowStatus.Open)
                 {
-                    return NotOpen(session, "calling");
-                }
+                    if (session.Status != WindowStatus.Open)
+                    {
+                        return NotOpen(session, "calling");
+                    }
 
-                if (held is not null)
-                {
-                    return Outcome.Refused(WindowViolationCode.Busy, $"Window {w} still holds {held.Number} ({TicketWire.State(held.State)}): finish, skip, park or transfer it first.");
-                }
+                    if (held is not null)
+                    {
+                        return Outcome.Refused(WindowViolationCode.Busy, $"Window {w} still holds {held.Number} ({TicketWire.State(held.State)}): finish, skip, park or transfer it first.");
+                    }
 
-                var (category, refusal) = Locate(c.TicketNo ?? string.Empty, session);
-                if (refusal is not null)
-                {
-                    return refusal.Value;
-                }
+                    var (category, refusal) = Locate(c.TicketNo ?? string.Empty, session);
+                    if (refusal is not null)
+                    {
+                        return refusal.Value;
+                    }
 
-                var result = Line(category!).CallTicket(c.TicketNo!, w, now);
-                if (!result.IsOk)
-                {
-                    return Outcome.Queue(result.Violation!);
-                }
+                    var result = Line(category!).CallTicket(c.TicketNo!, w, now);
+                    if (!result.IsOk)
+                    {
+                        return Outcome.Queue(result.Violation!);
+                    }
 
-                LogCalled(logger, hallCode, result.Value.Number, w);
-                return new Outcome(result.Value, [category!]);
-            }
+                    LogCalled(logger, hallCode, result.Value.Number, w);
+                    return new Outcome(result.Value, [category!]);
+                }
 
             case DeskAction.WalkUp:
-            {
-                if (session.Status != WindowStatus.Open)
                 {
-                    return NotOpen(session, "serving");
-                }
+                    if (session.Status != WindowStatus.Open)
+                    {
+                        return NotOpen(session, "serving");
+                    }
 
-                if (c.Category is not { } category || !session.Categories.Contains(category))
-                {
-                    return Outcome.Refused(WindowViolationCode.NotServed, $"Window {w} serves {string.Join(", ", session.Categories)}, not category {c.Category}.");
-                }
+                    if (c.Category is not { } category || !session.Categories.Contains(category))
+                    {
+                        return Outcome.Refused(WindowViolationCode.NotServed, $"Window {w} serves {string.Join(", ", session.Categories)}, not category {c.Category}.");
+                    }
 
-                var result = Line(category).RecordWalkUp(w, c.Text, now);
-                if (!result.IsOk)
-                {
-                    return Outcome.Queue(result.Violation!);
-                }
+                    var result = Line(category).RecordWalkUp(w, c.Text, now);
+                    if (!result.IsOk)
+                    {
+                        return Outcome.Queue(result.Violation!);
+                    }
 
-                seat.ServedToday++;
-                seat.WalkUpsToday++;
-                LogWalkUp(logger, hallCode, result.Value.Id, w, c.Text);
-                return new Outcome(null, [category], WalkUp: result.Value);
-            }
+                    seat.ServedToday++;
+                    seat.WalkUpsToday++;
+                    LogWalkUp(logger, hallCode, result.Value.Id, w, c.Text);
+                    return new Outcome(null, [category], WalkUp: result.Value);
+                }
 
             default:
                 return Outcome.Refused(WindowViolationCode.InvalidRequest, $"Unknown desk action {c.Action}.");

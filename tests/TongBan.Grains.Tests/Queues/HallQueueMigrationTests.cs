@@ -53,12 +53,19 @@ public class HallQueueMigrationTests(ClockedClusterFixture fixture)
         var day = new DateOnly(2026, 11, 26);
         await Storage.WriteStateAsync("window", GrainId.Create("window", windowKey), new Record<WindowState>(new WindowState
         {
-            Status = WindowStatus.Open, Clerk = "old-1", Current = new HeldTicket("A", "A007", TicketState.Called), ServedToday = 5, Day = day,
+            Status = WindowStatus.Open,
+            Clerk = "old-1",
+            Current = new HeldTicket("A", "A007", TicketState.Called),
+            ServedToday = 5,
+            Day = day,
             RecentServed = ["A", "A", "A"],
         }));
         await Storage.WriteStateAsync("window", GrainId.Create("window", WindowKeys.Of(hall, 2)), new Record<WindowState>(new WindowState
         {
-            Status = WindowStatus.Open, Clerk = "old-2", Current = new HeldTicket("A", "A005", TicketState.Serving), Day = day,
+            Status = WindowStatus.Open,
+            Clerk = "old-2",
+            Current = new HeldTicket("A", "A005", TicketState.Serving),
+            Day = day,
         }));
 
         var one = await Window(hall, 1).GetView();
