@@ -165,7 +165,7 @@ public static class QueueEndpoints
                 return Problems.HallClosed(lookup.Point, reading);
             }
 
-            var result = await grains.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, body.Category))
+            var result = await grains.Line(hallCode, body.Category)
                 .Take(new TicketRequest(kind, priority, null, idempotencyKey, personKeys));
             if (!result.IsOk)
             {
@@ -213,10 +213,10 @@ public static class QueueEndpoints
             }
 
             // A transferred ticket keeps its number (A012 may now wait in B): follow the hand-offs.
-            var status = await grains.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, category)).GetStatus(ticketNo);
+            var status = await grains.Line(hallCode, category).GetStatus(ticketNo);
             for (var hops = 0; hops < 8 && status?.Ticket is { State: TicketState.Transferred, TransferredTo: { } next }; hops++)
             {
-                status = await grains.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, next)).GetStatus(ticketNo) ?? status;
+                status = await grains.Line(hallCode, next).GetStatus(ticketNo) ?? status;
             }
 
             if (status is null)
@@ -257,7 +257,7 @@ public static class QueueEndpoints
                 return Problems.NotFound($"Queue category of {hallCode}", category);
             }
 
-            return TypedResults.Ok(await grains.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, category)).GetView());
+            return TypedResults.Ok(await grains.Line(hallCode, category).GetView());
         })
         .RequireAuthorization(Policies.Staff)
         .WithSummary("A queue's figures today: counts by state, waits (average, p90, prediction error), service time.")
@@ -286,8 +286,8 @@ public static class QueueEndpoints
                 return TypedResults.Forbid();
             }
 
-            var lists = await Task.WhenAll(lookup.Point!.Categories.Select(c => grains.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, c.Code)).GetParked()));
-            return TypedResults.Ok(lists.SelectMany(l => l)
+            var parked = await HallQueues.Of(grains, hallCode).GetParked();
+            return TypedResults.Ok(parked
                 .OrderBy(p => p.ParkedAt)
                 .Select(p => new ParkedTicketDto(p.Number, p.Category, p.Reason, p.ParkedAt, p.ParkedBy, p.IssuedAt))
                 .ToList());

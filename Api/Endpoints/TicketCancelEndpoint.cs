@@ -55,11 +55,11 @@ public static class TicketCancelEndpoint
             }
 
             // The queue now holding the ticket: a transferred ticket keeps its number (A012 may now wait in B).
-            var queue = grains.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, category));
+            var queue = grains.Line(hallCode, category);
             var status = await queue.GetStatus(ticketNo);
             for (var hops = 0; hops < MaxHops && status?.Ticket is { State: TicketState.Transferred, TransferredTo: { } next }; hops++)
             {
-                var there = grains.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, next));
+                var there = grains.Line(hallCode, next);
                 if (await there.GetStatus(ticketNo) is not { } moved)
                 {
                     break;
@@ -85,7 +85,7 @@ public static class TicketCancelEndpoint
                 return TypedResults.Ok(TicketDto.From(hallCode, status)); // a repeat: already done, answered the same
             }
 
-            var result = await queue.Act(TicketAction.Cancel, ticketNo, null);
+            var result = await queue.Act(TicketAction.Cancel, ticketNo);
             if (result.IsOk || result.Violation is { State: TicketState.Cancelled })
             {
                 return TypedResults.Ok(TicketDto.From(hallCode, await queue.GetStatus(ticketNo) ?? status));

@@ -164,7 +164,7 @@ public sealed partial class AppointmentBookGrain(
         // The same key on every attempt: a retry after a lost answer, or a second check-in, gets the ticket issued the
         // first time. Appointment priority is not requested: the queue derives it from the slot start (QUEUE_RULES.md).
         var request = new TicketRequest(TicketKind.Appointment, PriorityClass.Normal, entry.SlotStart, "appointment:" + entry.Id);
-        var taken = await GrainFactory.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, entry.Category)).Take(request);
+        var taken = await GrainFactory.Line(hallCode, entry.Category).Take(request);
         if (!taken.IsOk)
         {
             return new AppointmentViolation(AppointmentViolationCode.QueueRefused, taken.Violation.Message, taken.Violation.MessageZh, appointmentId);

@@ -1,6 +1,4 @@
 using Orleans.Concurrency;
-using TongBan.Grains.Queues;
-using TongBan.Grains.Windows;
 
 namespace TongBan.Grains.Halls;
 
@@ -14,13 +12,12 @@ public interface IHallGrain : IGrainWithStringKey
 
     Task<HallServiceStatus> GetServiceStatus();
 
-    /// <summary>A queue of this hall changed (one-way: the queue never waits for its hall).</summary>
+    /// <summary>
+    /// The hall's queue grain reports its live figures (one-way, after its writes: the queue never waits for its hall).
+    /// The hall adds its own (appointments, rating, suspension) and pushes the snapshot.
+    /// </summary>
     [OneWay]
-    Task QueueChanged(QueueView view);
-
-    /// <summary>A window changed; <paramref name="statusChanged"/> when it opened, paused or closed.</summary>
-    [OneWay]
-    Task WindowChanged(WindowView view, bool statusChanged);
+    Task FloorChanged(HallSnapshot floor);
 
     /// <summary>The appointment book of today reports its figures.</summary>
     [OneWay]

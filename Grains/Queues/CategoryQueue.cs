@@ -373,7 +373,7 @@ public sealed class CategoryQueue
 
     /// <summary>
     /// 取消: the citizen withdraws, allowed while waiting, parked or called (not once service started). Cancelling a
-    /// called ticket frees its window; the window grain must be told (QueueGrain does, through IWindowGrain.TicketLeft).
+    /// called ticket frees its window (the window reads its ticket from the hall queue, so nothing needs telling).
     /// </summary>
     public QueueResult<Ticket> Cancel(string ticketNo, DateTimeOffset now)
     {

@@ -9,7 +9,7 @@ public sealed record TicketCalled(
     [property: Id(3)] DateTimeOffset At);
 
 /// <summary><c>ticketUpdated</c>: a watched ticket's state, position and predicted wait (virtual queue).</summary>
-/// <param name="ComeNow">True once, when the ticket enters the last <see cref="QueueGrain.ComeNowLead"/> places (请尽快到场).</param>
+/// <param name="ComeNow">True once, when the ticket enters the last <see cref="HallQueueGrain.ComeNowLead"/> places (请尽快到场).</param>
 [GenerateSerializer, Immutable]
 public sealed record TicketUpdate(
     [property: Id(0)] string HallCode,

@@ -219,10 +219,10 @@ public sealed partial class RatingIntakeGrain(
 
     private async Task<TicketStatus?> FollowTransfers(string hallCode, string category, string ticketNo)
     {
-        var status = await GrainFactory.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, category)).GetStatus(ticketNo);
+        var status = await GrainFactory.Line(hallCode, category).GetStatus(ticketNo);
         for (var hops = 0; hops < 8 && status?.Ticket is { State: TicketState.Transferred, TransferredTo: { } next }; hops++)
         {
-            status = await GrainFactory.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, next)).GetStatus(ticketNo) ?? status;
+            status = await GrainFactory.Line(hallCode, next).GetStatus(ticketNo) ?? status;
         }
 
         return status;

@@ -1,4 +1,3 @@
-using Orleans.Concurrency;
 using TongBan.Grains.Queues;
 
 namespace TongBan.Grains.Windows;
@@ -146,8 +145,8 @@ public enum WindowCommand
 }
 
 /// <summary>
-/// One window of a hall (<c>520102-H001/3</c>). Non-reentrant: a window does one thing at a time,
-/// and its current ticket changes only inside its own turn.
+/// One window of a hall (<c>520102-H001/3</c>): the clerk's session. Non-reentrant: a window does one thing at a time.
+/// Its ticket commands go to the hall's queue grain (<see cref="IHallQueueGrain"/>), which holds the window's ticket.
 /// </summary>
 public interface IWindowGrain : IGrainWithStringKey
 {
@@ -189,11 +188,6 @@ public interface IWindowGrain : IGrainWithStringKey
 
     /// <summary>The just-finished ticket for this window's rating pad, while the offer is valid (else null).</summary>
     Task<WindowRatingOffer?> GetRatingOffer();
-
-    /// <summary>The queue reports that the window's ticket left without the window (the citizen cancelled).</summary>
-    /// <remarks>One-way: the queue tells it after its write, and must never wait on a window that may be waiting on it.</remarks>
-    [OneWay]
-    Task TicketLeft(string ticketNo);
 }
 
 public static class WindowKeys

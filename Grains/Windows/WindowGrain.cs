@@ -1,14 +1,15 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Storage;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
-using TongBan.Grains.Live;
 using TongBan.Grains.Queues;
-using TongBan.Grains.Ratings;
 
 namespace TongBan.Grains.Windows;
 
+/// <summary>
+/// A window's record: the clerk's session (who is signed in, categories, pause). Its ticket and its day figures of tickets
+/// live with the hall's tickets in <see cref="HallQueueGrain"/>; the members marked "earlier releases" are only read,
+/// once, by the hall queue's migration and by <see cref="WindowGrain"/> when it finds them set.
+/// </summary>
 [GenerateSerializer]
 public sealed class WindowState
 {
@@ -18,36 +19,23 @@ public sealed class WindowState
     [Id(1)]
     public string? Clerk { get; set; }
 
+    /// <summary>Earlier releases: the ticket the window held. The hall queue's line is the record of that now; cleared on activation.</summary>
     [Id(2)]
     public HeldTicket? Current { get; set; }
 
+    /// <summary>Earlier releases: tickets finished plus walk-ups today (now counted by the hall queue).</summary>
     [Id(3)]
     public int ServedToday { get; set; }
 
+    /// <summary>The local date of the pause figures.</summary>
     [Id(4)]
     public DateOnly Day { get; set; }
 
-    /// <summary>A transfer handed out by the source queue but not yet accepted by the target: redelivered until it is.</summary>
-    [Id(5)]
-    public TicketTransfer? PendingTransfer { get; set; }
-
-    /// <summary>The ticket each recent command answered with, by idempotency key (newest last, bounded).</summary>
-    /// <remarks>Only the ticket is kept: a replay answers with the window as it is now. (Id 6 held whole replies.)</remarks>
-    [Id(7)]
-    public List<RememberedReply> RecentReplies { get; set; } = [];
-
-    /// <summary>The last finished ticket, offered to the window's rating pad until the offer lapses.</summary>
+    /// <summary>Earlier releases: the last finished ticket for the rating pad (now kept by the hall queue).</summary>
     [Id(8)]
     public WindowRatingOffer? RatingOffer { get; set; }
 
-    /// <summary>The idempotency key of the transfer in <see cref="PendingTransfer"/>: its remembered reply gets the accepted ticket once delivered.</summary>
-    [Id(9)]
-    public string? PendingTransferKey { get; set; }
-
-    /// <summary>
-    /// Categories of the window's recent services, oldest first, at most <see cref="QueueRules.WindowShareSamples"/>: its
-    /// measured share of each category it serves (<see cref="WaitEstimator.ServingShare"/>). Survives midnight.
-    /// </summary>
+    /// <summary>Earlier releases: categories of the window's recent services (now kept by the hall queue).</summary>
     [Id(10)]
     public List<string> RecentServed { get; set; } = [];
 
@@ -63,7 +51,7 @@ public sealed class WindowState
     [Id(13)]
     public TimeSpan PausedToday { get; set; }
 
-    /// <summary>Walk-up services (补录) recorded today (also counted in <see cref="ServedToday"/>).</summary>
+    /// <summary>Earlier releases: walk-up services recorded today (now counted by the hall queue).</summary>
     [Id(14)]
     public int WalkUpsToday { get; set; }
 
@@ -72,21 +60,18 @@ public sealed class WindowState
     public List<string>? Categories { get; set; }
 }
 
-/// <summary>What a replayed command needs: the ticket it acted on (null: nothing to call).</summary>
-[GenerateSerializer, Immutable]
-public sealed record RememberedReply([property: Id(0)] string Key, [property: Id(1)] Ticket? Ticket, [property: Id(2)] WalkUpService? WalkUp = null);
-
+/// <summary>
+/// The clerk's session at one window. Non-reentrant: a window does one thing at a time. A ticket command is one call to
+/// the hall's queue grain, which writes once; the window writes only when its session changes (open, pause, close,
+/// categories). Its current ticket is read from the hall queue, never stored here.
+/// </summary>
 public sealed partial class WindowGrain(
     [PersistentState(WindowGrain.StateName, StorageNames.Default)] IPersistentState<WindowState> state,
     ServicePointDirectory directory,
-    ServedTicketWriter servedTickets,
     TimeProvider clock,
     HallHours hours,
     ILogger<WindowGrain> logger) : Grain, IWindowGrain
 {
-    /// <summary>A clerk's terminal retries its last command or two; eight keys cover that with room to spare.</summary>
-    public const int RememberedReplies = 8;
-
     /// <summary>The state name of a window's record in grain storage.</summary>
     public const string StateName = "window";
 
@@ -94,22 +79,29 @@ public sealed partial class WindowGrain(
     private int windowNo;
     private WindowProfile profile = null!;
 
-    /// <summary>
-    /// Whether this activation has asked its queues for a ticket they hold for it. A fresh activation may be behind
-    /// them: its previous one can have died after a queue called a ticket for it and before it saved.
-    /// </summary>
-    private bool heldChecked;
-
     private WindowState S => state.State;
+
+    private IHallQueueGrain HallQueue => GrainFactory.GetGrain<IHallQueueGrain>(hallCode);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (hallCode, windowNo) = WindowKeys.Parse(this.GetPrimaryKeyString());
         profile = directory.Find(hallCode)?.Windows.FirstOrDefault(w => w.WindowNo == windowNo)
             ?? throw new UnknownHallException(this.GetPrimaryKeyString());
-        if (S.PendingTransfer is not null)
+        if (S.Current is not null || S.ServedToday != 0 || S.WalkUpsToday != 0 || S.RatingOffer is not null || S.RecentServed is { Count: > 0 })
         {
-            await DeliverPendingTransfer();
+            // The hall queue reads this record in on its first activation: it activates first, then the record is cleared.
+            await HallQueue.GetDesk(windowNo);
+
+            // A record of an earlier release: its ticket is the one the hall queue's line shows at this window (the line
+            // was written first, so it is never behind), and its day figures were read in by the hall queue.
+            LogReconciled(logger, hallCode, windowNo, S.Current?.TicketNo);
+            S.Current = null;
+            S.ServedToday = 0;
+            S.WalkUpsToday = 0;
+            S.RatingOffer = null;
+            S.RecentServed = [];
+            await state.WriteStateAsync();
         }
     }
 
@@ -118,7 +110,7 @@ public sealed partial class WindowGrain(
         RollOver();
         if (S.Status == WindowStatus.Open && S.Clerk == clerk)
         {
-            return Reply(null);
+            return await Send(DeskAction.Session); // the hall queue may have missed it (a lost call): it writes only if so
         }
 
         // The hall's clock: a window opens only inside a session (regular or 延时服务). One already open keeps serving
@@ -126,7 +118,7 @@ public sealed partial class WindowGrain(
         if (directory.Find(hallCode) is { } point && hours.Read(point) is { OpenNow: false } reading)
         {
             LogOutsideHours(logger, hallCode, windowNo, reading.ClosedReason);
-            return new WindowReply(View(), null, new WindowViolation(
+            return new WindowReply(View(await HallQueue.GetDesk(windowNo)), null, new WindowViolation(
                 WindowViolationCode.OutsideHours,
                 $"{point.Name} is not open now ({reading.ClosedReason}): window {windowNo} opens within opening hours.",
                 NextOpening: reading.NextOpening));
@@ -135,26 +127,26 @@ public sealed partial class WindowGrain(
         EndPause();
         S.Status = WindowStatus.Open;
         S.Clerk = clerk;
-        await Save(statusChanged: true);
+        await Save();
         LogStatus(logger, hallCode, windowNo, S.Status, clerk);
-        return Reply(null);
+        return await Send(DeskAction.Session);
     }
 
     public async Task<WindowReply> Pause(PauseReason reason = PauseReason.Other)
     {
         if (!Enum.IsDefined(reason))
         {
-            return Fail(WindowViolationCode.InvalidRequest, "reason is break, training, systemFault or other.");
+            return await Fail(WindowViolationCode.InvalidRequest, "reason is break, training, systemFault or other.");
         }
 
         RollOver();
-        if (S.Status == WindowStatus.Paused && S.PauseReason != reason && S.Current is null)
+        if (S.Status == WindowStatus.Paused && S.PauseReason != reason)
         {
             // Still paused, for another reason: the time paused runs on.
             S.PauseReason = reason;
-            await Save(statusChanged: false);
+            await Save();
             LogStatus(logger, hallCode, windowNo, S.Status, S.Clerk);
-            return Reply(null);
+            return await Send(DeskAction.Session);
         }
 
         return await Leave(WindowStatus.Paused, reason);
@@ -163,377 +155,82 @@ public sealed partial class WindowGrain(
     public Task<WindowReply> Close() => Leave(WindowStatus.Closed);
 
     /// <summary>
-    /// Pausing or closing gives a called ticket back to the head of its queue; a ticket being served
-    /// must be finished or transferred first. Closing also frees tickets reserved for this window.
+    /// Pausing or closing: the hall queue gives a called ticket back to the head of its line (a ticket being served must
+    /// be finished or transferred first) and, on closing, frees tickets reserved for this window; then the window saves.
     /// </summary>
     private async Task<WindowReply> Leave(WindowStatus to, PauseReason reason = PauseReason.Other)
     {
         RollOver();
-        if (S.Current is { State: TicketState.Serving } serving)
+        var (status, clerk, pauseReason, pausedSince, pausedToday) = (S.Status, S.Clerk, S.PauseReason, S.PausedSince, S.PausedToday);
+        if (S.Status != to)
         {
-            return Fail(WindowViolationCode.ServingInProgress, $"Window {windowNo} is serving {serving.TicketNo}: finish or transfer it first.");
-        }
-
-        if (S.Status == to)
-        {
-            return Reply(null);
-        }
-
-        if (to == WindowStatus.Closed)
-        {
-            // Tickets reserved for this window may wait in a category it served before a manager's change.
-            foreach (var category in profile.Categories.Union(Categories))
+            EndPause();
+            S.Status = to;
+            if (to == WindowStatus.Paused)
             {
-                await Queue(category).ReleaseWindow(windowNo);
+                S.PauseReason = reason;
+                S.PausedSince = ChinaTime.Now(clock);
+            }
+
+            if (to == WindowStatus.Closed)
+            {
+                S.Clerk = null;
             }
         }
-        else if (S.Current is { } called)
+
+        var reply = await HallQueue.Desk(new DeskCommand(Session(), DeskAction.Leave));
+        if (reply.Violation is not null)
         {
-            await Queue(called.Category).Act(TicketAction.ReturnToHead, called.TicketNo, windowNo);
+            (S.Status, S.Clerk, S.PauseReason, S.PausedSince, S.PausedToday) = (status, clerk, pauseReason, pausedSince, pausedToday);
+            return Reply(reply);
         }
 
-        S.Current = null;
-        EndPause();
-        S.Status = to;
-        if (to == WindowStatus.Paused)
+        if (status != to)
         {
-            S.PauseReason = reason;
-            S.PausedSince = ChinaTime.Now(clock);
+            await Save();
+            LogStatus(logger, hallCode, windowNo, S.Status, S.Clerk);
         }
 
-        if (to == WindowStatus.Closed)
-        {
-            S.Clerk = null;
-        }
-
-        await Save(statusChanged: true);
-        LogStatus(logger, hallCode, windowNo, S.Status, S.Clerk);
-        return Reply(null);
+        return Reply(reply);
     }
 
-    public async Task<WindowReply> CallNext(string? idempotencyKey)
-    {
-        RollOver();
-        if (Remembered(idempotencyKey) is { } earlier)
+    public Task<WindowReply> CallNext(string? idempotencyKey) => Send(DeskAction.CallNext, idempotencyKey);
+
+    public Task<WindowReply> Act(WindowCommand command, string? idempotencyKey) => Send(
+        command switch
         {
-            return earlier;
-        }
-
-        if (S.Status != WindowStatus.Open)
-        {
-            return await Refuse(Fail(WindowViolationCode.NotOpen, $"Window {windowNo} is {S.Status.ToString().ToLowerInvariant()}: open it before calling."));
-        }
-
-        if (S.Current is { } held)
-        {
-            return await Refuse(Fail(WindowViolationCode.Busy, $"Window {windowNo} still holds {held.TicketNo} ({TicketWire.State(held.State)}): finish, skip, mark no-show or transfer it first."));
-        }
-
-        if (!heldChecked)
-        {
-            // Before calling anew, take back a ticket a queue already called for this window (a lost save, e.g. of
-            // this very command): with several categories, the first queue asked would otherwise call a second one.
-            foreach (var category in Categories)
-            {
-                if (await Queue(category).HeldBy(windowNo) is { } adopted)
-                {
-                    LogCaughtUp(logger, hallCode, windowNo, adopted.Number, adopted.State);
-                    S.Current = new HeldTicket(category, adopted.Number, adopted.State);
-                    heldChecked = true;
-                    return await Remember(idempotencyKey, Reply(adopted));
-                }
-            }
-
-            heldChecked = true;
-        }
-
-        foreach (var category in Categories)
-        {
-            var result = await Queue(category).CallNext(windowNo, idempotencyKey);
-            if (result.Violation is { Code: QueueViolationCode.WindowBusy, TicketNo: { } number, State: TicketState.Called or TicketState.Serving } busy &&
-                await Queue(category).GetStatus(number) is { Ticket: { } adopted } && adopted.WindowNo == windowNo)
-            {
-                // The queue called a ticket for this window but the window's save was lost (its silo died in
-                // between): the window takes back what the queue says it holds, rather than refusing every call.
-                LogCaughtUp(logger, hallCode, windowNo, number, busy.State.Value);
-                result = QueueResult<Ticket?>.Ok(adopted);
-            }
-
-            if (!result.IsOk)
-            {
-                return await Refuse(Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
-            }
-
-            if (result.Value is { } ticket)
-            {
-                S.Current = new HeldTicket(category, ticket.Number, ticket.State);
-                return await Remember(idempotencyKey, Reply(ticket));
-            }
-        }
-
-        return Reply(null);
-    }
-
-    public async Task<WindowReply> Act(WindowCommand command, string? idempotencyKey)
-    {
-        RollOver();
-        if (Remembered(idempotencyKey) is { } earlier)
-        {
-            return earlier;
-        }
-
-        if (S.Current is not { } held)
-        {
-            return await Refuse(Fail(WindowViolationCode.NoCurrentTicket, $"Window {windowNo} holds no ticket."));
-        }
-
-        var action = command switch
-        {
-            WindowCommand.Recall => TicketAction.Recall,
-            WindowCommand.NoShow => TicketAction.NoShow,
-            WindowCommand.Start => TicketAction.Start,
-            WindowCommand.Finish => TicketAction.Finish,
-            WindowCommand.Skip => TicketAction.Skip,
+            WindowCommand.Recall => DeskAction.Recall,
+            WindowCommand.NoShow => DeskAction.NoShow,
+            WindowCommand.Start => DeskAction.Start,
+            WindowCommand.Finish => DeskAction.Finish,
+            WindowCommand.Skip => DeskAction.Skip,
             _ => throw new ArgumentOutOfRangeException(nameof(command)),
-        };
-        var result = await Queue(held.Category).Act(action, held.TicketNo, windowNo, idempotencyKey);
-        if (!result.IsOk && await AlreadyApplied(action, held, result.Violation!) is { } caughtUp)
-        {
-            result = caughtUp;
-        }
+        },
+        idempotencyKey);
 
-        if (!result.IsOk)
-        {
-            return await RefuseAndLetGo(held, Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
-        }
+    public async Task<WindowRatingOffer?> GetRatingOffer() =>
+        (await HallQueue.GetDesk(windowNo)).RatingOffer is { } offer && offer.IsValidAt(ChinaTime.Now(clock)) ? offer : null;
 
-        var ticket = result.Value;
+    public Task<WindowReply> Transfer(string? toCategory, int? toWindow, string? idempotencyKey = null) =>
+        Send(DeskAction.Transfer, idempotencyKey, category: toCategory, toWindow: toWindow);
 
-        // A replayed command answers with the ticket as it is now: the window keeps it only while it is still its own.
-        S.Current = ticket.State is TicketState.Called or TicketState.Serving && ticket.WindowNo == windowNo ? held with { State = ticket.State } : null;
-        if (action == TicketAction.Finish && ticket.State == TicketState.Done)
-        {
-            S.ServedToday++;
-            RecordServed(ticket);
-            var finishedAt = ticket.FinishedAt ?? ChinaTime.Now(clock);
-            S.RatingOffer = new WindowRatingOffer(
-                hallCode, windowNo, ticket.Number, DateOnly.FromDateTime(ticket.IssuedAt.ToOffset(ChinaTime.Offset).DateTime),
-                finishedAt, finishedAt + WindowRatingOffer.Lifetime);
-        }
+    public Task<WindowReply> Park(string reason, string? idempotencyKey) => Send(DeskAction.Park, idempotencyKey, text: reason);
 
-        var reply = await Remember(idempotencyKey, Reply(ticket));
-        if (action == TicketAction.Finish && ticket.State == TicketState.Done && S.RatingOffer is { } offer)
+    public async Task<WindowReply> Unpark(string ticketNo, string? idempotencyKey)
+    {
+        var reply = await Send(DeskAction.Unpark, idempotencyKey, ticketNo: ticketNo);
+        if (reply.IsOk)
         {
-            await GrainFactory.PublishLive(new LiveMessage(LiveGroups.WindowPad(hallCode, windowNo), LiveMethods.RatingOffer, offer));
+            LogUnparked(logger, hallCode, windowNo, ticketNo);
         }
 
         return reply;
     }
 
-    public Task<WindowRatingOffer?> GetRatingOffer() =>
-        Task.FromResult(S.RatingOffer is { } offer && offer.IsValidAt(ChinaTime.Now(clock)) ? offer : null);
+    public Task<WindowReply> CallTicket(string ticketNo, string? idempotencyKey) => Send(DeskAction.CallTicket, idempotencyKey, ticketNo: ticketNo);
 
-    public async Task<WindowReply> Transfer(string? toCategory, int? toWindow, string? idempotencyKey = null)
-    {
-        RollOver();
-        if (Remembered(idempotencyKey) is { } earlier)
-        {
-            return earlier;
-        }
-
-        if (S.Current is not { } held)
-        {
-            return await Refuse(Fail(WindowViolationCode.NoCurrentTicket, $"Window {windowNo} holds no ticket to transfer."));
-        }
-
-        var hall = directory.Find(hallCode)!;
-        var target = toCategory ?? held.Category;
-        if (toCategory is null && toWindow is null)
-        {
-            return Fail(WindowViolationCode.InvalidRequest, "Name toCategory, toWindow or both.");
-        }
-
-        if (hall.Categories.All(c => c.Code != target))
-        {
-            return Fail(WindowViolationCode.InvalidRequest, $"Hall {hallCode} has no category '{target}'.");
-        }
-
-        if (toWindow is { } w)
-        {
-            var named = hall.Windows.FirstOrDefault(x => x.WindowNo == w);
-            if (named is null)
-            {
-                return Fail(WindowViolationCode.InvalidRequest, $"Hall {hallCode} has no window {w}.");
-            }
-
-            if (!named.Categories.Contains(target))
-            {
-                return Fail(WindowViolationCode.InvalidRequest, $"Window {w} does not serve category {target}.");
-            }
-        }
-        else if (target == held.Category)
-        {
-            return Fail(WindowViolationCode.InvalidRequest, $"{held.TicketNo} is already in category {target}; name another category or a window.");
-        }
-
-        if (target == held.Category)
-        {
-            var redirected = await Queue(held.Category).RedirectToWindow(held.TicketNo, windowNo, toWindow!.Value, idempotencyKey);
-            if (!redirected.IsOk)
-            {
-                return await Refuse(Fail(WindowViolationCode.QueueRule, redirected.Violation!.Message, redirected.Violation));
-            }
-
-            S.Current = null;
-            return await Remember(idempotencyKey, Reply(redirected.Value));
-        }
-
-        var handOff = await Queue(held.Category).TransferOut(held.TicketNo, windowNo, target, toWindow);
-        if (!handOff.IsOk)
-        {
-            return await Refuse(Fail(WindowViolationCode.QueueRule, handOff.Violation!.Message, handOff.Violation));
-        }
-
-        // Persist the hand-off (and the command's key) before delivering it: if this silo dies in between, the next
-        // activation redelivers it, the target queue accepts a repeated hand-off only once, and a retry is answered.
-        // Before this save a retry finds the ticket still held here, and the source queue repeats the same hand-off.
-        S.PendingTransfer = handOff.Value;
-        S.PendingTransferKey = idempotencyKey;
-        S.Current = null;
-        AddReply(idempotencyKey, null);
-        await Save(statusChanged: false);
-        var accepted = await DeliverPendingTransfer();
-        LogTransferred(logger, hallCode, held.TicketNo, held.Category, target, toWindow);
-        return Reply(accepted);
-    }
-
-    public async Task TicketLeft(string ticketNo)
-    {
-        if (S.Current?.TicketNo == ticketNo)
-        {
-            LogTicketLeft(logger, hallCode, windowNo, ticketNo);
-            S.Current = null;
-            await Save(statusChanged: false);
-        }
-    }
-
-    public async Task<WindowReply> Park(string reason, string? idempotencyKey)
-    {
-        RollOver();
-        if (Remembered(idempotencyKey) is { } earlier)
-        {
-            return earlier;
-        }
-
-        if (string.IsNullOrWhiteSpace(reason) || reason.Length > CategoryQueue.MaxParkReasonLength)
-        {
-            return Fail(WindowViolationCode.InvalidRequest, $"reason (挂起原因) is required, 1 to {CategoryQueue.MaxParkReasonLength} characters.");
-        }
-
-        if (S.Current is not { } held)
-        {
-            return await Refuse(Fail(WindowViolationCode.NoCurrentTicket, $"Window {windowNo} holds no ticket to park."));
-        }
-
-        var result = await Queue(held.Category).Park(held.TicketNo, windowNo, reason, idempotencyKey);
-        if (!result.IsOk)
-        {
-            return await RefuseAndLetGo(held, Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
-        }
-
-        S.Current = null;
-        return await Remember(idempotencyKey, Reply(result.Value));
-    }
-
-    public async Task<WindowReply> Unpark(string ticketNo, string? idempotencyKey)
-    {
-        RollOver();
-        if (Remembered(idempotencyKey) is { } earlier)
-        {
-            return earlier;
-        }
-
-        var (category, refusal) = await Locate(ticketNo);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
-
-        var result = await Queue(category!).Act(TicketAction.Unpark, ticketNo, windowNo, idempotencyKey);
-        if (!result.IsOk)
-        {
-            return await Refuse(Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
-        }
-
-        LogUnparked(logger, hallCode, windowNo, ticketNo);
-        return await Remember(idempotencyKey, Reply(result.Value));
-    }
-
-    public async Task<WindowReply> CallTicket(string ticketNo, string? idempotencyKey)
-    {
-        RollOver();
-        if (Remembered(idempotencyKey) is { } earlier)
-        {
-            return earlier;
-        }
-
-        if (S.Status != WindowStatus.Open)
-        {
-            return await Refuse(Fail(WindowViolationCode.NotOpen, $"Window {windowNo} is {S.Status.ToString().ToLowerInvariant()}: open it before calling."));
-        }
-
-        if (S.Current is { } current)
-        {
-            return await Refuse(Fail(WindowViolationCode.Busy, $"Window {windowNo} still holds {current.TicketNo} ({TicketWire.State(current.State)}): finish, skip, park or transfer it first."));
-        }
-
-        var (category, refusal) = await Locate(ticketNo);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
-
-        var result = await Queue(category!).CallTicket(ticketNo, windowNo, idempotencyKey);
-        if (!result.IsOk)
-        {
-            return await Refuse(Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
-        }
-
-        S.Current = new HeldTicket(category!, result.Value.Number, result.Value.State);
-        return await Remember(idempotencyKey, Reply(result.Value));
-    }
-
-    public async Task<WindowReply> ServeWalkUp(string category, string? item, string? idempotencyKey)
-    {
-        RollOver();
-        if (Remembered(idempotencyKey) is { } earlier)
-        {
-            return earlier;
-        }
-
-        if (S.Status != WindowStatus.Open)
-        {
-            return await Refuse(Fail(WindowViolationCode.NotOpen, $"Window {windowNo} is {S.Status.ToString().ToLowerInvariant()}: open it before serving."));
-        }
-
-        if (!Categories.Contains(category))
-        {
-            return Fail(WindowViolationCode.NotServed, $"Window {windowNo} serves {string.Join(", ", Categories)}, not category {category}.");
-        }
-
-        var result = await Queue(category).RecordWalkUp(windowNo, item, idempotencyKey);
-        if (!result.IsOk)
-        {
-            return await Refuse(Fail(WindowViolationCode.QueueRule, result.Violation!.Message, result.Violation));
-        }
-
-        S.ServedToday++;
-        S.WalkUpsToday++;
-        var reply = Reply(null) with { WalkUp = result.Value };
-        AddReply(idempotencyKey, null, result.Value);
-        await Save(statusChanged: false);
-        return reply with { Window = View() };
-    }
+    public Task<WindowReply> ServeWalkUp(string category, string? item, string? idempotencyKey) =>
+        Send(DeskAction.WalkUp, idempotencyKey, category: category, text: item);
 
     public async Task<WindowReply> SetCategories(IReadOnlyList<string> categories)
     {
@@ -542,168 +239,42 @@ public sealed partial class WindowGrain(
         var hall = directory.Find(hallCode)!;
         if (categories.Count == 0 || categories.Distinct(StringComparer.Ordinal).Count() != categories.Count)
         {
-            return Fail(WindowViolationCode.InvalidRequest, "categories lists one or more distinct categories of the hall, in preference order.");
+            return await Fail(WindowViolationCode.InvalidRequest, "categories lists one or more distinct categories of the hall, in preference order.");
         }
 
         if (categories.FirstOrDefault(c => hall.Categories.All(h => h.Code != c)) is { } unknown)
         {
-            return Fail(WindowViolationCode.InvalidRequest, $"Hall {hallCode} has no category '{unknown}'.");
+            return await Fail(WindowViolationCode.InvalidRequest, $"Hall {hallCode} has no category '{unknown}'.");
         }
 
-        if (Categories.SequenceEqual(categories, StringComparer.Ordinal))
+        if (!Categories.SequenceEqual(categories, StringComparer.Ordinal))
         {
-            return Reply(null);
+            // A ticket held now stays with the window (finish or transfer it); the next call-next uses the new list.
+            S.Categories = [.. categories];
+            await Save();
+            LogCategories(logger, hallCode, windowNo, string.Join(",", categories));
         }
 
-        // A ticket held now stays with the window (finish or transfer it); the next call-next uses the new list.
-        S.Categories = [.. categories];
-        await Save(statusChanged: true);
-        LogCategories(logger, hallCode, windowNo, string.Join(",", categories));
-        return Reply(null);
+        return await Send(DeskAction.Session);
     }
 
-    public Task<WindowView> GetView()
+    public async Task<WindowView> GetView()
     {
         RollOver();
-        return Task.FromResult(View());
+        return View(await HallQueue.GetDesk(windowNo));
     }
 
-    private async Task<Ticket?> DeliverPendingTransfer()
+    /// <summary>One call to the hall queue, which applies the command, writes once and answers (a retry with the key: the first answer).</summary>
+    private async Task<WindowReply> Send(DeskAction action, string? key = null, string? ticketNo = null, string? category = null, string? text = null, int? toWindow = null)
     {
-        var transfer = S.PendingTransfer!;
-        var accepted = await Queue(transfer.ToCategory).Accept(transfer);
-        if (!accepted.IsOk)
-        {
-            LogTransferRefused(logger, hallCode, transfer.Number, transfer.ToCategory, accepted.Violation!.Message);
-        }
-
-        var ticket = accepted.IsOk ? accepted.Value.Ticket : null;
-        if (S.PendingTransferKey is { } key && S.RecentReplies.FindIndex(r => r.Key == key) is >= 0 and var i)
-        {
-            S.RecentReplies[i] = new(key, ticket);
-        }
-
-        S.PendingTransfer = null;
-        S.PendingTransferKey = null;
-        await Save(statusChanged: false);
-        return ticket;
+        RollOver();
+        var reply = await HallQueue.Desk(new DeskCommand(Session(), action, key, ticketNo, category, text, toWindow));
+        return Reply(reply);
     }
-
-    /// <summary>
-    /// Records what this window served and who served it, so the ticket can be rated (一次一评) for days after its
-    /// queue has dropped the day: handed to this silo's batching writer, not waited for. A lost record never undoes
-    /// the finish: the same day the rating intake can still read the ticket from its queue (see ServedTicketWriter).
-    /// </summary>
-    private void RecordServed(Ticket ticket)
-    {
-        // An instant start/finish click is not a service: it says nothing about how the window splits its time.
-        var rules = QueueRules.Default;
-        if (!(ticket is { StartedAt: { } started, FinishedAt: { } finished } && finished - started < rules.MinServiceObservation))
-        {
-            var recent = S.RecentServed ??= [];
-            recent.Add(ticket.Category);
-            if (recent.Count > rules.WindowShareSamples)
-            {
-                recent.RemoveRange(0, recent.Count - rules.WindowShareSamples);
-            }
-        }
-
-        var day = DateOnly.FromDateTime(ticket.IssuedAt.ToOffset(ChinaTime.Offset).DateTime);
-        servedTickets.Record(new ServedTicket(hallCode, day, ticket.Number, ticket.Category, windowNo, S.Clerk, ticket.FinishedAt ?? ChinaTime.Now(clock)));
-    }
-
-    /// <summary>
-    /// The queue is the record of a ticket. If this window's silo died after the queue applied a command but before
-    /// the window saved (SIGKILL between the two writes), the reloaded window still holds the ticket in its old state
-    /// and the client's retry is refused by the queue. When the queue shows the ticket at this window already in the
-    /// state the command leads to, the command was applied: answer it as such and let the window catch up.
-    /// </summary>
-    private async Task<QueueResult<Ticket>?> AlreadyApplied(TicketAction action, HeldTicket held, QueueViolation violation)
-    {
-        var target = action switch
-        {
-            TicketAction.Start => TicketState.Serving,
-            TicketAction.Finish => TicketState.Done,
-            TicketAction.NoShow => TicketState.NoShow,
-            _ => (TicketState?)null,
-        };
-        if (target is null || violation.Code != QueueViolationCode.InvalidState || violation.State != target)
-        {
-            return null;
-        }
-
-        var status = await Queue(held.Category).GetStatus(held.TicketNo);
-        if (status?.Ticket is not { } ticket || ticket.State != target || ticket.WindowNo != windowNo)
-        {
-            return null;
-        }
-
-        LogCaughtUp(logger, hallCode, windowNo, held.TicketNo, ticket.State);
-        return QueueResult<Ticket>.Ok(ticket);
-    }
-
-    private IQueueGrain Queue(string category) => GrainFactory.GetGrain<IQueueGrain>(QueueKeys.Of(hallCode, category));
 
     private IReadOnlyList<string> Categories => S.Categories ?? profile.Categories;
 
-    /// <summary>
-    /// The category of this window whose queue holds <paramref name="ticketNo"/> live today (a transferred ticket keeps
-    /// its number but lives in another category); otherwise a refusal: 404 if the hall has no such ticket today, 409
-    /// when it is in a category this window does not serve.
-    /// </summary>
-    private async Task<(string? Category, WindowReply? Refusal)> Locate(string ticketNo)
-    {
-        foreach (var category in Categories)
-        {
-            if (await Queue(category).GetStatus(ticketNo) is { Ticket.State: not TicketState.Transferred })
-            {
-                return (category, null);
-            }
-        }
-
-        var hall = directory.Find(hallCode)!;
-        if (TicketNumber.TryParse(ticketNo, out var letter, out _) && hall.Categories.Any(c => c.Code == letter))
-        {
-            var status = await Queue(letter).GetStatus(ticketNo);
-            for (var hops = 0; hops < 8 && status?.Ticket is { State: TicketState.Transferred, TransferredTo: { } next }; hops++)
-            {
-                status = await Queue(next).GetStatus(ticketNo) ?? status;
-            }
-
-            if (status is not null)
-            {
-                return (null, Fail(WindowViolationCode.NotServed,
-                    $"Ticket {ticketNo} is in category {status.Ticket.Category} ({TicketWire.State(status.Ticket.State)}); window {windowNo} serves {string.Join(", ", Categories)}."));
-            }
-        }
-
-        return (null, Fail(WindowViolationCode.UnknownTicket, $"Hall {hallCode} has no ticket {ticketNo} today."));
-    }
-
-    /// <summary>
-    /// A refusal of a command on the held ticket. When the queue shows the ticket is no longer this window's (the citizen
-    /// cancelled and the one-way TicketLeft was lost, e.g. in a crash), the window lets it go, so it is not stuck on it.
-    /// </summary>
-    private async Task<WindowReply> RefuseAndLetGo(HeldTicket held, WindowReply refusal)
-    {
-        refusal = await Refuse(refusal);
-        if (refusal.Violation?.Queue is not { Code: QueueViolationCode.InvalidState or QueueViolationCode.WrongWindow or QueueViolationCode.UnknownTicket }
-            || S.Current != held)
-        {
-            return refusal;
-        }
-
-        var status = await Queue(held.Category).GetStatus(held.TicketNo);
-        if (status?.Ticket is not { State: TicketState.Called or TicketState.Serving } ticket || ticket.WindowNo != windowNo)
-        {
-            LogTicketLeft(logger, hallCode, windowNo, held.TicketNo);
-            S.Current = null;
-            await Save(statusChanged: false);
-            return refusal with { Window = View() };
-        }
-
-        return refusal;
-    }
+    private WindowSession Session() => new(windowNo, S.Status, S.Clerk, [.. Categories], S.PauseReason, S.PausedSince, S.PausedToday, S.Day);
 
     /// <summary>Ends a pause: its time joins today's paused time.</summary>
     private void EndPause()
@@ -718,27 +289,13 @@ public sealed partial class WindowGrain(
         S.PauseReason = null;
     }
 
-    private int PausedMinutesToday()
-    {
-        var total = S.PausedToday;
-        if (S.PausedSince is { } since && ChinaTime.Now(clock) - since is { Ticks: > 0 } running)
-        {
-            total += running;
-        }
-
-        return (int)Math.Round(total.TotalMinutes, MidpointRounding.AwayFromZero);
-    }
-
     private void RollOver()
     {
         var today = ChinaTime.Today(clock);
         if (S.Day != today)
         {
             S.Day = today;
-            S.ServedToday = 0;
-            S.WalkUpsToday = 0;
             S.PausedToday = TimeSpan.Zero;
-            S.RecentReplies.Clear();
             var midnight = new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), ChinaTime.Offset);
             if (S.PausedSince < midnight)
             {
@@ -747,34 +304,11 @@ public sealed partial class WindowGrain(
         }
     }
 
-    private WindowReply? Remembered(string? key) =>
-        key is not null && S.RecentReplies.FirstOrDefault(r => r.Key == key) is { } r ? Reply(r.Ticket) with { WalkUp = r.WalkUp } : null;
-
-    private async Task<WindowReply> Remember(string? key, WindowReply reply)
-    {
-        AddReply(key, reply.Ticket);
-        await Save(statusChanged: false);
-        return reply with { Window = View() };
-    }
-
-    private void AddReply(string? key, Ticket? ticket, WalkUpService? walkUp = null)
-    {
-        if (key is not null)
-        {
-            S.RecentReplies.Add(new(key, ticket, walkUp));
-            if (S.RecentReplies.Count > RememberedReplies)
-            {
-                S.RecentReplies.RemoveAt(0);
-            }
-        }
-    }
-
     /// <summary>
-    /// Writes the window. A failed write leaves this activation ahead of its storage (and remembering a reply storage
-    /// does not have): the activation is dropped, so the retry meets the window as stored, as it would after a crash,
-    /// and catches up from its queues (which keep the keys of the commands they applied).
+    /// Writes the window's session. A failed write drops the activation, so the retry meets the window as stored. The
+    /// hall queue hears of the session with the next desk command (each one carries it).
     /// </summary>
-    private async Task Save(bool statusChanged)
+    private async Task Save()
     {
         try
         {
@@ -786,32 +320,16 @@ public sealed partial class WindowGrain(
             DeactivateOnIdle();
             throw;
         }
-
-        GrainFactory.GetGrain<IHallGrain>(hallCode).WindowChanged(View(), statusChanged).Ignore();
     }
 
-    private WindowView View() => new(
-        windowNo, S.Status, S.Clerk, Categories, S.Current, S.ServedToday, S.Day, [.. S.RecentServed ?? []], S.PauseReason, S.PausedSince,
-        PausedMinutesToday(), S.WalkUpsToday);
+    private WindowView View(DeskFigures desk) => new(
+        windowNo, S.Status, S.Clerk, Categories, desk.Current, desk.ServedToday, S.Day, desk.RecentServed, S.PauseReason, S.PausedSince,
+        Session().PausedMinutes(ChinaTime.Now(clock)), desk.WalkUpsToday);
 
-    private WindowReply Reply(Ticket? ticket) => new(View(), ticket, null);
+    private WindowReply Reply(DeskReply reply) => new(View(reply.Desk), reply.Ticket, reply.Violation, reply.WalkUp);
 
-    /// <summary>A refusal of a ticket command, given only once the window's state is confirmed to be the stored one (see <see cref="StoredStateCheck"/>).</summary>
-    private async Task<WindowReply> Refuse(WindowReply refusal)
-    {
-        var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
-        if (await StoredStateCheck.IsStale(storage, StateName, this.GetGrainId(), state) is (true, var stored))
-        {
-            LogStale(logger, hallCode, windowNo, refusal.Violation!.Code);
-            DeactivateOnIdle();
-            throw new InconsistentStateException($"Window {WindowKeys.Of(hallCode, windowNo)}: another activation wrote its state; retry.", stored, state.Etag);
-        }
-
-        return refusal;
-    }
-
-    private WindowReply Fail(WindowViolationCode code, string message, QueueViolation? queue = null) =>
-        new(View(), null, new WindowViolation(code, message, queue));
+    private async Task<WindowReply> Fail(WindowViolationCode code, string message) =>
+        new(View(await HallQueue.GetDesk(windowNo)), null, new WindowViolation(code, message));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} window {WindowNo} not opened outside opening hours: {Reason}")]
     private static partial void LogOutsideHours(ILogger logger, string hallCode, int windowNo, string? reason);
@@ -819,27 +337,15 @@ public sealed partial class WindowGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} window {WindowNo} is now {Status} (clerk {Clerk})")]
     private static partial void LogStatus(ILogger logger, string hallCode, int windowNo, WindowStatus status, string? clerk);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode}: ticket {TicketNo} transferred {From} → {To} (window {ToWindow})")]
-    private static partial void LogTransferred(ILogger logger, string hallCode, string ticketNo, string from, string to, int? toWindow);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} window {WindowNo}: {TicketNo} is already {State} in its queue (a command applied before a crash); the window catches up")]
-    private static partial void LogCaughtUp(ILogger logger, string hallCode, int windowNo, string ticketNo, TicketState state);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} window {WindowNo}: would refuse ({Code}) from a state older than the stored one (a duplicate activation); dropped for a retry")]
-    private static partial void LogStale(ILogger logger, string hallCode, int windowNo, WindowViolationCode code);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} window {WindowNo}: record of an earlier release reconciled (its stored ticket {TicketNo} is read from the hall queue now)")]
+    private static partial void LogReconciled(ILogger logger, string hallCode, int windowNo, string? ticketNo);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hall {HallCode} window {WindowNo}: state write failed; the activation is dropped and reloads from storage")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string hallCode, int windowNo);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} window {WindowNo}: ticket {TicketNo} left the window (cancelled by the citizen)")]
-    private static partial void LogTicketLeft(ILogger logger, string hallCode, int windowNo, string ticketNo);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} window {WindowNo}: ticket {TicketNo} unparked to the front of its line")]
     private static partial void LogUnparked(ILogger logger, string hallCode, int windowNo, string ticketNo);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hall {HallCode} window {WindowNo}: categories set to {Categories}")]
     private static partial void LogCategories(ILogger logger, string hallCode, int windowNo, string categories);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Hall {HallCode}: transfer of {TicketNo} to {Category} refused: {Reason}")]
-    private static partial void LogTransferRefused(ILogger logger, string hallCode, string ticketNo, string category, string reason);
 }

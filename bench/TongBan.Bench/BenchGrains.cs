@@ -47,8 +47,8 @@ public sealed class BenchWriteGrain([PersistentState("bench", StorageNames.Defau
 }
 
 /// <summary>
-/// What-if variant (<c>--null-hall</c>): a hall that ignores its queues' and windows' reports, so the run
-/// shows what the hall's live aggregate (snapshot rebuild + push per report) costs. Only registered when asked
+/// What-if variant (<c>--null-hall</c>): a hall that ignores its hall queue's reports, so the run
+/// shows what the hall's snapshot push costs. Only registered when asked
 /// for; <see cref="HallGrain"/> is the primary implementation of <see cref="IHallGrain"/> otherwise.
 /// </summary>
 public sealed class NullHallGrain : Grain, IHallGrain
@@ -59,9 +59,7 @@ public sealed class NullHallGrain : Grain, IHallGrain
 
     public Task<HallServiceStatus> GetServiceStatus() => Task.FromResult(HallServiceStatus.Open);
 
-    public Task QueueChanged(QueueView view) => Task.CompletedTask;
-
-    public Task WindowChanged(WindowView view, bool statusChanged) => Task.CompletedTask;
+    public Task FloorChanged(HallSnapshot floor) => Task.CompletedTask;
 
     public Task AppointmentsChanged(int today, int nextHour) => Task.CompletedTask;
 

@@ -98,6 +98,8 @@ public sealed class BenchHost : IAsyncDisposable
             // The bench's grains live in this assembly. Orleans finds it by scanning when it is the entry
             // assembly; in a test process it may not be, so it is named explicitly (adding it twice is harmless).
             builder.Services.AddSerializer(s => s.AddAssembly(typeof(BenchNoOpGrain).Assembly));
+            builder.Services.AddSingleton<GrainCallCounter>();
+            builder.Services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<GrainCallCounter>());
             builder.Services.PostConfigure<GrainTypeOptions>(types =>
             {
                 Swap(types, typeof(HallGrain), typeof(NullHallGrain), options.NullHall);

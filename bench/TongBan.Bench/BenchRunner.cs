@@ -113,6 +113,8 @@ public static class BenchRunner
         var before = meters.Snapshot();
         var serialized = host.App.Services.GetRequiredService<MeteredStorageSerializer>();
         var serializedBefore = serialized.Totals;
+        var callCounter = host.App.Services.GetRequiredService<GrainCallCounter>();
+        var callsBefore = callCounter.Snapshot();
         var dayCost = ProcessCost.Now();
         var dayDb = DbCpu();
         stalls.Phase("hall day");
@@ -121,6 +123,7 @@ public static class BenchRunner
         var orleans = OrleansMeters.Delta(before, meters.Snapshot());
         var (sCalls, sBytes, sCpu) = serialized.Totals;
         var stateWrites = (Calls: sCalls - serializedBefore.Calls, Bytes: sBytes - serializedBefore.Bytes, Cpu: sCpu - serializedBefore.Cpu);
+        var grainCalls = GrainCallCounter.Delta(callsBefore, callCounter.Snapshot()).ToList();
 
         List<LoadResult> raw = [];
         IReadOnlyList<(string StateName, long Rows, double MeanBytes, long MaxBytes)> sizes = [];
@@ -146,7 +149,7 @@ public static class BenchRunner
 
         var profile = o.Profile ? GrainWorkProfile.Run(host.App.Services.GetRequiredService<IGrainStorageSerializer>()) : [];
         stalls.Phase("raw baselines and report");
-        Report(output, o, host.Mode, day, noop, write, raw, sizes, orleans, costs, profile, stateWrites);
+        Report(output, o, host.Mode, day, noop, write, raw, sizes, orleans, costs, profile, stateWrites, grainCalls);
         stalls.Report(output);
         output.WriteLine($"  load average after the run: {LoadAverage()} (the run itself keeps both cores busy)");
         return day.AllChecksPassed ? 0 : 1;
@@ -156,7 +159,7 @@ public static class BenchRunner
         TextWriter w, BenchOptions o, BenchMode mode, HallDayResult day, LoadResult? noop, LoadResult? write, List<LoadResult> raw,
         IReadOnlyList<(string StateName, long Rows, double MeanBytes, long MaxBytes)> sizes, IReadOnlyDictionary<string, (long Count, double Sum)> orleans,
         List<(string Name, long Operations, ProcessCost Cost, TimeSpan? Db)> costs, IReadOnlyList<GrainWorkProfile.Line> profile,
-        (long Calls, long Bytes, TimeSpan Cpu) stateWrites)
+        (long Calls, long Bytes, TimeSpan Cpu) stateWrites, IReadOnlyList<(string Interface, long Calls)> grainCalls)
     {
         w.WriteLine();
         w.WriteLine($"Hall day: {day.Halls} halls ({day.HallMix}), {day.Windows:N0} windows, {day.Queues} queues");
@@ -238,6 +241,12 @@ public static class BenchRunner
         {
             w.WriteLine($"    {(double)stateWrites.Calls / commands:0.00} grain states serialized for storage, {stateWrites.Bytes / 1024.0 / commands:0.0} KB and " +
                         $"{stateWrites.Cpu.TotalMicroseconds / commands:0} µs CPU per command (mean state {stateWrites.Bytes / stateWrites.Calls:N0} B)");
+        }
+
+        if (grainCalls.Count > 0)
+        {
+            // Per command, by the grain interface called (a window command: its window, then the hall queue; pushes one-way).
+            w.WriteLine("    grain calls per command: " + string.Join(", ", grainCalls.Select(c => $"{c.Interface} {(double)c.Calls / commands:0.00}")));
         }
 
         if (Environment.GetEnvironmentVariable("TONGBAN_BENCH_DUMP_METERS") == "1")

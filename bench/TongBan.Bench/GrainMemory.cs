@@ -33,7 +33,7 @@ public static class GrainMemory
         // Warm-up outside the measurement: JIT, the first activation of every type, one case through HTTP.
         var warm = halls[^1];
         await grains.GetGrain<IHallGrain>(warm.Code).GetSnapshot();
-        await grains.GetGrain<IQueueGrain>(QueueKeys.Of(warm.Code, warm.Categories[0].Code)).Take(new TicketRequest(TicketKind.WalkIn, PriorityClass.Normal, null, "warm"));
+        await grains.Line(warm.Code, warm.Categories[0].Code).Take(new TicketRequest(TicketKind.WalkIn, PriorityClass.Normal, null, "warm"));
         await grains.GetGrain<IWindowGrain>(WindowKeys.Of(warm.Code, warm.Windows[0].WindowNo)).Open("warm");
         await SubmitCaseAsync(http, tokens, item, 0);
 
@@ -60,7 +60,7 @@ public static class GrainMemory
         var tickets = options.MemoryTickets;
         await ForEachAsync(queues, concurrency, async q =>
         {
-            var queue = grains.GetGrain<IQueueGrain>(QueueKeys.Of(q.Hall, q.Category));
+            var queue = grains.Line(q.Hall, q.Category);
             for (var i = 0; i < tickets; i++)
             {
                 await queue.Take(new TicketRequest(i % 2 == 0 ? TicketKind.WalkIn : TicketKind.Remote, PriorityClass.Normal, null, $"m-{q.Hall}-{q.Category}-{i}"));

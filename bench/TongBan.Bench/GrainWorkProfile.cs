@@ -9,7 +9,7 @@ namespace TongBan.Bench;
 
 /// <summary>
 /// Single-threaded timings of the work one grain command does besides messaging, on states built through the
-/// public queue rules: what <c>QueueGrain.Commit</c> computes after every queue command (the waiting line, the
+/// public queue rules: what <c>HallQueueGrain.Commit</c> computes after every queue command (the waiting line, the
 /// view sent to the hall, the changed ticket's status) and what the storage provider serializes on every write
 /// (the whole queue day; a window's remembered replies). Shows how the per-command cost grows with the
 /// tickets a queue holds by the end of a day.
@@ -27,7 +27,7 @@ public static class GrainWorkProfile
             const double serving = 3;
             lines.Add(new Line($"queue commit work, {tickets} tickets today ({waiting} waiting)", Time(() =>
             {
-                // QueueGrain.Commit: the line (come-now, pushes), View(now) for the hall, the changed ticket's status.
+                // HallQueueGrain.Commit: the line (come-now, pushes), View(now) for the hall, the changed ticket's status.
                 var line = queue.WaitingLine(serving, now);
                 var view = (queue.Counts, queue.WaitingLine(serving, now), queue.PredictNewcomerWaitMinutes(serving, now), queue.WaitStatistics);
                 var status = queue.Status(last, serving, now);
@@ -39,7 +39,7 @@ public static class GrainWorkProfile
             var bytes = serializer.Serialize(grainState).ToMemory().Length;
             lines.Add(new Line($"  serialize whole-day queue state (every queue write before the move-out), {tickets} tickets", Time(() => serializer.Serialize(grainState)), bytes));
 
-            // The same day as QueueGrain keeps it now: finished tickets moved out in batches of MoveOutBatchSize.
+            // The same day as the hall queue keeps a line now: finished tickets moved out in batches of MoveOutBatchSize.
             var (_, hot, _, _) = BuildQueue(tickets, waiting, moveOut: true);
             var hotState = new QueueGrainState { Queue = hot, ServingWindows = serving };
             lines.Add(new Line(
@@ -48,18 +48,18 @@ public static class GrainWorkProfile
                 serializer.Serialize(hotState).ToMemory().Length));
         }
 
-        var (_, day, _, _) = BuildQueue(QueueGrain.MoveOutBatchSize, 0);
+        var (_, day, _, _) = BuildQueue(HallQueueGrain.MoveOutBatchSize, 0);
         var batch = new FinishedTicketBatch { Day = day.Day, Index = 0, Tickets = day.FinishedToMove() };
         lines.Add(new Line(
-            $"serialize one finished-ticket batch ({QueueGrain.MoveOutBatchSize} tickets, written once per {QueueGrain.MoveOutBatchSize} finishes)",
+            $"serialize one finished-ticket batch ({HallQueueGrain.MoveOutBatchSize} tickets, written once per {HallQueueGrain.MoveOutBatchSize} finishes)",
             Time(() => serializer.Serialize(batch)),
             serializer.Serialize(batch).ToMemory().Length));
 
-        var window = RememberingWindow();
-        var windowBytes = serializer.Serialize(window).ToMemory().Length;
-        lines.Add(new Line($"serialize window state (every window write), {WindowGrain.RememberedReplies} remembered replies", Time(() => serializer.Serialize(window)), windowBytes));
-        var bare = new WindowState { Status = window.Status, Clerk = window.Clerk, Current = window.Current, ServedToday = window.ServedToday, Day = window.Day };
-        lines.Add(new Line("  same window without remembered replies", Time(() => serializer.Serialize(bare)), serializer.Serialize(bare).ToMemory().Length));
+        var window = new WindowState { Status = WindowStatus.Open, Clerk = "clerk-520102-H001-4", Categories = ["B", "A"], Day = day.Day };
+        lines.Add(new Line(
+            "serialize window state (written on session changes only: open, pause, close, categories)",
+            Time(() => serializer.Serialize(window)),
+            serializer.Serialize(window).ToMemory().Length));
         return lines;
     }
 
@@ -90,7 +90,7 @@ public static class GrainWorkProfile
 
     /// <summary>
     /// A queue that has issued <paramref name="tickets"/> today, served all but <paramref name="waiting"/>; with
-    /// <paramref name="moveOut"/> its finished tickets leave the state in batches, as <c>QueueGrain</c> does.
+    /// <paramref name="moveOut"/> its finished tickets leave the state in batches, as <c>HallQueueGrain</c> does.
     /// </summary>
     private static (CategoryQueue Queue, CategoryQueueState State, DateTimeOffset Now, string Last) BuildQueue(int tickets, int waiting, bool moveOut = false)
     {
@@ -113,26 +113,12 @@ public static class GrainWorkProfile
             queue.Start(called.Number, called.WindowNo!.Value, now);
             now = now.AddMinutes(1);
             queue.Finish(called.Number, called.WindowNo!.Value, now);
-            if (moveOut && state.FinishedHeld >= QueueGrain.MoveOutBatchSize)
+            if (moveOut && state.FinishedHeld >= HallQueueGrain.MoveOutBatchSize)
             {
                 state.MoveOut(state.FinishedToMove());
             }
         }
 
         return (queue, state, now, last);
-    }
-
-    private static WindowState RememberingWindow()
-    {
-        var now = new DateTimeOffset(2026, 3, 2, 10, 0, 0, ChinaTime.Offset);
-        var state = new WindowState { Status = WindowStatus.Open, Clerk = "clerk-520102-H001-4", ServedToday = 40, Day = DateOnly.FromDateTime(now.DateTime) };
-        for (var i = 0; i < WindowGrain.RememberedReplies; i++)
-        {
-            var ticket = new Ticket($"B{i + 100:000}", "B", TicketKind.Kiosk, PriorityClass.Normal, TicketState.Serving, now, now, null, 4, null, 1,
-                now.AddMinutes(5), now.AddMinutes(5), now.AddMinutes(6), null, 12, null, null);
-            state.RecentReplies.Add(new($"a{i}", ticket));
-        }
-
-        return state;
     }
 }

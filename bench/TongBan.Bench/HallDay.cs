@@ -344,7 +344,7 @@ public static class HallDay
         {
             Point = point;
             Categories = [.. point.Categories.Select(c => c.Code)];
-            Queues = [.. Categories.Select(c => grains.GetGrain<IQueueGrain>(QueueKeys.Of(point.Code, c)))];
+            Queues = [.. Categories.Select(c => grains.Line(point.Code, c))];
             Waiting = new int[Categories.Length];
             Windows = [.. point.Windows.Select(w => new WindowAgent(this, w, grains.GetGrain<IWindowGrain>(WindowKeys.Of(point.Code, w.WindowNo))))];
         }
@@ -355,7 +355,7 @@ public static class HallDay
 
         public string[] Categories { get; }
 
-        public IQueueGrain[] Queues { get; }
+        public QueueLine[] Queues { get; }
 
         /// <summary>Tickets believed waiting per category (taken + skipped + transferred in − called); steers arrivals only.</summary>
         public int[] Waiting { get; }

@@ -122,7 +122,7 @@ public class AppointmentBookGrainTests(AppointmentClusterFixture fixture, ITestO
         Assert.Equal(a.SlotStart, receipt.Ticket.Ticket.AppointmentSlotStart);
         Assert.Equal((AppointmentState.CheckedIn, receipt.Ticket.Ticket.Number), (receipt.Appointment.State, receipt.Appointment.TicketNo));
 
-        var queue = fixture.Grains.GetGrain<IQueueGrain>(QueueKeys.Of(hall, "A"));
+        var queue = fixture.Grains.Line(hall, "A");
         var inQueue = await queue.GetStatus(receipt.Ticket.Ticket.Number);
         Assert.Equal(TicketKind.Appointment, inQueue!.Ticket.Kind);
 

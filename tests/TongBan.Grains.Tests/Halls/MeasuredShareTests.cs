@@ -21,8 +21,8 @@ public class MeasuredShareTests(ClockedClusterFixture fixture)
         var clock = ClockedClusterFixture.Clock;
         clock.Set(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.FromHours(8)));
         var window = fixture.Grains.GetGrain<IWindowGrain>(WindowKeys.Of(Hall, 10));
-        var a = fixture.Grains.GetGrain<IQueueGrain>(QueueKeys.Of(Hall, "A"));
-        var d = fixture.Grains.GetGrain<IQueueGrain>(QueueKeys.Of(Hall, "D"));
+        var a = fixture.Grains.Line(Hall, "A");
+        var d = fixture.Grains.Line(Hall, "D");
         Assert.Equal(new[] { "D", "A" }, (await window.GetView()).Categories);
 
         Assert.True((await window.Open("c10")).IsOk);
@@ -57,7 +57,7 @@ public class MeasuredShareTests(ClockedClusterFixture fixture)
     }
 
     /// <summary>The hall tells the queue one-way: read until the condition holds (or hand the last view to the asserts).</summary>
-    private static async Task<QueueView> Until(IQueueGrain queue, Func<QueueView, bool> condition)
+    private static async Task<QueueView> Until(QueueLine queue, Func<QueueView, bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         var view = await queue.GetView();

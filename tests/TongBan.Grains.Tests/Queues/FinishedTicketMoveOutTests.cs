@@ -6,7 +6,7 @@ using TongBan.Grains.Windows;
 namespace TongBan.Grains.Tests.Queues;
 
 /// <summary>
-/// The queue grain moves finished tickets out of its hot state in batches (<see cref="QueueGrain.MoveOutBatchSize"/>);
+/// The queue grain moves finished tickets out of its hot state in batches (<see cref="HallQueueGrain.MoveOutBatchSize"/>);
 /// everything that read them before still does, also after the grain was deactivated and read its state back.
 /// </summary>
 [Collection(ClusterCollection.Name)]
@@ -17,24 +17,27 @@ public class FinishedTicketMoveOutTests(ClusterFixture fixture)
     public async Task Moved_out_tickets_stay_counted_findable_idempotent_and_final_after_a_reactivation()
     {
         const string hall = "520424-H001"; // 关岭县
-        var category = (await fixture.Grains.GetGrain<IWindowGrain>(WindowKeys.Of(hall, 1)).GetView()).Categories[0];
-        var queue = fixture.Grains.GetGrain<IQueueGrain>(QueueKeys.Of(hall, category));
-        const int taken = (2 * QueueGrain.MoveOutBatchSize) + 3;
+        var window = fixture.Grains.GetGrain<IWindowGrain>(WindowKeys.Of(hall, 1));
+        var category = (await window.GetView()).Categories[0];
+        var queue = fixture.Grains.Line(hall, category);
+        const int taken = (2 * HallQueueGrain.MoveOutBatchSize) + 3;
         for (var i = 0; i < taken; i++)
         {
             Assert.True((await queue.Take(new TicketRequest(TicketKind.Kiosk, IdempotencyKey: $"move-out-{i}"))).IsOk);
         }
 
+        Assert.True((await window.Open("clerk")).IsOk);
+
         // All but two are served (two batches moved out, one finished ticket still held), one is cancelled, one waits.
         for (var i = 0; i < taken - 2; i++)
         {
-            var called = (await queue.CallNext(1 + (i % 2))).Value!;
-            Assert.True((await queue.Act(TicketAction.Start, called.Number, called.WindowNo)).IsOk);
-            Assert.True((await queue.Act(TicketAction.Finish, called.Number, called.WindowNo)).IsOk);
+            Assert.True((await window.CallNext(null)).IsOk);
+            Assert.True((await window.Act(WindowCommand.Start, null)).IsOk);
+            Assert.True((await window.Act(WindowCommand.Finish, null)).IsOk);
         }
 
         var cancelled = TicketNumber.Format(category, taken - 1);
-        Assert.True((await queue.Act(TicketAction.Cancel, cancelled, null)).IsOk);
+        Assert.True((await queue.Act(TicketAction.Cancel, cancelled)).IsOk);
         var before = await queue.GetView();
         Assert.Equal(new QueueCounts(taken, 0, 1, 0, 0, 0, taken - 2, 0, 1, 0), before.Counts);
         Assert.Equal(taken - 2, before.Waits.Called);
@@ -55,7 +58,7 @@ public class FinishedTicketMoveOutTests(ClusterFixture fixture)
         var retried = await queue.Take(new TicketRequest(TicketKind.Kiosk, IdempotencyKey: "move-out-0"));
         Assert.Equal(first, retried.Value.Ticket.Number);
         Assert.Equal(TicketState.Done, retried.Value.Ticket.State);
-        Assert.Equal(QueueViolationCode.InvalidState, (await queue.Act(TicketAction.Finish, first, 1)).Violation!.Code);
+        Assert.Equal(QueueViolationCode.InvalidState, (await window.CallTicket(first, null)).Violation!.Queue!.Code);
         Assert.Equal(TicketState.Cancelled, (await queue.GetStatus(cancelled))!.Ticket.State);
 
         // Numbering carries on after the last number issued, never reusing a moved-out one.

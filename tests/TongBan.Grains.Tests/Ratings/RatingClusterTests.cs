@@ -81,7 +81,7 @@ public class RatingClusterTests(ClusterFixture fixture)
         Assert.Equal((RatingRefusalKind.NotRateableYet, "ticketNotServed"), (notServed.Refusal!.Kind, notServed.Refusal.Code));
 
         var cancelled = await TakeTicket(Grains, hall);
-        await Grains.GetGrain<IQueueGrain>(QueueKeys.Of(hall, cancelled[..1])).Act(TicketAction.Cancel, cancelled, null);
+        await Grains.Line(hall, cancelled[..1]).Act(TicketAction.Cancel, cancelled);
         Assert.Equal(RatingRefusalKind.NotRateableYet, (await Rate(Grains, Ticket(hall, today, cancelled, 5))).Refusal!.Kind);
 
         Assert.Equal(RatingRefusalKind.UnknownTarget, (await Rate(Grains, Ticket(hall, today, "A999", 5))).Refusal!.Kind);

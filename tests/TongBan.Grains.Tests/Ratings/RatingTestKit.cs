@@ -25,7 +25,7 @@ internal static class RatingTestKit
     public static async Task<(string TicketNo, DateOnly Day)> ServeTicket(IGrainFactory grains, string hall, int windowNo = 1, string clerk = "clerk-1")
     {
         var category = Directory.Value.Find(hall)!.Windows.Single(w => w.WindowNo == windowNo).Categories[0];
-        var taken = await grains.GetGrain<IQueueGrain>(QueueKeys.Of(hall, category)).Take(new TicketRequest(TicketKind.WalkIn));
+        var taken = await grains.Line(hall, category).Take(new TicketRequest(TicketKind.WalkIn));
         Assert.True(taken.IsOk, taken.Violation?.Message);
         var window = grains.GetGrain<IWindowGrain>(WindowKeys.Of(hall, windowNo));
         await window.Open(clerk);
@@ -41,7 +41,7 @@ internal static class RatingTestKit
     public static async Task<string> TakeTicket(IGrainFactory grains, string hall, int windowNo = 1)
     {
         var category = Directory.Value.Find(hall)!.Windows.Single(w => w.WindowNo == windowNo).Categories[0];
-        return (await grains.GetGrain<IQueueGrain>(QueueKeys.Of(hall, category)).Take(new TicketRequest(TicketKind.WalkIn))).Value.Ticket.Number;
+        return (await grains.Line(hall, category).Take(new TicketRequest(TicketKind.WalkIn))).Value.Ticket.Number;
     }
 
     public static RatingRequest Ticket(string hall, DateOnly day, string ticketNo, int level, string? comment = null, RaterProof? proof = null, RatingChannel channel = RatingChannel.Mobile) =>

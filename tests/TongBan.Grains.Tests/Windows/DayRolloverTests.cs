@@ -12,7 +12,7 @@ public class DayRolloverTests(ClockedClusterFixture fixture)
     public async Task At_the_halls_midnight_numbers_restart_yesterday_is_archived_and_the_window_count_resets()
     {
         const string hall = "520422-H001"; // 普定县
-        var queue = fixture.Grains.GetGrain<IQueueGrain>(QueueKeys.Of(hall, "A"));
+        var queue = fixture.Grains.Line(hall, "A");
         var window = fixture.Grains.GetGrain<IWindowGrain>(WindowKeys.Of(hall, 1));
         ClockedClusterFixture.Clock.Set(new DateTimeOffset(2026, 11, 24, 16, 30, 0, TimeSpan.FromHours(8)));
         for (var i = 0; i < 3; i++)
