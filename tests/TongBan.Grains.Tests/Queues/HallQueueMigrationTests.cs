@@ -17,6 +17,7 @@ namespace TongBan.Grains.Tests.Queues;
 /// with the line (the line says who holds what).
 /// </summary>
 [Collection(ClockedClusterCollection.Name)]
+[Trait("Category", "Integration")]
 public class HallQueueMigrationTests(ClockedClusterFixture fixture)
 {
     /// <summary>
