@@ -1,8 +1,8 @@
 using System.Reflection;
 
-namespace TongBan.Grains.Tests;
+namespace TongBan.Tests.Shared;
 
-/// <summary>Every test class says which kind it is, so <c>./test.sh --fast</c> (Category=Unit) and other subsets pick it up.</summary>
+/// <summary>Linked into each test project (tests/Shared): every test class of that project says which kind it is, so <c>./test.sh --fast</c> (Category=Unit) and other subsets pick it up.</summary>
 [Trait("Category", "Unit")]
 public sealed class TestCategoryTests
 {
