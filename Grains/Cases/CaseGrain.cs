@@ -53,16 +53,11 @@ public sealed partial class CaseGrain(
     /// <summary>
     /// The applicant's keyed hashes in every algorithm (HMAC-SM3 and HMAC-SHA256), from the sealed record: the credit
     /// check must see a listing made under the other key. Opened only when a check asks; the case's own key alone when
-    /// the protector is absent or the record does not open here.
+    /// the record does not open here.
     /// </summary>
     private IReadOnlyList<string> ApplicantKeys()
     {
         var own = current!.State.ApplicantKey;
-        if (protector is null)
-        {
-            return [own];
-        }
-
         try
         {
             return [own, .. protector.Hash.ResidentIdCandidates(protector.Open(current.Applicant).IdNumber).Where(k => k != own)];
