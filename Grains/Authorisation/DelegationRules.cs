@@ -1,5 +1,6 @@
 using TongBan.Grains.Cases;
 using TongBan.Grains.Catalogue;
+using TongBan.Grains.Regions;
 
 namespace TongBan.Grains.Authorisation;
 
@@ -36,7 +37,7 @@ public static class DelegationRules
 
         var owns = state.ReceivingHallCode is { } receiving
             ? string.Equals(receiving, hall, StringComparison.Ordinal)
-            : item.ProvinceWide || CaseStateMachine.RegionCovers(state.RegionCode, hall[..6]);
+            : item.ProvinceWide || RegionRules.Covers(state.RegionCode, hall[..6]);
         return owns ? [] : RightsFor(command);
     }
 

@@ -1,4 +1,5 @@
 using TongBan.Grains.Cases;
+using TongBan.Grains.Regions;
 
 namespace TongBan.Grains.Authorisation;
 
@@ -46,7 +47,7 @@ public sealed record Grantee(
     public bool Covers(string hallCode) =>
         HallCode is not null
             ? string.Equals(HallCode, hallCode, StringComparison.Ordinal)
-            : hallCode.Length >= 6 && CaseStateMachine.RegionCovers(RegionCode!, hallCode[..6]);
+            : hallCode.Length >= 6 && RegionRules.Covers(RegionCode!, hallCode[..6]);
 }
 
 /// <summary>

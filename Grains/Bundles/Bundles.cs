@@ -3,6 +3,7 @@ using TongBan.Grains.Cases;
 using TongBan.Grains.Catalogue;
 using TongBan.Grains.Common;
 using TongBan.Grains.Identity;
+using TongBan.Grains.Regions;
 
 namespace TongBan.Grains.Bundles;
 
@@ -123,7 +124,7 @@ public sealed class BundleGrain(
             var application = template with
             {
                 ItemCode = itemCode,
-                CompetentRegion = CaseStateMachine.CompetentRegion(item, template.CompetentRegion),
+                CompetentRegion = RegionRules.CompetentRegion(item, template.CompetentRegion),
                 Materials = [.. template.Materials.Where(m => item.Material(m.MaterialId) is not null)],
                 Comment = $"{definition.Name}（{this.GetPrimaryKeyString()}）",
             };

@@ -1,3 +1,5 @@
+using TongBan.Grains.Regions;
+
 namespace TongBan.Grains.Cases;
 
 /// <summary>
@@ -47,7 +49,7 @@ public sealed record CaseCommand(
 
 /// <summary>A new application (<c>POST /api/cases</c>) once the grain has allocated its number and routed it.</summary>
 /// <param name="ApplicantKey">Keyed hash of the applicant's resident ID number.</param>
-/// <param name="RegionCode">The competent region (<see cref="CaseStateMachine.CompetentRegion"/>).</param>
+/// <param name="RegionCode">The competent region (<see cref="RegionRules.CompetentRegion"/>).</param>
 /// <param name="ItemBatch">The catalogue batch of the item version the case follows.</param>
 /// <param name="ReceivingHallCode">Required for the window channel (a clerk's own hall).</param>
 [GenerateSerializer, Immutable]

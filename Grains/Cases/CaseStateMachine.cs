@@ -4,6 +4,7 @@ using TongBan.Grains.Authorisation;
 using TongBan.Grains.Calendar;
 using TongBan.Grains.Catalogue;
 using TongBan.Grains.Identity;
+using TongBan.Grains.Regions;
 
 namespace TongBan.Grains.Cases;
 
@@ -91,39 +92,11 @@ public sealed partial class CaseStateMachine
     public static IReadOnlyList<CaseAction> ActionsOf(CaseRole role) =>
         [.. Enum.GetValues<CaseAction>().Where(a => Roles[a] == role)];
 
-    /// <summary>
-    /// The competent region (属地) for an item and the applicant's county (户籍地 or 住所地 county
-    /// code): the province for 省级 items, the prefecture for 市级, the county itself for 县级.
-    /// Uses the GB/T 2260 structure (PPCCXX), so it needs no region catalogue.
-    /// </summary>
-    public static string CompetentRegion(ServiceItem item, string applicantCountyCode)
-    {
-        ArgumentNullException.ThrowIfNull(item);
-        if (!IsGuizhouRegion(applicantCountyCode))
-        {
-            throw new ArgumentException($"'{applicantCountyCode}' is not a Guizhou region code (52xxxx).", nameof(applicantCountyCode));
-        }
+    /// <summary>Kept for the Api endpoints until they call <see cref="RegionRules.CompetentRegion"/> themselves.</summary>
+    public static string CompetentRegion(ServiceItem item, string applicantCountyCode) => RegionRules.CompetentRegion(item, applicantCountyCode);
 
-        return item.Level switch
-        {
-            HandlingLevel.Province => "520000",
-            HandlingLevel.City => applicantCountyCode[..4] + "00",
-            _ => applicantCountyCode,
-        };
-    }
-
-    /// <summary>True when <paramref name="code"/> is <paramref name="area"/> or lies within it, by code structure.</summary>
-    public static bool RegionCovers(string area, string code)
-    {
-        if (!IsGuizhouRegion(area) || !IsGuizhouRegion(code))
-        {
-            return false;
-        }
-
-        return area.EndsWith("0000", StringComparison.Ordinal) ? code[..2] == area[..2]
-            : area.EndsWith("00", StringComparison.Ordinal) ? code[..4] == area[..4]
-            : code == area;
-    }
+    /// <summary>Kept for the Api endpoints until they call <see cref="RegionRules.Covers"/> themselves.</summary>
+    public static bool RegionCovers(string area, string code) => RegionRules.Covers(area, code);
 
     /// <summary>
     /// Gaps between what was handed in and the item's list, in the item's order: a material is
@@ -187,7 +160,7 @@ public sealed partial class CaseStateMachine
             return Fail(CaseFailureKind.InvalidCommand, "申请人标识无效 (the applicant key must be a keyed hash: 64 lower-case hex digits, optionally tagged sm3:)");
         }
 
-        if (!IsGuizhouRegion(submission.RegionCode))
+        if (!RegionRules.IsGuizhou(submission.RegionCode))
         {
             return Fail(CaseFailureKind.InvalidCommand, "属地行政区划代码无效 (the competent region must be a Guizhou region code)");
         }
@@ -223,7 +196,7 @@ public sealed partial class CaseStateMachine
             return Fail(CaseFailureKind.InvalidCommand, commentProblem);
         }
 
-        if (!Item.ProvinceWide && hall is not null && !RegionCovers(submission.RegionCode, hall.Length >= 6 ? hall[..6] : hall))
+        if (!Item.ProvinceWide && hall is not null && !RegionRules.Covers(submission.RegionCode, hall.Length >= 6 ? hall[..6] : hall))
         {
             return Fail(CaseFailureKind.RuleViolation,
                 $"“{Item.Name}”不是全省通办事项，须到属地大厅办理 (this item is not province-wide: apply at a hall of region {submission.RegionCode})");
@@ -617,9 +590,6 @@ public sealed partial class CaseStateMachine
 
         static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
     }
-
-    private static bool IsGuizhouRegion(string? code) =>
-        code is { Length: 6 } && code.All(char.IsAsciiDigit) && code.StartsWith("52", StringComparison.Ordinal);
 
     // Domestic EMS / China Post parcels: 13 digits; international and some domestic EMS: UPU S10 (EA123456789CN).
     [GeneratedRegex("^[0-9]{13}$")]

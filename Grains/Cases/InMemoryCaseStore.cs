@@ -1,4 +1,5 @@
 using TongBan.Grains.Identity;
+using TongBan.Grains.Regions;
 
 namespace TongBan.Grains.Cases;
 
@@ -123,7 +124,7 @@ public sealed class InMemoryCaseStore(Notifications.InMemoryNotificationOutbox? 
                 (q.ApplicantPhoneKeys is null || q.ApplicantPhoneKeys.Contains(s.ApplicantPhoneKey, StringComparer.Ordinal)) &&
                 (q.HallCode is null || s.ReceivingHallCode == q.HallCode) &&
                 (q.DepartmentCode is null || s.DepartmentCode == q.DepartmentCode) &&
-                (q.RegionCode is null || CaseStateMachine.RegionCovers(q.RegionCode, s.RegionCode)) &&
+                (q.RegionCode is null || RegionRules.Covers(q.RegionCode, s.RegionCode)) &&
                 (q.Status is null || s.Status == q.Status) &&
                 (!q.OverdueOnly || s.Stage == "overdue") &&
                 (!q.OpenOnly || s.Status is not (CaseStatus.NotAccepted or CaseStatus.Delivered or CaseStatus.Withdrawn)));
@@ -138,7 +139,7 @@ public sealed class InMemoryCaseStore(Notifications.InMemoryNotificationOutbox? 
             var finished = cases.Values.Select(c => c.Summary)
                 .Where(s => s.Status is CaseStatus.Delivered &&
                             (itemCode is null || s.ItemCode == itemCode) &&
-                            (regionCode is null || CaseStateMachine.RegionCovers(regionCode, s.RegionCode)));
+                            (regionCode is null || RegionRules.Covers(regionCode, s.RegionCode)));
             return Task.FromResult<IReadOnlyList<OneVisitFigure>>([.. finished
                 .GroupBy(s => (s.ItemCode, s.RegionCode))
                 .OrderBy(g => g.Key.ItemCode, StringComparer.Ordinal).ThenBy(g => g.Key.RegionCode, StringComparer.Ordinal)

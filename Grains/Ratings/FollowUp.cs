@@ -1,6 +1,7 @@
 using TongBan.Grains.Calendar;
 using TongBan.Grains.Cases;
 using TongBan.Grains.Identity;
+using TongBan.Grains.Regions;
 
 namespace TongBan.Grains.Ratings;
 
@@ -419,7 +420,7 @@ public sealed class FollowUpRules(RatingOptions options)
                 return owner ? null : "只有被评价的大厅负责人或属地部门可以处理 (only the rated hall's manager or the competent department may do this)";
             case FollowUpAction.DecideAppeal:
                 var supervisor = a.Role == FollowUpRole.Admin ||
-                                 (a.Role == FollowUpRole.Supervisor && a.RegionCode is not null && CaseStateMachine.RegionCovers(a.RegionCode, s.RegionCode));
+                                 (a.Role == FollowUpRole.Supervisor && a.RegionCode is not null && RegionRules.Covers(a.RegionCode, s.RegionCode));
                 return supervisor ? null : "申诉由辖区监管人员裁定 (a supervisor over the region decides appeals)";
             case FollowUpAction.RateFix:
                 var rater = a.Role switch

@@ -3,6 +3,7 @@ using TongBan.Grains.Calendar;
 using TongBan.Grains.Cases;
 using TongBan.Grains.Catalogue;
 using TongBan.Grains.Identity;
+using TongBan.Grains.Regions;
 
 namespace TongBan.Api.Tests.Postgres;
 
@@ -110,7 +111,7 @@ internal sealed class CaseDriver(ICaseStore store)
         var machine = CaseData.Machine(itemCode);
         var applicant = CaseData.Record(who);
         var actor = channel == CaseChannel.Window ? CaseData.Clerk(hall!) : new CaseActor(applicant.IdKey, CaseRole.Citizen);
-        var submission = new CaseSubmission(caseNo, applicant.IdKey, channel, CaseStateMachine.CompetentRegion(machine.Item, county), 1,
+        var submission = new CaseSubmission(caseNo, applicant.IdKey, channel, RegionRules.CompetentRegion(machine.Item, county), 1,
             materials ?? CaseData.AllMaterials(itemCode), actor, hall);
         var result = machine.Submit(submission, at);
         Assert.True(result.Succeeded, result.Failure?.Message);

@@ -4,6 +4,7 @@ using Orleans.Serialization;
 using TongBan.Grains.Cases;
 using TongBan.Grains.Catalogue;
 using TongBan.Grains.Identity;
+using RegionRules = TongBan.Grains.Regions.RegionRules;
 using static TongBan.Grains.Tests.Cases.CaseFixture;
 
 namespace TongBan.Grains.Tests.Cases;
@@ -81,19 +82,19 @@ public class CaseSubmissionTests
     [InlineData(HandlingLevel.County, "522732", "522732")]
     public void Competent_region_follows_the_handling_level(HandlingLevel level, string county, string expected)
     {
-        Assert.Equal(expected, CaseStateMachine.CompetentRegion(Item with { Level = level }, county));
+        Assert.Equal(expected, RegionRules.CompetentRegion(Item with { Level = level }, county));
     }
 
     [Fact]
     public void Region_coverage_follows_the_code_structure()
     {
-        Assert.True(CaseStateMachine.RegionCovers("520000", "522732"));
-        Assert.True(CaseStateMachine.RegionCovers("520100", "520102"));
-        Assert.False(CaseStateMachine.RegionCovers("520100", "520302"));
-        Assert.True(CaseStateMachine.RegionCovers("520102", "520102"));
-        Assert.False(CaseStateMachine.RegionCovers("520102", "520103"));
-        Assert.False(CaseStateMachine.RegionCovers("110000", "110101"));
-        Assert.Throws<ArgumentException>(() => CaseStateMachine.CompetentRegion(Item, "110101"));
+        Assert.True(RegionRules.Covers("520000", "522732"));
+        Assert.True(RegionRules.Covers("520100", "520102"));
+        Assert.False(RegionRules.Covers("520100", "520302"));
+        Assert.True(RegionRules.Covers("520102", "520102"));
+        Assert.False(RegionRules.Covers("520102", "520103"));
+        Assert.False(RegionRules.Covers("110000", "110101"));
+        Assert.Throws<ArgumentException>(() => RegionRules.CompetentRegion(Item, "110101"));
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using TongBan.Grains.Calendar;
-using TongBan.Grains.Cases;
+using TongBan.Grains.Credit;
 using TongBan.Grains.Licences;
 
-namespace TongBan.Grains.Credit;
+namespace TongBan.Grains.Cases;
 
 /// <summary>
 /// Checks of a transition that need other grains, run by the case grain after the pure state machine
