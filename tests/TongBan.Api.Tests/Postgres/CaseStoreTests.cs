@@ -563,10 +563,10 @@ public sealed class CaseStoreTests(PostgresServer server)
         await driver.SubmitAsync("rsj-001", NewCaseNo(), Zhang, "520102", T0);
         await using (var other = await dataSource.OpenConnectionAsync())
         {
-            await using var take = new NpgsqlCommand($"select pg_advisory_lock({PostgresCaseStore.SealLockKey})", other);
+            await using var take = new NpgsqlCommand($"select pg_advisory_lock({PostgresAuditSealing.SealLockKey})", other);
             await take.ExecuteNonQueryAsync();
             Assert.Equal(0, await store.SealAsync(100, None));
-            await using var release = new NpgsqlCommand($"select pg_advisory_unlock({PostgresCaseStore.SealLockKey})", other);
+            await using var release = new NpgsqlCommand($"select pg_advisory_unlock({PostgresAuditSealing.SealLockKey})", other);
             await release.ExecuteNonQueryAsync();
         }
 
@@ -746,7 +746,7 @@ public sealed class CaseStoreTests(PostgresServer server)
     {
         var (dataSource, store, _) = await StoreAsync("caserebuildbatch");
         await using var __ = dataSource;
-        var count = PostgresCaseStore.RebuildBatchSize * 2 + 7;
+        var count = PostgresCaseQueries.RebuildBatchSize * 2 + 7;
         var driver = new CaseDriver(store);
         var all = Enumerable.Range(0, count).Select(_ => NewCaseNo()).ToArray();
         await Parallel.ForEachAsync(all, new ParallelOptions { MaxDegreeOfParallelism = 8 },
