@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
+using TongBan.Throwaway;
 using TongBan.LoadGen;
 
 namespace TongBan.Bench;
@@ -41,7 +42,7 @@ public static class BenchRunner
             output.WriteLine("  WARNING: Debug build — numbers are not representative; use -c Release.");
         }
 
-        await using var postgres = o.Mode == BenchMode.Postgres && o.PostgresConnectionString is null ? await ThrowawayPostgres.StartAsync() : null;
+        await using var postgres = o.Mode == BenchMode.Postgres && o.PostgresConnectionString is null ? await ThrowawayPostgres.StartAsync(takePort: () => BenchHost.TakeFreePorts(1)[0]) : null;
         string? connectionString = o.PostgresConnectionString;
         if (postgres is not null)
         {
@@ -51,7 +52,7 @@ public static class BenchRunner
                 connectionString += ";" + o.PostgresExtra;
             }
 
-            output.WriteLine($"  PostgreSQL {postgres.Version}: throwaway server on 127.0.0.1 ({ThrowawayPostgres.ServerSettings})");
+            output.WriteLine($"  PostgreSQL {postgres.Version}: throwaway server on 127.0.0.1 ({ThrowawayPostgres.FastSettings} max_connections=100)");
         }
         else if (connectionString is not null)
         {

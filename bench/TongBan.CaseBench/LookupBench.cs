@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
+using TongBan.Throwaway;
 using TongBan.Grains.Cases;
 using TongBan.Grains.Identity;
 using TongBan.Silo.Postgres;
@@ -51,7 +52,7 @@ internal static class LookupBench
             Console.WriteLine($"{name,-44} {rate,12:N0} {1e6 / rate,9:0.0}");
         }
 
-        await using var server = await ThrowawayPostgres.StartAsync(durable: false, extraOptions: null);
+        await using var server = await ThrowawayPostgres.StartAsync();
         var database = "lookupbench_" + RandomNumberGenerator.GetHexString(8, lowercase: true);
         await using (var admin = new NpgsqlConnection(server.AdminConnectionString))
         {

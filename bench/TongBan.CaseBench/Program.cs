@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
+using TongBan.Throwaway;
 using TongBan.CaseBench;
 using TongBan.Grains.Cases;
 using TongBan.Silo.Postgres;

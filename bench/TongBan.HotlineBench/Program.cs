@@ -9,8 +9,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using TongBan.Throwaway;
 using TongBan.Api.Security;
-using TongBan.CaseBench;
 using TongBan.Grains.Identity;
 using TongBan.Silo.Hosting;
 
@@ -24,7 +24,7 @@ using TongBan.Silo.Hosting;
 // --pg throwaway starts a PostgreSQL from /usr/lib/postgresql/*/bin for the run (fsync off, like the tests) and deletes it afterwards.
 var options = Args.Parse(args);
 Console.WriteLine($"load average before: {LoadAverage()}");
-await using var throwaway = options.Pg == "throwaway" ? await ThrowawayPostgres.StartAsync(durable: false, extraOptions: null) : null;
+await using var throwaway = options.Pg == "throwaway" ? await ThrowawayPostgres.StartAsync() : null;
 var connectionString = throwaway?.AdminConnectionString ?? options.Pg;
 
 // Client and server share the process: start with enough pool threads that thread injection is not what is measured.
