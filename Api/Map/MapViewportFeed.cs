@@ -57,8 +57,9 @@ public sealed class MapWatchers
 /// Pushes <c>pointsChanged</c> to map watchers on this host: it takes the points that changed (live figures or
 /// profile) and sends each watcher those inside its viewport or regions, in one message. It looks every
 /// <see cref="Tick"/> and pushes at most once per <see cref="MinSpacing"/>: a change after a quiet spell goes out
-/// within a tick, a busy province still costs a client at most 1 / <see cref="MinSpacing"/> = 4 messages a second
-/// (100 ms was tried: more messages, worse p99 at 5,000 subscribers).
+/// within a tick, a busy province still costs a client at most 1 / <see cref="MinSpacing"/> = 4 messages a second.
+/// A shorter spacing sends more, smaller messages, which costs more per watcher and raises the tail latency when
+/// thousands watch (the map bench, docs/PERFORMANCE.md "Map").
 /// Watchers that get the same points share one message, serialized once (map viewers of one county, say), however
 /// many they are. Cross-silo: every host receives every hall's figures through the internal live group, so each host
 /// serves its own connections.

@@ -37,11 +37,10 @@ public enum PointIndexKind
 /// An immutable spatial index of the open (not closed) service points, in WGS84 lon/lat degrees, rebuilt
 /// whole when the directory changes (admin edits are rare; 20,000 points rebuild in ~10 ms).
 /// <para>
-/// Structure: an NTS <see cref="STRtree{TItem}"/> (bulk-loaded, packed) by default; a <see cref="KdTree{T}"/> can be
-/// chosen. Measured on this 2-core box (docs/PERFORMANCE.md, "Map"): with the same expanding-envelope search the
-/// STRtree answered nearest-k 1.3–4× faster per CPU-second than the KdTree on the 2,732 seeded points and on 20,000
-/// (equal in one run on 20,000 with long waits), and faster than STRtree's own best-first k-nearest (which also
-/// cannot rank by travel + wait). The packed STRtree keeps 10 points per leaf in few nodes, and its nodes can be
+/// Structure: an NTS <see cref="STRtree{TItem}"/> (bulk-loaded, packed) by default, because with the same
+/// expanding-envelope search it answers nearest-k with less CPU than a <see cref="KdTree{T}"/> (which can still be
+/// chosen) and than STRtree's own best-first k-nearest, which also cannot rank by travel + wait (the map bench,
+/// docs/PERFORMANCE.md "Map"). The packed STRtree keeps 10 points per leaf in few nodes, and its nodes can be
 /// walked best-first (<see cref="NearestSearch"/> does); the KdTree has one node per point, is unbalanced unless
 /// the insertion order is shuffled, and deeper. A KdTree also keeps one node per distinct coordinate, so points at
 /// exactly the same place (the province centre and 观山湖区's hall share the district seat) are grouped into one
