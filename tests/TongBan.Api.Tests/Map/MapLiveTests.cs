@@ -21,21 +21,21 @@ public class MapLiveTests(EmbeddedCluster cluster) : IClassFixture<EmbeddedClust
     }
 
     [Fact]
-    public async Task A_hall_change_reaches_a_viewport_watcher_on_the_other_silo_within_a_second_and_not_one_looking_elsewhere()
+    public async Task A_hall_change_reaches_a_viewport_watcher_on_the_other_silo_and_not_one_looking_elsewhere()
     {
         const string hall = "520382-H001"; // 仁怀市政务服务中心: this test owns its status
         var profile = await cluster.Silos[1].Http.GetFromJsonAsync<JsonElement>($"/api/halls/{hall}");
         var lat = profile.GetProperty("location").GetProperty("lat").GetDouble();
         var lon = profile.GetProperty("location").GetProperty("lon").GetDouble();
 
-        var inside = new ConcurrentQueue<(string Code, bool Suspended, DateTime At)>();
+        var inside = new ConcurrentQueue<(string Code, bool Suspended)>();
         var elsewhere = new ConcurrentQueue<string>();
         await using var watcher = cluster.Hub(1);
         watcher.On<JsonElement>("pointsChanged", points =>
         {
             foreach (var p in points.EnumerateArray())
             {
-                inside.Enqueue((p.GetProperty("code").GetString()!, p.GetProperty("suspended").GetBoolean(), DateTime.UtcNow));
+                inside.Enqueue((p.GetProperty("code").GetString()!, p.GetProperty("suspended").GetBoolean()));
             }
         });
         await using var other = cluster.Hub(1);
@@ -53,24 +53,22 @@ public class MapLiveTests(EmbeddedCluster cluster) : IClassFixture<EmbeddedClust
         await other.InvokeAsync<JsonElement>("WatchViewport", 104.80, 26.50, 104.90, 26.60); // 六盘水, far away
         await Assert.ThrowsAsync<HubException>(() => other.InvokeAsync<JsonElement>("WatchViewport", 106.8, 26.5, 106.6, 26.7));
 
-        // Activate the hall (and its queues and windows) first: the test times the push path, not first activation.
+        // Activate the hall (and its queues and windows) first, so the wait below is for the push, not first activation.
         await cluster.Silos[0].Http.GetAsync($"/api/halls/{hall}/snapshot");
         using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/halls/{hall}/status") { Content = JsonContent.Create(new { suspended = true, reason = "地图演练" }) };
         request.Headers.Authorization = new("Bearer", await AdminToken(0));
-        var sent = DateTime.UtcNow;
         Assert.Equal(HttpStatusCode.OK, (await cluster.Silos[0].Http.SendAsync(request)).StatusCode);
-        var changed = DateTime.UtcNow; // the change is stored and published once the PUT has answered
 
-        var deadline = DateTime.UtcNow.AddSeconds(3);
+        // Generous: this asserts that the push arrives, not how fast (the map bench measures that).
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline && !inside.Any(p => p.Code == hall && p.Suspended))
         {
             await Task.Delay(20);
         }
 
-        var arrival = inside.FirstOrDefault(p => p.Code == hall && p.Suspended);
-        Assert.True(arrival.Code == hall, "pointsChanged never arrived");
-        Assert.True(arrival.At - changed < TimeSpan.FromSeconds(1),
-            $"took {(arrival.At - changed).TotalMilliseconds:0} ms after the PUT answered ({(arrival.At - sent).TotalMilliseconds:0} ms after it was sent)");
+        Assert.Contains(inside, p => p.Code == hall && p.Suspended);
+
+        // An absence cannot be awaited: give the other watcher's feed a few ticks to (wrongly) push it too.
         await Task.Delay(500);
         Assert.DoesNotContain(hall, elsewhere);
 
@@ -111,7 +109,7 @@ public class MapLiveTests(EmbeddedCluster cluster) : IClassFixture<EmbeddedClust
             request.Headers.Authorization = new("Bearer", await AdminToken(0));
             Assert.Equal(HttpStatusCode.OK, (await cluster.Silos[0].Http.SendAsync(request)).StatusCode);
 
-            var deadline = DateTime.UtcNow.AddSeconds(3);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
             while (DateTime.UtcNow < deadline && !(seen[0].Any(p => p.Code == hall && p.Suspended) && seen[1].Any(p => p.Code == hall && p.Suspended)))
             {
                 await Task.Delay(20);
@@ -119,7 +117,8 @@ public class MapLiveTests(EmbeddedCluster cluster) : IClassFixture<EmbeddedClust
 
             Assert.Contains(seen[0], p => p.Code == hall && p.Suspended);
             Assert.Contains(seen[1], p => p.Code == hall && p.Suspended);
-            await Task.Delay(500);
+            await Task.Delay(500); // an absence cannot be awaited: a few feed ticks for a wrong push to show
+
             Assert.DoesNotContain(seen[2], p => p.Code == hall);
         }
         finally
