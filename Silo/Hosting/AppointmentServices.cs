@@ -53,22 +53,14 @@ public static partial class AppointmentServices
             {
                 throw new StartupException($"{PrivacyHashKey} is the public development key; set a secret key for production.");
             }
-
-            return ApplicantHasher.FromText(key, algorithm);
         }
-
-        if (developmentMode)
-        {
-            return ApplicantHasher.FromText(ApplicantHasher.DevelopmentKey, algorithm);
-        }
-
-        var signingKey = configuration["TongBan:Auth:SigningKey"];
-        if (string.IsNullOrEmpty(signingKey))
+        else if (!developmentMode && string.IsNullOrEmpty(configuration[PrivacyKeys.SigningKey]))
         {
             throw new StartupException($"{PrivacyHashKey} must be set (a secret of at least 32 bytes) when TongBan:Auth has no SigningKey.");
         }
 
-        return ApplicantHasher.FromText(PrivacyOptions.DerivedFrom(signingKey).HashKey!, algorithm);
+        // The same key the cases use, so appointments and cases hash an ID number alike.
+        return ApplicantHasher.FromText(PrivacyKeys.From(configuration, developmentMode).HashKey!, algorithm);
     }
 
     /// <summary>The suite's keyed-hash algorithm, as the cases' <see cref="PersonalDataProtector"/> chooses it, so both hash an ID number alike.</summary>

@@ -19,7 +19,6 @@ public static partial class HallServices
 
         services.AddSingleton(options);
         services.AddSingleton(sp => new HallFloorClock(sp.GetRequiredService<TimeProvider>(), options.TestClockOffset));
-        services.AddSingleton<HallHours>();
         services.AddHostedService<HallClockStartupNotes>();
         return services;
     }

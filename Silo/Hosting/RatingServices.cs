@@ -20,8 +20,6 @@ public static class RatingServices
         }
 
         services.AddSingleton(options);
-        // One per silo: batches the served-ticket records windows hand over when they finish a ticket.
-        services.AddSingleton<ServedTicketWriter>();
         services.AddSingleton(sp => RatingTokens.Create(options, sp.GetRequiredService<PrivacyOptions>(), sp.GetService<TongBan.Grains.Crypto.CryptoOptions>()));
         return services;
     }

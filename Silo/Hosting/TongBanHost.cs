@@ -83,22 +83,8 @@ public static partial class TongBanHost
         // (found by ClusterOutageTests).
         services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
         services.AddSingleton(silo);
-        services.AddSingleton(_ => RegionCatalog.LoadEmbedded());
-        services.AddSingleton<ServicePointDirectory>();
         services.AddSingleton<ReferenceDataLoader>();
-        services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
-        services.AddSingleton(sp => ServiceCatalogue.Seeded(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(_ => CalendarProvider.FromEmbedded());
-        // Privacy keys: configured, else the public development keys (embedded), else derived from the JWT signing key.
-        var privacy = builder.Configuration.GetSection(PrivacyOptions.Section).Get<PrivacyOptions>() ?? new PrivacyOptions();
-        if (privacy.HashKey is null || privacy.EncryptionKey is null)
-        {
-            var signingKey = builder.Configuration["TongBan:Auth:SigningKey"];
-            var fallback = development ? PrivacyOptions.Development() : string.IsNullOrEmpty(signingKey) ? null : PrivacyOptions.DerivedFrom(signingKey);
-            privacy.HashKey ??= fallback?.HashKey;
-            privacy.EncryptionKey ??= fallback?.EncryptionKey;
-        }
-
+        var privacy = PrivacyKeys.From(builder.Configuration, development);
         if (!development && privacy.HashKey == PrivacyOptions.DevelopmentHashKey)
         {
             throw new StartupException("TongBan:Privacy:HashKey is the public development key; set a secret key for production.");
@@ -139,7 +125,6 @@ public static partial class TongBanHost
         else
         {
             services.AddSingleton<IServicePointStore, InMemoryServicePointStore>();
-            services.AddSingleton<IQueueDayArchive, InMemoryQueueDayArchive>();
         }
 
         try
@@ -152,12 +137,8 @@ public static partial class TongBanHost
             throw new StartupException($"{Grains.Notifications.NotificationOptions.Section}: {e.Message}", e);
         }
 
-        // Fallbacks after the mode's own registrations: PostgreSQL mode registers its stores first.
-        services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
-        services.TryAddSingleton<IRatingStore, InMemoryRatingStore>();
         services.AddRatings(builder.Configuration);
         services.AddQueueRules(builder.Configuration);
-        services.TryAddSingleton<IELicenceRegistry>(sp => new InProcessELicenceRegistry(sp.GetRequiredService<PersonalDataProtector>()));
         var seals = builder.Configuration.GetSection(SealOptions.Section).Get<SealOptions>() ?? new SealOptions();
         services.TryAddSingleton(sp => SealKeyCipher.From(seals, sp.GetRequiredService<PrivacyOptions>(), sp.GetService<CryptoOptions>()));
         var partners = builder.Configuration.GetSection(PartnerOptions.Section).Get<PartnerOptions>() ?? new PartnerOptions();
@@ -167,7 +148,10 @@ public static partial class TongBanHost
         services.TryAddSingleton<IPartnerGateway>(sp => new DemoPartnerGateway(
             sp.GetRequiredService<HttpPartnerGateway>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<PartnerOptions>(),
             sp.GetRequiredService<ILogger<DemoPartnerGateway>>()));
-        services.TryAddSingleton(sp => (IAuditStreamStore)sp.GetRequiredService<ICaseStore>());
+
+        // The grains' services, as the test clusters get them; after the mode's own registrations, which win
+        // (PostgreSQL mode registers its stores first).
+        services.AddTongBanGrains();
 
         services.AddHostedService<ReferenceDataStartup>();
 

@@ -15,8 +15,9 @@ using TongBan.Grains.Tests.Cases;
 namespace TongBan.Grains.Tests.Support;
 
 /// <summary>
-/// The grain wiring of the embedded mode, for every test cluster: one list, so a service a new grain needs is
-/// registered once for all fixtures. Fixtures pass what they own (clock, stores, options) and take the rest.
+/// The grain wiring of every test cluster: what the tests pin (clock, stores, fakes, options) is registered here,
+/// and the rest comes from <see cref="TongBanGrainServices.AddTongBanGrains"/>, the list the host uses too, so a
+/// service a new grain needs is registered once for the host and all fixtures.
 /// </summary>
 public static class TestSiloWiring
 {
@@ -41,30 +42,19 @@ public static class TestSiloWiring
             StorageNames.Default, (sp, _) => new LosingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(LosingGrainStorage.InnerName)));
         services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         services.AddSingleton(clock);
-        services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
         services.AddSingleton(_ => ServiceCatalogue.Seeded());
-        services.AddSingleton(_ => CalendarProvider.FromEmbedded());
         services.AddSingleton(new TongBan.Grains.Crypto.CryptoOptions());
         // As in the host: the case grain opens its applicant record to ask every keyed hash's credit grain.
         services.AddSingleton(new PersonalDataProtector(PrivacyOptions.Development()));
-        var cases = caseStore ?? new InMemoryCaseStore();
-        services.AddSingleton(cases);
-        if (cases is IAuditStreamStore streams)
-        {
-            services.AddSingleton(streams);
-        }
-
+        services.AddSingleton(caseStore ?? new InMemoryCaseStore());
         services.AddSingleton(ratingStore ?? new InMemoryRatingStore());
-        services.AddSingleton<ServedTicketWriter>();
         services.AddSingleton(new RatingOptions());
         services.AddSingleton(appointmentOptions ?? new AppointmentOptions());
         services.AddSingleton(new AppointmentClock(appointmentClock ?? clock));
         // The hall floor's opening-hours checks read their own clock: pinned to a working-day morning unless a fixture
         // brings one, so tests that open windows pass at any real time (a Sunday night in CI) and whatever their own clock does.
         services.AddSingleton(new HallFloorClock(hallClock ?? WorkingMorning));
-        services.AddSingleton<HallHours>();
         services.AddSingleton(ApplicantHasher.FromText(ApplicantHasher.DevelopmentKey));
-        services.AddSingleton(new PersonalDataProtector(PrivacyOptions.Development()));
         services.AddSingleton<TongBan.Grains.Notifications.INotificationOutbox>(notifications ?? new TongBan.Grains.Notifications.InMemoryNotificationOutbox());
         services.AddSingleton(archive ?? new InMemoryQueueDayArchive());
         // The demo library plus the ID card the case fixture's applicant cites (EL-52-0001).
@@ -80,5 +70,6 @@ public static class TestSiloWiring
             directory.Load(ServicePointSeed.Generate(ClusterFixture.Regions.Value));
             return directory;
         });
+        services.AddTongBanGrains();
     }
 }

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TongBan.Grains.Calendar;
+using TongBan.Grains.Cases;
+using TongBan.Grains.Catalogue;
+using TongBan.Grains.Halls;
+using TongBan.Grains.Identity;
+using TongBan.Grains.Licences;
+using TongBan.Grains.Queues;
+using TongBan.Grains.Ratings;
+using TongBan.Grains.Regions;
+
+namespace TongBan.Grains.Common;
+
+/// <summary>
+/// The services the grains take from DI, with the defaults of the embedded mode, in one list for the host and the
+/// TestingHost wiring alike. Every registration is a TryAdd: register what differs (the PostgreSQL stores, a test's
+/// clock or fakes) before calling it, and the rest is filled in here.
+/// </summary>
+/// <remarks>
+/// Options and keys are the caller's: the grains also need <see cref="PrivacyOptions"/> (or a
+/// <see cref="PersonalDataProtector"/>), the rating, queue, appointment and hall options, their clocks and an
+/// <see cref="Notifications.INotificationOutbox"/>, which the host reads from configuration and tests pass in.
+/// </remarks>
+public static class TongBanGrainServices
+{
+    public static IServiceCollection AddTongBanGrains(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Reference data, embedded in the assembly.
+        services.TryAddSingleton(_ => RegionCatalog.LoadEmbedded());
+        services.TryAddSingleton<ServicePointDirectory>();
+        services.TryAddSingleton(sp => ServiceCatalogue.Seeded(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(_ => CalendarProvider.FromEmbedded());
+
+        services.TryAddSingleton<PersonalDataProtector>();
+        services.TryAddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
+        services.TryAddSingleton<IELicenceRegistry>(sp => new InProcessELicenceRegistry(sp.GetRequiredService<PersonalDataProtector>()));
+        services.TryAddSingleton<HallHours>();
+
+        // Stores: in memory unless the mode registered its own. The case store also keeps the non-case audit streams.
+        services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
+        services.TryAddSingleton(sp => (IAuditStreamStore)sp.GetRequiredService<ICaseStore>());
+        services.TryAddSingleton<IRatingStore, InMemoryRatingStore>();
+        services.TryAddSingleton<IQueueDayArchive, InMemoryQueueDayArchive>();
+
+        // One per silo: batches the served-ticket records windows hand over when they finish a ticket.
+        services.TryAddSingleton<ServedTicketWriter>();
+        return services;
+    }
+}
