@@ -22,11 +22,16 @@ public interface IStateProbeGrain : IGrainWithStringKey
     Task<(string Text, int Number, string? ETag)> Get();
 
     Task Deactivate();
+
+    /// <summary>Identifies this activation, so a test can wait for the next one instead of sleeping.</summary>
+    Task<Guid> Activation();
 }
 
 /// <summary>Persists <see cref="ProbeState"/> in the silo's default (PostgreSQL) storage.</summary>
 public sealed class StateProbeGrain([PersistentState("probe", "tongban")] IPersistentState<ProbeState> state) : Grain, IStateProbeGrain
 {
+    private readonly Guid activation = Guid.NewGuid();
+
     public Task Set(string text, int number)
     {
         state.State = new ProbeState { Text = text, Number = number };
@@ -40,6 +45,8 @@ public sealed class StateProbeGrain([PersistentState("probe", "tongban")] IPersi
         DeactivateOnIdle();
         return Task.CompletedTask;
     }
+
+    public Task<Guid> Activation() => Task.FromResult(activation);
 }
 
 public interface IReminderProbeGrain : IGrainWithStringKey
