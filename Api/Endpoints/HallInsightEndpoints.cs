@@ -78,7 +78,7 @@ public static partial class HallInsightEndpoints
             "noOpenWindow: tickets wait in a category no open window serves; deadlineWarningDays 0–30: a 差评 follow-up (回访核实 / 整改反馈) or a case received at the hall due within that many calendar days, or overdue. null switches a rule off.");
 
         group.MapGet("/{hallCode}/alerts", async Task<Results<Ok<HallAlertList>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string? from, string? to, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains, HallHours hours) =>
+            string hallCode, string? from, string? to, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains, TimeProvider clock) =>
         {
             var (invalid, refused) = Check(hallCode, user, directory);
             if (invalid is not null)
@@ -91,8 +91,9 @@ public static partial class HallInsightEndpoints
                 return refused;
             }
 
-            var now = hours.Now;
-            var start = ForecastTime.At(hours.Today, TimeOnly.MinValue);
+            // Alerts are stamped by the silo's clock (not the hall floor's test-shiftable one): the default range reads it too.
+            var now = ChinaTime.Now(clock);
+            var start = ForecastTime.At(ChinaTime.Today(clock), TimeOnly.MinValue);
             var end = now.AddMinutes(1);
             if (from is not null)
             {
