@@ -74,6 +74,7 @@ public static class ApiComposition
         app.MapHub<LiveHub>(LiveHubGate.HubPath).AllowAnonymous();
         app.MapRegionEndpoints();
         app.MapHallEndpoints();
+        app.MapHallInsightEndpoints();
         app.MapDashboardEndpoints();
         app.MapQueueEndpoints();
         app.MapCaseEndpoints();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TongBan.Grains.Alerts;
 using TongBan.Grains.Appointments;
 using TongBan.Grains.Common;
 using TongBan.Grains.Live;
@@ -65,6 +66,9 @@ public sealed partial class HallGrain(
         {
             floor = report;
             await PublishSnapshot();
+
+            // The alert rules read the same floor (one-way: the hall never waits for its alerts).
+            GrainFactory.GetGrain<IHallAlertGrain>(Code).FloorChanged(Overlay(report)).Ignore();
         }
     }
 

@@ -216,6 +216,7 @@ public static partial class TongBanHost
         // After the API: a missing signing key is reported as such before the privacy key derived from it.
         services.AddTongBanAppointments(builder.Configuration, development);
         services.AddTongBanHallClock(builder.Configuration);
+        services.AddTongBanForecast(builder.Configuration);
 
         var app = builder.Build();
         LogMode(app.Logger, mode, silo.SiloPort, silo.GatewayPort, string.Join(",", app.Urls.DefaultIfEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrls)));

@@ -31,6 +31,8 @@ const overdue = h('tbody', { id: 'overdue-cases' });
 const overdueStatus = h('p', { id: 'overdue-status', class: 'status-line', role: 'status' });
 const complaints = h('tbody', { id: 'hall-complaints' });
 const complaintStatus = h('p', { id: 'hall-complaints-status', class: 'status-line', role: 'status' });
+const alerts = h('tbody', { id: 'hall-alerts' });
+const alertStatus = h('p', { id: 'hall-alerts-status', class: 'status-line', role: 'status' });
 
 replace(main,
   h('div', { class: 'row' }, h('h2', { id: 'hall-name' }, profile.name), await hallPicker(profile.code), updated),
@@ -51,6 +53,12 @@ replace(main,
     h('section', { 'aria-labelledby': 'c-h' }, h('h2', { id: 'c-h' }, '最近叫号'), calls),
     h('section', { 'aria-labelledby': 's-h' }, h('h2', { id: 's-h' }, '大厅服务状态'),
       h('p', { class: 'muted' }, '暂停后不再发号（需大厅负责人权限）。'), suspendButton, suspendStatus),
+    h('section', { 'aria-labelledby': 'al-h', class: 'wide' },
+      h('h2', { id: 'al-h' }, '大厅预警（今日）'),
+      alertStatus,
+      scrollBox('大厅预警表', h('table', null,
+        h('thead', null, h('tr', null, ...['类型', '对象', '内容', '开始', '解除'].map((t) => h('th', { scope: 'col' }, t)))),
+        alerts))),
     h('section', { 'aria-labelledby': 'f-h', class: 'wide' },
       h('h2', { id: 'f-h' }, '差评整改（未办结）'),
       followUpStatus,
@@ -225,12 +233,43 @@ function fmtDateTime(iso: string): string {
   return new Date(iso).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 }
 
+// Alerts to the hall manager (GET /api/halls/{hallCode}/alerts): open ones first, then today's cleared ones.
+interface HallAlert { id: string; kind: string; subject: string; message: string; openedAt: string; clearedAt: string | null }
+interface HallAlertList { open: HallAlert[]; history: HallAlert[] }
+const ALERT_KIND: Record<string, string> = {
+  waitingCount: '排队人数', predictedWait: '预计等候', noOpenWindow: '无窗口办理', windowPaused: '窗口暂停', followUpDeadline: '差评整改临期', caseDeadline: '办件临期',
+};
+
+async function readAlerts(): Promise<void> {
+  try {
+    const list = await api.get<HallAlertList>(`/api/halls/${encodeURIComponent(profile.code)}/alerts`, await managerToken());
+    const rows = [...(list?.open ?? []), ...(list?.history ?? [])];
+    replace(alerts, ...rows.map((a) => h('tr', { 'data-alert': a.kind, 'data-subject': a.subject, class: a.clearedAt ? null : 'overdue' },
+      h('th', { scope: 'row' }, ALERT_KIND[a.kind] ?? a.kind),
+      h('td', null, a.subject),
+      h('td', null, a.message),
+      h('td', null, fmtDateTime(a.openedAt)),
+      h('td', { 'data-field': 'cleared' }, a.clearedAt ? fmtDateTime(a.clearedAt) : '未解除'))));
+    const open = list?.open.length ?? 0;
+    say(alertStatus, open ? `${open} 条预警未解除` : '没有未解除的预警。', open ? 'error' : 'ok');
+  } catch (e) {
+    replace(alerts);
+    say(alertStatus, `预警需大厅负责人权限：${errorText(e)}`, 'error');
+  }
+}
+
+let alertsTimer = 0;
+function alertsSoon(): void {
+  clearTimeout(alertsTimer);
+  alertsTimer = window.setTimeout(() => void readAlerts(), 1000);
+}
+
 let casesTimer = 0;
 function soon(read: () => Promise<void>): void {
   clearTimeout(casesTimer);
   casesTimer = window.setTimeout(() => void read(), 300);
 }
-setInterval(() => { void readFollowUps(); void readOverdue(); void readComplaints(); }, 60_000);
+setInterval(() => { void readFollowUps(); void readOverdue(); void readComplaints(); void readAlerts(); }, 60_000);
 
 /** The manager changes the categories a window serves (preference order); the next call-next uses them. */
 async function editCategories(windowNo: number, current: string[]): Promise<void> {
@@ -259,7 +298,9 @@ async function toggleSuspend(): Promise<void> {
 }
 
 const live = new Live(byId('live-state'));
-live.on('hallSnapshot', (s: HallSnapshot) => { if (s.hallCode === profile.code) render(s); });
+// The alert grain evaluates every floor the hall pushes: read the alerts shortly after a snapshot.
+live.on('hallSnapshot', (s: HallSnapshot) => { if (s.hallCode === profile.code) { render(s); alertsSoon(); } });
+live.on('hallAlert', (a: { hallCode: string }) => { if (a.hallCode === profile.code) alertsSoon(); });
 live.on('ticketCalled', (c: TicketCalled) => {
   if (c.hallCode !== profile.code) return;
   calls.prepend(h('li', null, `${fmtTime(c.at)} ${c.ticketNo} → ${c.windowNo} 号窗口`));
@@ -277,7 +318,7 @@ live.on('hallComplaintChanged', (c: { hallCode: string }) => { if (c.hallCode ==
 live.onSync(async () => {
   await readRatingsToday().catch(() => { ratingsToday = null; });
   render(await live.invoke<HallSnapshot>('WatchHall', profile.code));
-  await Promise.all([readFollowUps(), readOverdue(), readComplaints()]);
+  await Promise.all([readFollowUps(), readOverdue(), readComplaints(), readAlerts()]);
 });
 void live.start();
 main.dataset.ready = 'hall';
