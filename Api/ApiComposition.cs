@@ -75,6 +75,7 @@ public static class ApiComposition
         app.MapRegionEndpoints();
         app.MapHallEndpoints();
         app.MapDashboardEndpoints();
+        app.MapReportEndpoints();
         app.MapQueueEndpoints();
         app.MapCaseEndpoints();
         app.MapCatalogueEndpoints();

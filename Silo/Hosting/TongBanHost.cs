@@ -156,6 +156,7 @@ public static partial class TongBanHost
         services.TryAddSingleton<ICaseStore, InMemoryCaseStore>();
         services.TryAddSingleton<IRatingStore, InMemoryRatingStore>();
         services.AddRatings(builder.Configuration);
+        services.AddTongBanHistory(builder.Configuration, mode);
         services.AddQueueRules(builder.Configuration);
         services.TryAddSingleton<IELicenceRegistry>(sp => new InProcessELicenceRegistry(sp.GetRequiredService<PersonalDataProtector>()));
         var seals = builder.Configuration.GetSection(SealOptions.Section).Get<SealOptions>() ?? new SealOptions();
