@@ -22,7 +22,7 @@ public enum TicketOutcomeKind
     /// <summary>挂起 — put on hold (the step, not a final outcome); <see cref="TicketOutcome.Note"/> holds the reason.</summary>
     Parked,
 
-    /// <summary>恢复 — back in line after a park; <see cref="TicketOutcome.ParkedSeconds"/> is the time it was parked.</summary>
+    /// <summary>恢复 — back in line after a park (the time parked is the gap to the <see cref="Parked"/> record).</summary>
     Unparked,
 
     /// <summary>补录 — a service recorded without a ticket: served, never a wait.</summary>
@@ -44,7 +44,7 @@ public enum TicketOutcomeKind
 /// <param name="At">When the outcome happened (finish, no-show, cancel, transfer, park, unpark).</param>
 /// <param name="WaitSeconds">From entering the line to the first call; null when never called.</param>
 /// <param name="ServiceSeconds">From service start to finish (served tickets only).</param>
-/// <param name="ParkedSeconds">Time parked (unpark records only).</param>
+/// <param name="ParkedSeconds">Time parked, when the recorder knows it (none does yet: reports pair a ticket's parked record with its next record).</param>
 [GenerateSerializer, Immutable]
 public sealed record TicketOutcome(
     [property: Id(0)] string HallCode,
