@@ -130,13 +130,21 @@ public sealed partial class WindowGrain(
                 NextOpening: reading.NextOpening));
         }
 
-        var (wasPaused, pausedSince, pauseReason) = (S.Status == WindowStatus.Paused, S.PausedSince, S.PauseReason);
+        var (wasPaused, pausedSince, pauseReason, previousClerk, previousSince) = (S.Status == WindowStatus.Paused, S.PausedSince, S.PauseReason, S.Clerk, S.SignedInSince);
+        var newSession = S.Status == WindowStatus.Closed || S.Clerk != clerk;
+        var signedIn = ChinaTime.Now(clock);
         EndPause();
-        S.SignedInSince = S.Status == WindowStatus.Closed || S.Clerk != clerk ? ChinaTime.Now(clock) : S.SignedInSince ?? ChinaTime.Now(clock);
+        S.SignedInSince = newSession ? signedIn : S.SignedInSince ?? signedIn;
         S.Status = WindowStatus.Open;
         S.Clerk = clerk;
         await Save();
-        RecordPause(wasPaused, pausedSince, pauseReason, S.Clerk);
+        RecordPause(wasPaused, pausedSince, pauseReason, previousClerk);
+        if (newSession && previousSince is { } since && previousClerk != clerk)
+        {
+            // Another clerk took over without signing the previous one out: that session ends here.
+            History?.Append(new WindowActivity(hallCode, RegionCode, windowNo, previousClerk, WindowActivityKind.Session, since, signedIn));
+        }
+
         LogStatus(logger, hallCode, windowNo, S.Status, clerk);
         return await Send(DeskAction.Session);
     }
