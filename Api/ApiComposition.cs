@@ -76,6 +76,7 @@ public static class ApiComposition
         app.MapHallEndpoints();
         app.MapHallInsightEndpoints();
         app.MapDashboardEndpoints();
+        app.MapReportEndpoints();
         app.MapQueueEndpoints();
         app.MapCaseEndpoints();
         app.MapCatalogueEndpoints();

@@ -13,7 +13,9 @@ using TongBan.Grains.Catalogue;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Hotline;
+using TongBan.Grains.History;
 using TongBan.Grains.Identity;
+using TongBan.Grains.Queues;
 using TongBan.Grains.Regions;
 
 namespace TongBan.Api.Endpoints;
@@ -32,6 +34,12 @@ public sealed record SubmitCaseRequest(string? ItemCode, CaseApplicantInput? App
 {
     /// <summary>The applicant's choice of notification channels (渠道选择); absent: none, and nothing is sent (each step's notification shows <c>noConsent</c>).</summary>
     public NotifyInput? Notify { get; init; }
+
+    /// <summary>
+    /// 号件关联: the ticket (today's, at the receiving hall) whose service opened this case, e.g. A012. Optional; recorded in
+    /// service history so the case's hall visits (一次办成) can be counted.
+    /// </summary>
+    public string? TicketNo { get; init; }
 }
 
 /// <summary>
@@ -274,7 +282,7 @@ public static class CaseEndpoints
     private static async Task<Results<Ok<CaseCreatedDto>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
         SubmitCaseRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user,
         ServiceCatalogue catalogue, RegionCatalog regions, ServicePointDirectory directory, PersonalDataProtector protector,
-        IGrainFactory grains, TimeProvider clock)
+        IGrainFactory grains, TimeProvider clock, IHistorySink history)
     {
         var now = ChinaTime.Now(clock);
         if (idempotencyKey is { Length: 0 or > 64 })
@@ -348,6 +356,11 @@ public static class CaseEndpoints
             return badConsent;
         }
 
+        if (body.TicketNo is { } ticketNo && (!TicketNumber.TryParse(ticketNo, out _, out _) || hallPoint is null))
+        {
+            return Problems.Invalid("ticketNo", "ticketNo is a ticket number of today at the receiving hall, like A012; it needs receivingHallCode (or a clerk's hall).");
+        }
+
         var actor = Actor(user, protector);
         var application = new CaseApplication(
             item.Code, protector.Hash.OfResidentId(residentId.Value), channel,
@@ -365,6 +378,15 @@ public static class CaseEndpoints
         }
 
         var state = reply.View!.State;
+        if (body.TicketNo is { } served && hallPoint is not null)
+        {
+            // Handed to the history writer, not waited for; a retry records the same link again (stored once).
+            history.Append(new CaseTicketLink(
+                state.CaseNo, hallPoint.Code, hallPoint.RegionCode, HistoryDays.Of(now), served, item.Code,
+                int.TryParse(user.Claim(TongBanClaims.WindowNo), CultureInfo.InvariantCulture, out var w) ? w : null,
+                user.IsInRole(Roles.Clerk) ? user.Claim(TongBanClaims.Subject) : null, now));
+        }
+
         return TypedResults.Ok(new CaseCreatedDto(state.CaseNo, CaseNames.Of(state.Status), state.Version));
     }
 

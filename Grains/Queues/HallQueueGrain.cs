@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
+using TongBan.Grains.History;
 using TongBan.Grains.Live;
 using TongBan.Grains.Ratings;
 using TongBan.Grains.Windows;
@@ -73,6 +74,9 @@ public sealed partial class HallQueueGrain(
     private string hallCode = string.Empty;
     private ServicePoint profile = null!;
 
+    /// <summary>Service history's batcher (optional: absent in hosts without history); handed records, never awaited.</summary>
+    private IHistorySink? history;
+
     private HallQueueState S => state.State;
 
     private DateTimeOffset Now => ChinaTime.Now(clock);
@@ -82,6 +86,7 @@ public sealed partial class HallQueueGrain(
         hallCode = this.GetPrimaryKeyString();
         profile = directory.Find(hallCode) ?? throw new UnknownHallException(hallCode);
         rules = ServiceProvider.GetService<QueueRules>() ?? QueueRules.Default;
+        history = ServiceProvider.GetService<IHistorySink>();
         storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
         if (!state.RecordExists && !S.Migrated)
         {
@@ -311,6 +316,7 @@ public sealed partial class HallQueueGrain(
         {
             // A cancelled called ticket frees its window: the window reads its ticket from here, nothing to tell it.
             await Commit([category], result.Value);
+            HistoryCapture.Cancelled(history, hallCode, profile.RegionCode, result.Value, now);
         }
 
         return result;
@@ -368,6 +374,7 @@ public sealed partial class HallQueueGrain(
         }
 
         await Commit(outcome.Changed, outcome.Ticket);
+        HistoryCapture.Desk(history, hallCode, profile.RegionCode, command, outcome.Ticket, outcome.Changed, outcome.WalkUp, now);
         await AfterWrite(command, outcome, seat, now);
         return new DeskReply(Figures(w), outcome.Ticket, null, outcome.WalkUp);
     }

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
+using TongBan.Grains.History;
 using TongBan.Grains.Queues;
 
 namespace TongBan.Grains.Windows;
@@ -58,6 +60,10 @@ public sealed class WindowState
     /// <summary>The categories served, as the hall manager last set them; null: the window's profile.</summary>
     [Id(15)]
     public List<string>? Categories { get; set; }
+
+    /// <summary>While signed in (open or paused): since when, for the session's record in service history (签到时间).</summary>
+    [Id(16)]
+    public DateTimeOffset? SignedInSince { get; set; }
 }
 
 /// <summary>
@@ -124,10 +130,21 @@ public sealed partial class WindowGrain(
                 NextOpening: reading.NextOpening));
         }
 
+        var (wasPaused, pausedSince, pauseReason, previousClerk, previousSince) = (S.Status == WindowStatus.Paused, S.PausedSince, S.PauseReason, S.Clerk, S.SignedInSince);
+        var newSession = S.Status == WindowStatus.Closed || S.Clerk != clerk;
+        var signedIn = ChinaTime.Now(clock);
         EndPause();
+        S.SignedInSince = newSession ? signedIn : S.SignedInSince ?? signedIn;
         S.Status = WindowStatus.Open;
         S.Clerk = clerk;
         await Save();
+        RecordPause(wasPaused, pausedSince, pauseReason, previousClerk);
+        if (newSession && previousSince is { } since && previousClerk != clerk)
+        {
+            // Another clerk took over without signing the previous one out: that session ends here.
+            History?.Append(new WindowActivity(hallCode, RegionCode, windowNo, previousClerk, WindowActivityKind.Session, since, signedIn));
+        }
+
         LogStatus(logger, hallCode, windowNo, S.Status, clerk);
         return await Send(DeskAction.Session);
     }
@@ -187,8 +204,19 @@ public sealed partial class WindowGrain(
 
         if (status != to)
         {
+            var signedInSince = S.SignedInSince;
+            if (to == WindowStatus.Closed)
+            {
+                S.SignedInSince = null;
+            }
+
             await Save();
             LogStatus(logger, hallCode, windowNo, S.Status, S.Clerk);
+            RecordPause(status == WindowStatus.Paused, pausedSince, pauseReason, clerk);
+            if (to == WindowStatus.Closed && signedInSince is { } start)
+            {
+                History?.Append(new WindowActivity(hallCode, RegionCode, windowNo, clerk, WindowActivityKind.Session, start, ChinaTime.Now(clock)));
+            }
         }
 
         return Reply(reply);
@@ -273,6 +301,20 @@ public sealed partial class WindowGrain(
     }
 
     private IReadOnlyList<string> Categories => S.Categories ?? profile.Categories;
+
+    /// <summary>Service history's batcher, when the host has one: sessions and pauses are handed over after the write.</summary>
+    private IHistorySink? History => ServiceProvider.GetService<IHistorySink>();
+
+    private string RegionCode => directory.Find(hallCode)?.RegionCode ?? hallCode[..Math.Min(6, hallCode.Length)];
+
+    /// <summary>A pause that just ended (resumed, or closed while paused) goes to history with its reason.</summary>
+    private void RecordPause(bool wasPaused, DateTimeOffset? since, PauseReason? reason, string? clerk)
+    {
+        if (wasPaused && since is { } start)
+        {
+            History?.Append(new WindowActivity(hallCode, RegionCode, windowNo, clerk, WindowActivityKind.Pause, start, ChinaTime.Now(clock), reason ?? PauseReason.Other));
+        }
+    }
 
     private WindowSession Session() => new(windowNo, S.Status, S.Clerk, [.. Categories], S.PauseReason, S.PausedSince, S.PausedToday, S.Day);
 

@@ -138,6 +138,7 @@ public static partial class TongBanHost
         }
 
         services.AddRatings(builder.Configuration);
+        services.AddTongBanHistory(builder.Configuration, mode);
         services.AddQueueRules(builder.Configuration);
         var seals = builder.Configuration.GetSection(SealOptions.Section).Get<SealOptions>() ?? new SealOptions();
         services.TryAddSingleton(sp => SealKeyCipher.From(seals, sp.GetRequiredService<PrivacyOptions>(), sp.GetService<CryptoOptions>()));
