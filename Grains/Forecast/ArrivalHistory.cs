@@ -18,8 +18,8 @@ public sealed record PastTicket(
     bool Appointment = false);
 
 /// <summary>
-/// Past tickets of a hall, the forecast's only input from history. The history store (issue 18, part 1) plugs in behind
-/// this; until then the embedded mode has <see cref="InMemoryArrivalHistory"/> (empty, or seeded with
+/// Past tickets of a hall, the forecast's only input from history. The service history answers it in every host that keeps one
+/// (<see cref="ServiceHistoryArrivals"/>); tests and the demo use <see cref="InMemoryArrivalHistory"/> (empty, or seeded with
 /// <see cref="SyntheticHistory"/> when <c>TongBan:Forecast:SyntheticHistoryDays</c> is set).
 /// </summary>
 public interface IArrivalHistory
@@ -31,7 +31,7 @@ public interface IArrivalHistory
     Task<IReadOnlyList<PastTicket>> TicketsAsync(string hallCode, DateOnly from, DateOnly to, CancellationToken cancellationToken);
 }
 
-/// <summary>Past tickets held in memory, per hall: tests, and the embedded mode until the history store exists.</summary>
+/// <summary>Past tickets held in memory, per hall: tests, and the synthetic demo history.</summary>
 public sealed class InMemoryArrivalHistory(bool synthetic = false) : IArrivalHistory
 {
     private readonly ConcurrentDictionary<string, List<PastTicket>> halls = new(StringComparer.Ordinal);

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TongBan.Grains.Forecast;
 using TongBan.Grains.Halls;
+using TongBan.Grains.History;
 
 namespace TongBan.Silo.Hosting;
 
 /// <summary>
 /// Composition of the wait forecast: <c>TongBan:Forecast</c> options, the past tickets it learns from
-/// (<see cref="IArrivalHistory"/>: a registration made before this one wins, e.g. the history store) and <see cref="HallForecaster"/>.
+/// (<see cref="IArrivalHistory"/>: the service history when the host keeps one, or a synthetic demo history) and <see cref="HallForecaster"/>.
 /// </summary>
 public static class ForecastServices
 {
@@ -27,7 +28,8 @@ public static class ForecastServices
         {
             if (options.SyntheticHistoryDays == 0)
             {
-                return new InMemoryArrivalHistory();
+                // The hall's own service history when the host keeps one; an empty memory otherwise (the no-history fallback).
+                return sp.GetService<IServiceHistory>() is { } history ? new ServiceHistoryArrivals(history) : new InMemoryArrivalHistory();
             }
 
             // Demo: each hall's synthetic days are generated when it is first asked for (seeded by its code: reproducible).
