@@ -183,7 +183,7 @@ public static partial class CrossProvinceEndpoints
         var view = await grain.Get();
 
         // Like transitions: a clerk of another hall goes on to the grain, which answers 403.
-        if (view is null || !(CaseEndpoints.MaySee(user, view, protector) || user.IsInRole(Roles.Clerk)))
+        if (view is null || !(user.MaySeeCase(view, protector) || user.IsInRole(Roles.Clerk)))
         {
             return Problems.NotFound("Case", number.Value);
         }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.OpenApi;
+using TongBan.Api.Endpoints;
 
 namespace TongBan.Api.OpenApi;
 
@@ -94,6 +95,17 @@ public static class OpenApiConventions
             operation.OperationId ??= OperationIds.Derive(description.HttpMethod ?? "GET", path);
 
             DeclarePathParameters(operation, path);
+            if (metadata.OfType<IdempotencyKeyMetadata>().Any() && operation.Parameters?.Any(p => p.Name == IdempotencyKey.Header) != true)
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = IdempotencyKey.Header,
+                    In = ParameterLocation.Header,
+                    Description = "A retry with the same key returns the first answer (1–64 characters).",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = IdempotencyKey.MaxLength },
+                });
+            }
 
             // Deny by default: everything not marked anonymous needs a token (the fallback policy), so only
             // AllowAnonymous lifts the requirement.
