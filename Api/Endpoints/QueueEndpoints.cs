@@ -95,15 +95,10 @@ public static class QueueEndpoints
 
         // Ticket taking is public: kiosks, the mobile app (remote tickets) and walk-in screens.
         halls.MapPost("/tickets", async Task<Results<Ok<TicketTakenDto>, ValidationProblem, ProblemHttpResult>> (
-            HallRoute routeHall, string hallCode, TakeTicketRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user,
+            HallRoute routeHall, string hallCode, TakeTicketRequest body, IdempotencyKey idempotencyKey, ClaimsPrincipal user,
             ServicePointDirectory directory, IGrainFactory grains, RatingTokens ratingTokens, CancelTokens cancelTokens,
             PersonalDataProtector personalData, TimeProvider clock, ILoggerFactory loggers, HallHours hours) =>
         {
-            if (IdempotencyKey.Validate(idempotencyKey) is { } badKey)
-            {
-                return badKey;
-            }
-
             if (body.AppointmentId is not null || string.Equals(body.Kind, "appointment", StringComparison.OrdinalIgnoreCase))
             {
                 return Problems.Invalid("appointmentId", "Appointment tickets are issued by check-in: POST /api/halls/{hallCode}/appointments/{id}/check-in.");
@@ -153,7 +148,7 @@ public static class QueueEndpoints
             }
 
             var result = await grains.Line(hallCode, body.Category)
-                .Take(new TicketRequest(kind, priority, null, idempotencyKey, personKeys));
+                .Take(new TicketRequest(kind, priority, null, idempotencyKey.Value, personKeys));
             if (!result.IsOk)
             {
                 return QueueProblem(result.Violation!);
@@ -287,10 +282,10 @@ public static class QueueEndpoints
             Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Window(await w.Close())))
             .WithSummary("Close; a called ticket goes back to the head, tickets reserved for this window are freed. 409 while serving.");
 
-        windows.MapPost("/call-next", (HallRoute routeHall, string hallCode, int windowNo, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-            IdempotencyKey.Validate(key) is { } bad ? Task.FromResult<IResult>(bad) : Run(routeHall, hallCode, windowNo, user, directory, grains, async w =>
+        windows.MapPost("/call-next", (HallRoute routeHall, string hallCode, int windowNo, IdempotencyKey idempotency, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+            Run(routeHall, hallCode, windowNo, user, directory, grains, async w =>
             {
-                var reply = await w.CallNext(key);
+                var reply = await w.CallNext(idempotency.Value);
                 if (!reply.IsOk)
                 {
                     return WindowProblem(reply);
@@ -311,14 +306,14 @@ public static class QueueEndpoints
             ("skip", WindowCommand.Skip, "过号顺延: put the called ticket back; it is called again after a few others."),
         })
         {
-            windows.MapPost("/" + route, (HallRoute routeHall, string hallCode, int windowNo, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-                IdempotencyKey.Validate(key) is { } bad ? Task.FromResult<IResult>(bad) : Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Act(command, key), windowNo)))
+            windows.MapPost("/" + route, (HallRoute routeHall, string hallCode, int windowNo, IdempotencyKey idempotency, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+                Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Act(command, idempotency.Value), windowNo)))
                 .Produces<WindowTicketDto>()
                 .WithSummary(summary);
         }
 
-        windows.MapPost("/transfer", (HallRoute routeHall, string hallCode, int windowNo, TransferRequest body, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-            IdempotencyKey.Validate(key) is { } bad ? Task.FromResult<IResult>(bad) : Run(routeHall, hallCode, windowNo, user, directory, grains, async w =>
+        windows.MapPost("/transfer", (HallRoute routeHall, string hallCode, int windowNo, TransferRequest body, IdempotencyKey idempotency, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+            Run(routeHall, hallCode, windowNo, user, directory, grains, async w =>
             {
                 if (body.ToCategory is not null && !TicketNumber.IsCategoryCode(body.ToCategory))
                 {
@@ -330,12 +325,12 @@ public static class QueueEndpoints
                     return Problems.Invalid("toWindow", "toWindow is a window number of this hall.");
                 }
 
-                return Ticket(await w.Transfer(body.ToCategory, body.ToWindow, key), windowNo);
+                return Ticket(await w.Transfer(body.ToCategory, body.ToWindow, idempotency.Value), windowNo);
             }))
             .Produces<WindowTicketDto>()
             .WithSummary("转办: move the current ticket to another category (keeping its place in time) and/or a named window. Idempotency-Key makes a retry return the first answer.");
 
-        windows.MapPost("/park", async (HallRoute routeHall, string hallCode, int windowNo, HttpRequest http, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        windows.MapPost("/park", async (HallRoute routeHall, string hallCode, int windowNo, HttpRequest http, IdempotencyKey idempotency, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
         {
             // Read rather than bound, so a missing body is the 400 "reason is required", not a bare 415.
             var (body, unreadable) = await OptionalBody<ParkRequest>(http);
@@ -344,46 +339,41 @@ public static class QueueEndpoints
                 return unreadable;
             }
 
-            if (IdempotencyKey.Validate(key) is { } bad)
-            {
-                return bad;
-            }
-
             if (string.IsNullOrWhiteSpace(body?.Reason) || body.Reason.Length > CategoryQueue.MaxParkReasonLength)
             {
                 return Problems.Invalid("reason", $"reason (挂起原因) is required, 1–{CategoryQueue.MaxParkReasonLength} characters.");
             }
 
-            return await Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Park(body.Reason, key), windowNo));
+            return await Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Park(body.Reason, idempotency.Value), windowNo));
         })
             .Produces<WindowTicketDto>()
             .WithSummary("挂起: park the current ticket with a {reason} (required); the window is free. Idempotency-Key makes a retry return the first answer.")
             .WithDescription("Body: ParkRequest {reason}. The parked ticket is never called until unparked (GET /api/halls/{hallCode}/parked lists them).");
 
-        windows.MapPost("/unpark", async (HallRoute routeHall, string hallCode, int windowNo, HttpRequest http, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        windows.MapPost("/unpark", async (HallRoute routeHall, string hallCode, int windowNo, HttpRequest http, IdempotencyKey idempotency, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
         {
             var (body, unreadable) = await OptionalBody<TicketNoRequest>(http);
-            return unreadable ?? IdempotencyKey.Validate(key) ?? BadTicketNo(body?.TicketNo)
-                ?? await Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Unpark(body!.TicketNo!, key), windowNo));
+            return unreadable ?? BadTicketNo(body?.TicketNo)
+                ?? await Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Unpark(body!.TicketNo!, idempotency.Value), windowNo));
         })
             .Produces<WindowTicketDto>()
             .WithSummary("恢复排队: a parked {ticketNo} returns to the front of its line (called next by any window that serves it).")
             .WithDescription("Body: TicketNoRequest {ticketNo}. Any window serving the ticket's category may unpark it (its clerk, or the hall manager). 404 unknown ticket, 409 not parked or not served here.");
 
-        windows.MapPost("/call", async (HallRoute routeHall, string hallCode, int windowNo, HttpRequest http, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        windows.MapPost("/call", async (HallRoute routeHall, string hallCode, int windowNo, HttpRequest http, IdempotencyKey idempotency, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
         {
             var (body, unreadable) = await OptionalBody<TicketNoRequest>(http);
-            return unreadable ?? IdempotencyKey.Validate(key) ?? BadTicketNo(body?.TicketNo)
-                ?? await Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Ticket(await w.CallTicket(body!.TicketNo!, key), windowNo));
+            return unreadable ?? BadTicketNo(body?.TicketNo)
+                ?? await Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Ticket(await w.CallTicket(body!.TicketNo!, idempotency.Value), windowNo));
         })
             .Produces<WindowTicketDto>()
             .WithSummary("指定叫号: call a named waiting or parked {ticketNo} of a category this window serves. Idempotency-Key makes a retry return the first answer.")
             .WithDescription("Body: TicketNoRequest {ticketNo}. 404 unknown ticket; 409 names the ticket's state and the allowed actions (or the window's).");
 
-        windows.MapPost("/walk-up", async (HallRoute routeHall, string hallCode, int windowNo, HttpRequest http, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        windows.MapPost("/walk-up", async (HallRoute routeHall, string hallCode, int windowNo, HttpRequest http, IdempotencyKey idempotency, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
         {
             var (body, unreadable) = await OptionalBody<WalkUpRequest>(http);
-            return unreadable ?? IdempotencyKey.Validate(key) ?? await Run(routeHall, hallCode, windowNo, user, directory, grains, async w =>
+            return unreadable ?? await Run(routeHall, hallCode, windowNo, user, directory, grains, async w =>
             {
                 if (body?.Category is not { } category || !TicketNumber.IsCategoryCode(category))
                 {
@@ -401,7 +391,7 @@ public static class QueueEndpoints
                     return Problems.NotFound($"Item of {hallCode}", item);
                 }
 
-                var reply = await w.ServeWalkUp(category, body.Item, key);
+                var reply = await w.ServeWalkUp(category, body.Item, idempotency.Value);
                 return !reply.IsOk ? WindowProblem(reply)
                     : TypedResults.Ok(new WalkUpDto(reply.WalkUp!.Id, reply.WalkUp.Category, reply.WalkUp.Item, windowNo, reply.WalkUp.ServedAt, reply.Window.ServedToday));
             });
