@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TongBan.Api.Endpoints;
 using TongBan.Api.Hubs;
 using TongBan.Api.Map;
+using TongBan.Api.OpenApi;
 using TongBan.Api.Pages;
 using TongBan.Grains.Live;
 using TongBan.Api.Security;
@@ -31,7 +32,7 @@ public static class ApiComposition
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
             o.SerializerOptions.Converters.Add(new ChinaTimeJsonConverter());
         });
-        services.AddOpenApi("v1");
+        services.AddOpenApi("v1", o => o.AddTongBanConventions());
         services.AddTongBanWebSecurity(configuration);
         services.AddSignalR()
             .AddJsonProtocol(o =>

@@ -104,20 +104,9 @@ public static class AdminServicePointEndpoints
         .WithSummary("Add a service point (admin). Every silo's directory, map index and viewport watchers follow within moments.");
 
         group.MapPut("/{code}", async Task<Results<Ok<HallProfileDto>, ValidationProblem, ProblemHttpResult>> (
-            string code, ServicePointInput body, ServicePointDirectory directory, RegionCatalog regions, IGrainFactory grains, ServicePointDirectorySync sync) =>
+            HallRoute routeHall, string code, ServicePointInput body, ServicePointDirectory directory, RegionCatalog regions, IGrainFactory grains, ServicePointDirectorySync sync) =>
         {
-            var lookup = HallLookup.Of(code, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
-            var point = lookup.Point!;
+            var point = routeHall.Point;
             if (body.Code is not null && body.Code != code)
             {
                 return Problems.Invalid("code", "A service point's code cannot change.");
@@ -210,12 +199,12 @@ public static class AdminServicePointEndpoints
         })
         .WithSummary("Change a service point (admin): name, location (move), region, level, hours, ticket cutoff, items, address, phone.");
 
-        group.MapPost("/{code}/close", (string code, ServicePointDirectory directory, RegionCatalog regions, IGrainFactory grains, ServicePointDirectorySync sync) =>
-            SetClosed(code, true, directory, regions, grains, sync))
+        group.MapPost("/{code}/close", (HallRoute routeHall, string code, ServicePointDirectory directory, RegionCatalog regions, IGrainFactory grains, ServicePointDirectorySync sync) =>
+            SetClosed(routeHall, code, true, directory, regions, grains, sync))
             .WithSummary("Close a service point (撤销/停用): it leaves the map and the nearest search. Idempotent.");
 
-        group.MapPost("/{code}/reopen", (string code, ServicePointDirectory directory, RegionCatalog regions, IGrainFactory grains, ServicePointDirectorySync sync) =>
-            SetClosed(code, false, directory, regions, grains, sync))
+        group.MapPost("/{code}/reopen", (HallRoute routeHall, string code, ServicePointDirectory directory, RegionCatalog regions, IGrainFactory grains, ServicePointDirectorySync sync) =>
+            SetClosed(routeHall, code, false, directory, regions, grains, sync))
             .WithSummary("Reopen a closed service point. Idempotent.");
 
         return group;
@@ -225,20 +214,9 @@ public static class AdminServicePointEndpoints
         false, [new(new TimeOnly(9, 0), new TimeOnly(12, 0)), new(new TimeOnly(13, 0), new TimeOnly(17, 0))], []);
 
     private static async Task<Results<Ok<HallProfileDto>, ValidationProblem, ProblemHttpResult>> SetClosed(
-        string code, bool closed, ServicePointDirectory directory, RegionCatalog regions, IGrainFactory grains, ServicePointDirectorySync sync)
+        HallRoute routeHall, string code, bool closed, ServicePointDirectory directory, RegionCatalog regions, IGrainFactory grains, ServicePointDirectorySync sync)
     {
-        var lookup = HallLookup.Of(code, directory);
-        if (lookup.Invalid is { } invalid)
-        {
-            return invalid;
-        }
-
-        if (lookup.Missing is { } missing)
-        {
-            return missing;
-        }
-
-        var point = lookup.Point!;
+        var point = routeHall.Point;
         if (point.Closed != closed)
         {
             point = point with { Closed = closed };

@@ -67,19 +67,8 @@ public static class AppointmentEndpoints
         var group = routes.MapGroup("/api/halls/{hallCode}/appointments").WithTags("Appointments");
 
         group.MapGet("/slots", async Task<Results<Ok<IEnumerable<SlotDto>>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string? date, string? category, ServicePointDirectory directory, IGrainFactory grains) =>
+            HallRoute routeHall, string hallCode, string? date, string? category, ServicePointDirectory directory, IGrainFactory grains) =>
         {
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
             if (!TryDate(date, out var day))
             {
                 return Problems.Invalid("date", "date is required, as yyyy-MM-dd.");
@@ -101,20 +90,9 @@ public static class AppointmentEndpoints
         .WithSummary("Bookable slots of one day and category: [{start, end, capacity, booked, bookable}]. 409 when the hall is closed that day or takes no appointments.");
 
         group.MapPost("/", async Task<Results<Ok<AppointmentDto>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, BookAppointmentRequest body, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+            HallRoute routeHall, string hallCode, BookAppointmentRequest body, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
             ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains, TongBan.Grains.Identity.PersonalDataProtector protector) =>
         {
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
             if (!TryDate(body.Date, out var day))
             {
                 return Problems.Invalid("date", "date is required, as yyyy-MM-dd.");
@@ -147,7 +125,7 @@ public static class AppointmentEndpoints
                 return TypedResults.ValidationProblem(errors, title: "输入有误 Invalid input");
             }
 
-            if (lookup.Point!.ItemCodes.Count > 0 && !lookup.Point.ItemCodes.Contains(body.ItemCode!, StringComparer.Ordinal))
+            if (routeHall.Point.ItemCodes.Count > 0 && !routeHall.Point.ItemCodes.Contains(body.ItemCode!, StringComparer.Ordinal))
             {
                 return Problems.NotFound("Item at " + hallCode, body.ItemCode!);
             }
@@ -176,12 +154,12 @@ public static class AppointmentEndpoints
 
             if (user.IsInRole(Roles.Citizen) && !ApplicantHasher.SameHash(SubjectHash(user, hasher), applicant.IdHash))
             {
-                return Forbidden("A citizen may book only for themself: the applicant's ID number must be the one you signed in with.");
+                return Problems.Forbidden("A citizen may book only for themself: the applicant's ID number must be the one you signed in with.");
             }
 
             if (StaffOfAnotherHall(user, hallCode))
             {
-                return Forbidden($"Your token is for another hall; you may not book at {hallCode}.");
+                return Problems.Forbidden($"Your token is for another hall; you may not book at {hallCode}.");
             }
 
             var request = new BookingRequest(body.Category!, body.ItemCode!, start, applicant, Actor(user), idempotencyKey);
@@ -195,7 +173,7 @@ public static class AppointmentEndpoints
         .WithSummary("Book a slot (预约). Retry with the same Idempotency-Key to get the same appointment. 409: slot full, duplicate booking for the item that day, hall closed, slot started.");
 
         group.MapGet("/{id}/notifications", async Task<Results<Ok<IReadOnlyList<NotificationDto>>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string id, ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains,
+            HallRoute routeHall, string hallCode, string id, ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains,
             INotificationOutbox outbox, CancellationToken cancellationToken) =>
         {
             var found = await FindOwned(hallCode, id, user, directory, hasher, grains);
@@ -218,7 +196,7 @@ public static class AppointmentEndpoints
         .WithSummary("The appointment's notifications (预约成功, 预约取消): event, channel, masked recipient, state and reason; for whoever may see the appointment.");
 
         group.MapGet("/{id}", async Task<Results<Ok<AppointmentDto>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string id, ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains) =>
+            HallRoute routeHall, string hallCode, string id, ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains) =>
         {
             var found = await FindOwned(hallCode, id, user, directory, hasher, grains);
             return found.Refusal is { } refusal ? refusal : TypedResults.Ok(AppointmentDto.From(found.Details!));
@@ -229,7 +207,7 @@ public static class AppointmentEndpoints
         .WithSummary("One appointment, masked (张*, 138****5678): for its applicant, the hall's clerks and manager, admins.");
 
         group.MapDelete("/{id}", async Task<Results<Ok<AppointmentDto>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string id, ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains) =>
+            HallRoute routeHall, string hallCode, string id, ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains) =>
         {
             var found = await FindOwned(hallCode, id, user, directory, hasher, grains);
             if (found.Refusal is { } refusal)
@@ -247,14 +225,9 @@ public static class AppointmentEndpoints
         .WithSummary("Cancel (取消) a booked appointment; cancelling again answers the same. 409 once checked in, lapsed or rescheduled.");
 
         group.MapPut("/{id}", async Task<Results<Ok<AppointmentDto>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string id, RescheduleAppointmentRequest body, ClaimsPrincipal user, ServicePointDirectory directory,
+            HallRoute routeHall, string hallCode, string id, RescheduleAppointmentRequest body, ClaimsPrincipal user, ServicePointDirectory directory,
             ApplicantHasher hasher, IGrainFactory grains) =>
         {
-            if (HallLookup.Of(hallCode, directory) is { Invalid: { } invalidHall })
-            {
-                return invalidHall;
-            }
-
             if (!TryDate(body.Date, out var day))
             {
                 return Problems.Invalid("date", "date is required, as yyyy-MM-dd.");
@@ -281,7 +254,7 @@ public static class AppointmentEndpoints
         .WithSummary("Reschedule (改约) to another slot, same or another day, under the booking rules; answers the new appointment (the old one becomes rescheduled).");
 
         group.MapPost("/{id}/check-in", async Task<Results<Ok<CheckInTicketDto>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string id, HttpRequest http, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+            HallRoute routeHall, string hallCode, string id, HttpRequest http, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
             ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains, HallHours hours) =>
         {
             // The body is optional (staff and citizens send none), so it is read here rather than bound: a bound body
@@ -290,17 +263,6 @@ public static class AppointmentEndpoints
             if (body.Invalid is { } badBody)
             {
                 return badBody;
-            }
-
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
             }
 
             if (!AppointmentIds.TryParse(id, out var idHall, out var day, out _))
@@ -327,7 +289,7 @@ public static class AppointmentEndpoints
             }
             else if (signedIn && (user.IsInRole(Roles.Clerk) || user.IsInRole(Roles.HallManager)))
             {
-                return Forbidden($"Your token is for another hall; you may not check in at {hallCode}.");
+                return Problems.Forbidden($"Your token is for another hall; you may not check in at {hallCode}.");
             }
             else
             {
@@ -345,9 +307,9 @@ public static class AppointmentEndpoints
             }
 
             // The hall's clock: a manager closed the appointment's date after it was booked (临时闭厅): no ticket is issued.
-            if (HallClock.ExceptionOn(lookup.Point!, day) is { Kind: HoursExceptionKind.Closed })
+            if (HallClock.ExceptionOn(routeHall.Point, day) is { Kind: HoursExceptionKind.Closed })
             {
-                return Problems.HallClosed(lookup.Point!, HallClock.Read(lookup.Point!, hours.Calendar, new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), ChinaTime.Offset)));
+                return Problems.HallClosed(routeHall.Point, HallClock.Read(routeHall.Point, hours.Calendar, new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), ChinaTime.Offset)));
             }
 
             var grain = Book(grains, hallCode, day);
@@ -406,21 +368,10 @@ public static class AppointmentEndpoints
     private static IAppointmentBookGrain Book(IGrainFactory grains, string hallCode, DateOnly day) =>
         grains.GetGrain<IAppointmentBookGrain>(AppointmentBookKeys.Of(hallCode, day));
 
-    /// <summary>Resolves hall and id, loads the appointment, and hides it from anyone who may not see it.</summary>
+    /// <summary>Resolves the id (the route's hall is resolved by <see cref="HallRoute"/>), loads the appointment, and hides it from anyone who may not see it.</summary>
     private static async Task<(AppointmentDetails? Details, Results<Ok<AppointmentDto>, ValidationProblem, ProblemHttpResult>? Refusal)> FindOwned(
         string hallCode, string id, ClaimsPrincipal user, ServicePointDirectory directory, ApplicantHasher hasher, IGrainFactory grains)
     {
-        var lookup = HallLookup.Of(hallCode, directory);
-        if (lookup.Invalid is { } invalid)
-        {
-            return (null, invalid);
-        }
-
-        if (lookup.Missing is { } missing)
-        {
-            return (null, missing);
-        }
-
         if (!AppointmentIds.TryParse(id, out var idHall, out var day, out _))
         {
             return (null, Problems.Invalid("id", "An appointment id looks like 520102-H001-20260302-007K."));
@@ -428,7 +379,7 @@ public static class AppointmentEndpoints
 
         if (StaffOfAnotherHall(user, hallCode))
         {
-            return (null, Forbidden($"Your token is for another hall; you may not act on appointments of {hallCode}."));
+            return (null, Problems.Forbidden($"Your token is for another hall; you may not act on appointments of {hallCode}."));
         }
 
         if (idHall != hallCode)
@@ -492,9 +443,6 @@ public static class AppointmentEndpoints
 
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "未找到 Not found", detail: $"Appointment '{id}' does not exist.");
-
-    private static ProblemHttpResult Forbidden(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "无权操作 Forbidden", detail: detail);
 
     /// <summary>Every refusal of a book as ProblemDetails, with the machine code and the Chinese reason as extensions.</summary>
     internal static ProblemHttpResult Refused(AppointmentViolation v)

@@ -195,7 +195,7 @@ public static class CaseEndpoints
             }
 
             var view = await grains.GetGrain<ICaseGrain>(number.Value).Get();
-            if (view is null || !MaySee(user, view, protector))
+            if (view is null || !user.MaySeeCase(view, protector))
             {
                 return Problems.NotFound("Case", caseNo);
             }
@@ -280,16 +280,12 @@ public static class CaseEndpoints
     private const string CaseNoHint = "A case number looks like GZ5201022611270000011 (21 characters with a check character).";
 
     private static async Task<Results<Ok<CaseCreatedDto>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
-        SubmitCaseRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user,
+        SubmitCaseRequest body, IdempotencyKey key, ClaimsPrincipal user,
         ServiceCatalogue catalogue, RegionCatalog regions, ServicePointDirectory directory, PersonalDataProtector protector,
         IGrainFactory grains, TimeProvider clock, IHistorySink history)
     {
         var now = ChinaTime.Now(clock);
-        if (idempotencyKey is { Length: 0 or > 64 })
-        {
-            return Problems.Invalid("Idempotency-Key", "Idempotency-Key has 1–64 characters.");
-        }
-
+        var idempotencyKey = key.Value;
         if (catalogue.Find(body.ItemCode) is not { } item)
         {
             return body.ItemCode is null ? Problems.Invalid("itemCode", "itemCode is required.") : Problems.NotFound("Item", body.ItemCode);
@@ -364,7 +360,7 @@ public static class CaseEndpoints
         var actor = Actor(user, protector);
         var application = new CaseApplication(
             item.Code, protector.Hash.OfResidentId(residentId.Value), channel,
-            CaseStateMachine.CompetentRegion(item, countyRegion.Code),
+            RegionRules.CompetentRegion(item, countyRegion.Code),
             hallPoint?.RegionCode is { } hallRegion && RegionCatalog.IsWellFormedCode(hallRegion) ? hallRegion : countyRegion.Code,
             materials, actor, hall, body.Comment)
         { Notify = consent };
@@ -402,7 +398,7 @@ public static class CaseEndpoints
 
         // Someone else's case answers exactly like a missing one: existence is not revealed. A clerk holding a
         // 授权信任 right over the case sees it like its own hall does.
-        var visible = view is not null && (MaySee(user, view, protector) || await GrantEndpoints.ClerkHoldsAnyRight(user, view.State, grains, clock.GetUtcNow()));
+        var visible = view is not null && (user.MaySeeCase(view, protector) || await GrantEndpoints.ClerkHoldsAnyRight(user, view.State, grains, clock.GetUtcNow()));
         return visible
             ? TypedResults.Ok(CaseDto.From(
                 view!, catalogue, await CrossProvinceEndpoints.DescribeAsync(view!.State, grains),
@@ -459,7 +455,7 @@ public static class CaseEndpoints
         var view = await grain.Get();
 
         // A clerk of another hall goes on to the case grain, which decides under 授权信任 and names the missing right.
-        if (view is null || !(MaySee(user, view, protector) || user.IsInRole(Roles.Clerk)))
+        if (view is null || !(user.MaySeeCase(view, protector) || user.IsInRole(Roles.Clerk)))
         {
             return Problems.NotFound("Case", caseNo);
         }
@@ -566,37 +562,6 @@ public static class CaseEndpoints
             user.Claim(TongBanClaims.RegionCode));
     }
 
-    /// <summary>
-    /// Resource check for reading a case: the applicant; clerks and managers of its receiving hall;
-    /// approvers of its department in its region; supervisors over its region; admins. Clerks may
-    /// also see unreceived online cases (they receive them remotely).
-    /// </summary>
-    internal static bool MaySee(ClaimsPrincipal user, CaseView view, PersonalDataProtector protector)
-    {
-        var s = view.State;
-        if (user.IsInRole(Roles.Admin))
-        {
-            return true;
-        }
-
-        if (user.IsInRole(Roles.Citizen))
-        {
-            return protector.Hash.IsResidentId(s.ApplicantKey, user.Claim(TongBanClaims.Subject) ?? string.Empty);
-        }
-
-        if (user.IsInRole(Roles.Clerk) || user.IsInRole(Roles.HallManager))
-        {
-            return s.ReceivingHallCode is null ? user.IsInRole(Roles.Clerk) : user.Claim(TongBanClaims.HallCode) == s.ReceivingHallCode;
-        }
-
-        if (user.IsInRole(Roles.Approver))
-        {
-            return user.Claim(TongBanClaims.DepartmentCode) == s.DepartmentCode && user.Claim(TongBanClaims.RegionCode) == s.RegionCode;
-        }
-
-        return user.IsInRole(Roles.Supervisor) && user.Claim(TongBanClaims.RegionCode) is { } region && CaseStateMachine.RegionCovers(region, s.RegionCode);
-    }
-
     /// <summary>Narrows a staff search to what the caller may see; false when the caller may search nothing.</summary>
     private static bool ScopeQuery(ClaimsPrincipal user, ref CaseQuery query)
     {
@@ -619,7 +584,7 @@ public static class CaseEndpoints
 
         if (user.IsInRole(Roles.Supervisor) && user.Claim(TongBanClaims.RegionCode) is { } region)
         {
-            query = query with { RegionCode = query.RegionCode is { } asked && CaseStateMachine.RegionCovers(region, asked) ? asked : region };
+            query = query with { RegionCode = query.RegionCode is { } asked && RegionRules.Covers(region, asked) ? asked : region };
             return true;
         }
 

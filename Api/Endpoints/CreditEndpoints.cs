@@ -142,14 +142,14 @@ public static class CreditEndpoints
         }
 
         var view = await grains.GetGrain<ICaseGrain>(number.Value).Get();
-        return view is null || !CaseEndpoints.MaySee(user, view, protector) ? (null, Problems.NotFound("Case", number.Value)) : (number.Value, null);
+        return view is null || !user.MaySeeCase(view, protector) ? (null, Problems.NotFound("Case", number.Value)) : (number.Value, null);
     }
 
     private static IResult Sanction(SanctionResult result) => result.FailureKind switch
     {
         null => TypedResults.Ok(result.View),
         CaseFailureKind.InvalidCommand => Problems.Invalid("reason", result.Failure!),
-        CaseFailureKind.Forbidden => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "无权操作 Forbidden", detail: result.Failure),
+        CaseFailureKind.Forbidden => Problems.Forbidden(result.Failure),
         _ => Problems.Conflict(result.Failure!),
     };
 

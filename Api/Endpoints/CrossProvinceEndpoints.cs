@@ -112,6 +112,7 @@ public static partial class CrossProvinceEndpoints
 
         group.MapPost("/inbound", InboundAsync)
         .AllowAnonymous()
+        .Produces(StatusCodes.Status200OK)
         .RequireRateLimiting(RateLimitPolicies.PartnerIntake)
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -126,6 +127,7 @@ public static partial class CrossProvinceEndpoints
 
         group.MapPost("/outbound/{transferId}/status", PartnerStatusAsync)
         .AllowAnonymous()
+        .Produces(StatusCodes.Status200OK)
         .RequireRateLimiting(RateLimitPolicies.PartnerIntake)
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -135,6 +137,7 @@ public static partial class CrossProvinceEndpoints
 
         group.MapPost("/demo/inbound", DemoInboundAsync)
         .RequireAuthorization(p => p.RequireRole(Roles.Clerk, Roles.HallManager, Roles.Admin))
+        .Produces(StatusCodes.Status200OK)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .WithSummary("演示合作方 (demo partner, embedded mode): asks the in-process demo partner to send a sample application (演示申请人, 基本养老保险关系转移接续 unless itemCode is given) to a Guizhou county (targetRegionCode; default: the caller's hall's county, else 520102). It opens a Guizhou case through the same intake as POST /inbound and answers its caseNo; the case's status reports go back to the demo partner. 404 when the demo partner is off (PostgreSQL mode unless TongBan:Partners:Demo=true).");
 
@@ -180,7 +183,7 @@ public static partial class CrossProvinceEndpoints
         var view = await grain.Get();
 
         // Like transitions: a clerk of another hall goes on to the grain, which answers 403.
-        if (view is null || !(CaseEndpoints.MaySee(user, view, protector) || user.IsInRole(Roles.Clerk)))
+        if (view is null || !(user.MaySeeCase(view, protector) || user.IsInRole(Roles.Clerk)))
         {
             return Problems.NotFound("Case", number.Value);
         }
@@ -312,7 +315,7 @@ public static partial class CrossProvinceEndpoints
         var now = ChinaTime.Now(clock);
         var hall = ServicePointCode.Make(target, ServicePointType.Hall, 1);
         var application = new CaseApplication(
-            item.Code, protector.Hash.OfResidentId(id.Value), CaseChannel.Online, CaseStateMachine.CompetentRegion(item, target), target, [],
+            item.Code, protector.Hash.OfResidentId(id.Value), CaseChannel.Online, RegionRules.CompetentRegion(item, target), target, [],
             new CaseActor("partner:" + partner.Code, CaseRole.Clerk, partner.Name, hall), hall, body.Note)
         {
             CrossProvince = new CrossProvinceLink(CrossProvinceDirection.Inbound, partner.Code, partner.Name, transferId, body.OriginRegionCode ?? string.Empty, now),

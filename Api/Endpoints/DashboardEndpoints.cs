@@ -53,22 +53,11 @@ public static class DashboardEndpoints
     }
 
     private static async Task<Results<Ok<IReadOnlyList<HallOverdueCaseDto>>, ValidationProblem, ProblemHttpResult>> OverdueCasesAsync(
-        string hallCode, ClaimsPrincipal user, ServicePointDirectory directory, RegionCatalog regions, ServiceCatalogue catalogue,
+        HallRoute routeHall, string hallCode, ClaimsPrincipal user, ServicePointDirectory directory, RegionCatalog regions, ServiceCatalogue catalogue,
         ICaseStore store, CalendarProvider calendar, TimeProvider clock, CancellationToken ct)
     {
-        var lookup = HallLookup.Of(hallCode, directory);
-        if (lookup.Invalid is { } invalid)
-        {
-            return invalid;
-        }
-
-        if (lookup.Missing is { } missing)
-        {
-            return missing;
-        }
-
-        var hall = lookup.Point!;
-        if (!MayWatchHall(user, hall))
+        var hall = routeHall.Point;
+        if (!user.MayWatchHall(hall))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "无权查看 Forbidden",
                 detail: "A hall's overdue cases are for its manager, supervisors of its region and admins.");
@@ -177,19 +166,4 @@ public static class DashboardEndpoints
     /// <summary>A supervisor sees their region; an admin the province.</summary>
     private static string ScopeOf(ClaimsPrincipal user) =>
         user.IsInRole(Roles.Admin) ? RegionCatalog.ProvinceCode : user.Claim(TongBanClaims.RegionCode) ?? "-";
-
-    private static bool MayWatchHall(ClaimsPrincipal user, ServicePoint hall)
-    {
-        if (user.IsInRole(Roles.Admin))
-        {
-            return true;
-        }
-
-        if (user.IsInRole(Roles.HallManager))
-        {
-            return user.Claim(TongBanClaims.HallCode) == hall.Code;
-        }
-
-        return user.IsInRole(Roles.Supervisor) && user.Claim(TongBanClaims.RegionCode) is { } region && CaseStateMachine.RegionCovers(region, hall.RegionCode);
-    }
 }

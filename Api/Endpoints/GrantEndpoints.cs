@@ -134,9 +134,9 @@ public static class GrantEndpoints
             return Problems.Invalid(problem.Contains("valid", StringComparison.Ordinal) ? "validUntil" : "grant", problem);
         }
 
-        if (!MayManage(user, grantor))
+        if (!user.MayManageGrants(grantor))
         {
-            return Forbidden($"只能以本大厅或本部门名义授权 (you may grant only for your own hall or department: not {grantor.Key})");
+            return Problems.Forbidden($"只能以本大厅或本部门名义授权 (you may grant only for your own hall or department: not {grantor.Key})");
         }
 
         var taken = await grains.GetGrain<IGrantDirectoryGrain>(IGrantDirectoryGrain.Key).Reserve(grant.Id, grantor.Key, grantee.Code);
@@ -162,9 +162,9 @@ public static class GrantEndpoints
             return Problems.NotFound("Grant", id);
         }
 
-        if (!MayManage(user, grantor))
+        if (!user.MayManageGrants(grantor))
         {
-            return Forbidden($"只能撤销本大厅或本部门的授权 (you may revoke only grants of your own hall or department: not {grantor.Key})");
+            return Problems.Forbidden($"只能撤销本大厅或本部门的授权 (you may revoke only grants of your own hall or department: not {grantor.Key})");
         }
 
         var reply = await grains.GetGrain<IGrantBookGrain>(grantor.Key).Revoke(id, user.Claim(TongBanClaims.Subject) ?? "unknown", body?.Reason);
@@ -182,9 +182,9 @@ public static class GrantEndpoints
         var now = clock.GetUtcNow();
         if (grantor is not null)
         {
-            if (Grantor.Parse(grantor) is not { } who || !(MayManage(user, who) || MaySeeAll(user)))
+            if (Grantor.Parse(grantor) is not { } who || !(user.MayManageGrants(who) || user.MaySeeAllGrants()))
             {
-                return Forbidden("只能查看本大厅或本部门的授权 (you may list only your own hall's or department's grants)");
+                return Problems.Forbidden("只能查看本大厅或本部门的授权 (you may list only your own hall's or department's grants)");
             }
 
             var given = await grains.GetGrain<IGrantBookGrain>(who.Key).List();
@@ -192,9 +192,9 @@ public static class GrantEndpoints
         }
 
         var own = user.Claim(TongBanClaims.HallCode);
-        if (!MaySeeAll(user) && !((user.IsInRole(Roles.Clerk) || user.IsInRole(Roles.HallManager)) && own == grantee))
+        if (!user.MaySeeAllGrants() && !((user.IsInRole(Roles.Clerk) || user.IsInRole(Roles.HallManager)) && own == grantee))
         {
-            return Forbidden("只能查看授予本大厅的授权 (you may list only grants to your own hall)");
+            return Problems.Forbidden("只能查看授予本大厅的授权 (you may list only grants to your own hall)");
         }
 
         var list = new List<GrantDto>();
@@ -205,15 +205,6 @@ public static class GrantEndpoints
 
         return TypedResults.Ok<IReadOnlyList<GrantDto>>(list);
     }
-
-    /// <summary>Who may grant and revoke for a grantor: its hall manager, an approver of that department and region, an admin.</summary>
-    private static bool MayManage(ClaimsPrincipal user, Grantor grantor) =>
-        user.IsInRole(Roles.Admin) ||
-        (grantor.HallCode is { } hall && user.IsInRole(Roles.HallManager) && user.Claim(TongBanClaims.HallCode) == hall) ||
-        (grantor.DepartmentCode is { } department && user.IsInRole(Roles.Approver) &&
-         user.Claim(TongBanClaims.DepartmentCode) == department && user.Claim(TongBanClaims.RegionCode) == grantor.RegionCode);
-
-    private static bool MaySeeAll(ClaimsPrincipal user) => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Supervisor);
 
     private static Grantor? ParseGrantor(GrantorInput? input, ServicePointDirectory directory, RegionCatalog regions) => input switch
     {
@@ -229,9 +220,6 @@ public static class GrantEndpoints
         { HallCode: null, RegionCode: { } region } when regions.Find(region) is not null => new Grantee(null, region),
         _ => null,
     };
-
-    private static ProblemHttpResult Forbidden(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "无权操作 Forbidden", detail: detail);
 
     private static ProblemHttpResult Failure(GrantFailure f) => f.Kind switch
     {

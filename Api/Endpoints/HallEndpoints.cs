@@ -69,25 +69,14 @@ public static class HallEndpoints
         .WithSummary("Service points in a region (and below it), optionally of one type or handling one item.");
 
         group.MapGet("/{hallCode}", async Task<Results<Ok<HallProfileDto>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string? crs, ServicePointDirectory directory, RegionCatalog regions, IGrainFactory grains, HallHours hours) =>
+            HallRoute routeHall, string hallCode, string? crs, ServicePointDirectory directory, RegionCatalog regions, IGrainFactory grains, HallHours hours) =>
         {
             if (!CoordinateSystems.TryParse(crs, out var system))
             {
                 return Problems.Invalid("crs", "crs must be wgs84 or gcj02.");
             }
 
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
-            var point = lookup.Point!;
+            var point = routeHall.Point;
             var status = await grains.GetGrain<IHallGrain>(hallCode).GetServiceStatus();
             return TypedResults.Ok(HallProfileDto.From(point, regions.Find(point.RegionCode), status, system, hours.Read(point)));
         })
@@ -96,19 +85,8 @@ public static class HallEndpoints
         .WithDescription("`openingHours` (sessions, ticket cutoff, manager exceptions), `openNow`, `takingTickets` and `nextOpening` (ISO 8601, +08:00) come from the hall's clock.");
 
         group.MapGet("/{hallCode}/snapshot", async Task<Results<Ok<HallSnapshot>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, ServicePointDirectory directory, IGrainFactory grains) =>
+            HallRoute routeHall, string hallCode, ServicePointDirectory directory, IGrainFactory grains) =>
         {
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
             return TypedResults.Ok(await grains.GetGrain<IHallGrain>(hallCode).GetSnapshot());
         })
         .AllowAnonymous()
@@ -119,28 +97,16 @@ public static class HallEndpoints
             "errorSampleCount says how many they rest on.");
 
         group.MapPut("/{hallCode}/status", async Task<Results<Ok<HallServiceStatus>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, HallStatusRequest body, ClaimsPrincipal user, ServicePointDirectory directory, RegionCatalog regions, IGrainFactory grains) =>
+            HallRoute routeHall, string hallCode, HallStatusRequest body, ClaimsPrincipal user, ServicePointDirectory directory, RegionCatalog regions, IGrainFactory grains) =>
         {
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
             if (body.Reason is { Length: > MaxReasonLength })
             {
                 return Problems.Invalid("reason", $"reason has at most {MaxReasonLength} characters.");
             }
 
-            if (!MayOperate(user, lookup.Point!, regions))
+            if (!user.MayOperateHall(routeHall.Point, regions))
             {
-                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "无权操作 Forbidden",
-                    detail: $"You may not change the status of service point {hallCode}.");
+                return Problems.Forbidden($"You may not change the status of service point {hallCode}.");
             }
 
             var actor = $"{user.Claim(TongBanClaims.Role)}:{user.Claim(TongBanClaims.Subject)}";
@@ -159,36 +125,16 @@ public static class HallEndpoints
     private static void MapHoursRoutes(RouteGroupBuilder group)
     {
         group.MapGet("/{hallCode}/hours", Results<Ok<HallHoursDto>, ValidationProblem, ProblemHttpResult> (
-            string hallCode, ServicePointDirectory directory, HallHours hours) =>
-        {
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            return lookup.Missing is { } missing ? missing : TypedResults.Ok(HallHoursDto.From(lookup.Point!, hours.Read(lookup.Point!)));
-        })
+            HallRoute routeHall, HallHours hours) => TypedResults.Ok(HallHoursDto.From(routeHall.Point, hours.Read(routeHall.Point))))
         .AllowAnonymous()
         .WithSummary("The hall's clock now: open, taking tickets, next opening, closing and cutoff times, sessions and manager exceptions.");
 
         group.MapPut("/{hallCode}/hours/exceptions/{date}", async Task<Results<Ok<HallHoursDto>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string date, HoursExceptionRequest body, ClaimsPrincipal user, ServicePointDirectory directory, RegionCatalog regions,
+            HallRoute routeHall, string hallCode, string date, HoursExceptionRequest body, ClaimsPrincipal user, ServicePointDirectory directory, RegionCatalog regions,
             IGrainFactory grains, ServicePointDirectorySync sync, HallHours hours) =>
         {
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
-            var point = lookup.Point!;
-            if (!MayOperate(user, point, regions))
+            var point = routeHall.Point;
+            if (!user.MayOperateHall(point, regions))
             {
                 return Forbidden(hallCode);
             }
@@ -224,27 +170,16 @@ public static class HallEndpoints
         .WithDescription("Hall managers for their own hall; supervisors within their region. Every silo's clock follows (tickets, windows, appointments, map). 400 for bad dates or times, 409 when it overlaps another exception.");
 
         group.MapDelete("/{hallCode}/hours/exceptions/{date}", async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string date, ClaimsPrincipal user, ServicePointDirectory directory, RegionCatalog regions,
+            HallRoute routeHall, string hallCode, string date, ClaimsPrincipal user, ServicePointDirectory directory, RegionCatalog regions,
             IGrainFactory grains, ServicePointDirectorySync sync) =>
         {
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
             if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from))
             {
                 return Problems.Invalid("date", "date is yyyy-MM-dd.");
             }
 
-            var point = lookup.Point!;
-            if (!MayOperate(user, point, regions))
+            var point = routeHall.Point;
+            if (!user.MayOperateHall(point, regions))
             {
                 return Forbidden(hallCode);
             }
@@ -265,8 +200,7 @@ public static class HallEndpoints
     }
 
     private static ProblemHttpResult Forbidden(string hallCode) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "无权操作 Forbidden",
-            detail: $"You may not change the hours of service point {hallCode}.");
+        Problems.Forbidden($"You may not change the hours of service point {hallCode}.");
 
     private static (HoursException? Exception, ValidationProblem? Invalid) ParseException(string date, HoursExceptionRequest body, ServicePoint point, HallHours hours)
     {
@@ -337,36 +271,5 @@ public static class HallEndpoints
             default:
                 return (null, Problems.Invalid("kind", "kind is extended (延时服务) or closed (临时闭厅)."));
         }
-    }
-
-    private static bool MayOperate(ClaimsPrincipal user, ServicePoint point, RegionCatalog regions)
-    {
-        if (user.IsInRole(Roles.Admin))
-        {
-            return true;
-        }
-
-        if (user.IsInRole(Roles.HallManager))
-        {
-            return user.Claim(TongBanClaims.HallCode) == point.Code;
-        }
-
-        return user.IsInRole(Roles.Supervisor) && user.Claim(TongBanClaims.RegionCode) is { } region && regions.IsWithin(point.RegionCode, region);
-    }
-}
-
-/// <summary>Resolves a hall code from a route: 400 when malformed, 404 when unknown.</summary>
-public readonly record struct HallLookup(ServicePoint? Point, ValidationProblem? Invalid, ProblemHttpResult? Missing)
-{
-    public static HallLookup Of(string hallCode, ServicePointDirectory directory)
-    {
-        if (!ServicePointCode.IsWellFormed(hallCode))
-        {
-            return new(null, Problems.Invalid("hallCode", "A service point code looks like 520102-H001."), null);
-        }
-
-        return directory.Find(hallCode) is { } point
-            ? new(point, null, null)
-            : new(null, null, Problems.NotFound("Service point", hallCode));
     }
 }

@@ -192,19 +192,8 @@ public static class HotlineEndpoints
         .WithSummary("The approver's department hotline box: open urges and complaints, answer due first, with an overdue flag.");
 
         routes.MapGet("/api/halls/{hallCode}/complaints", async Task<Results<Ok<IReadOnlyList<HotlineWorkItemDto>>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, ClaimsPrincipal user, IGrainFactory grains, ServicePointDirectory directory, TimeProvider clock) =>
+            HallRoute routeHall, string hallCode, ClaimsPrincipal user, IGrainFactory grains, ServicePointDirectory directory, TimeProvider clock) =>
         {
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
             if (user.Claim(TongBanClaims.HallCode) != hallCode)
             {
                 return HallDeskForbidden(hallCode);
@@ -228,7 +217,7 @@ public static class HotlineEndpoints
             }
 
             var view = await grains.GetGrain<ICaseGrain>(number.Value).Get();
-            return view is null || !CaseEndpoints.MaySee(user, view, protector)
+            return view is null || !user.MaySeeCase(view, protector)
                 ? Problems.NotFound("Case", number.Value)
                 : TypedResults.Ok(await grains.GetGrain<ICaseHotlineGrain>(number.Value).Entries());
         })
@@ -298,9 +287,9 @@ public static class HotlineEndpoints
 
     private static async Task<IResult> RegisterAsync(string caseNo, string? verify, HotlineRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
-        if (request.IdempotencyKey is { Length: 0 or > 64 })
+        if (IdempotencyKey.Validate(request.IdempotencyKey) is { } badKey)
         {
-            return Problems.Invalid("Idempotency-Key", "Idempotency-Key has 1–64 characters.");
+            return badKey;
         }
 
         var (view, refusal) = await VerifiedAsync(caseNo, verify, user, grains);
@@ -337,7 +326,7 @@ public static class HotlineEndpoints
         var hallsOwn = item is { ForHall: true } && user.Claim(TongBanClaims.HallCode) == item.HallCode;
 
         // A hall manager sees the case only through a complaint about the hall: anything else answers like a missing case.
-        if (view is null || !(CaseEndpoints.MaySee(user, view, protector) || (manager && hallsOwn)))
+        if (view is null || !(user.MaySeeCase(view, protector) || (manager && hallsOwn)))
         {
             return Problems.NotFound("Case", number.Value);
         }

@@ -31,7 +31,7 @@ public static class LicenceEndpoints
             }
 
             var view = await grains.GetGrain<ICaseGrain>(number.Value).Get();
-            if (view is null || !CaseEndpoints.MaySee(user, view, protector))
+            if (view is null || !user.MaySeeCase(view, protector))
             {
                 return Problems.NotFound("Case", number.Value);
             }

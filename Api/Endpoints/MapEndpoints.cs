@@ -98,25 +98,14 @@ public static partial class MapEndpoints
         .WithSummary("GeoJSON FeatureCollection of the service points in a bbox (minLon,minLat,maxLon,maxLat in crs), with live figures in the properties.");
 
         group.MapGet("/points/{code}", async Task<Results<Ok<MapPointDetailDto>, ValidationProblem, ProblemHttpResult>> (
-            string code, string? crs, MapService map, ServicePointDirectory directory, IGrainFactory grains) =>
+            HallRoute routeHall, string code, string? crs, MapService map, ServicePointDirectory directory, IGrainFactory grains) =>
         {
             if (!CoordinateSystems.TryParse(crs, out var system))
             {
                 return Problems.Invalid("crs", "crs must be wgs84 or gcj02.");
             }
 
-            var lookup = HallLookup.Of(code, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
-            var p = lookup.Point!;
+            var p = routeHall.Point;
             if (p.Categories.Count > 0 && !p.Closed)
             {
                 // Details are read one at a time: ask the hall itself, and refresh this silo's overlay with the answer.

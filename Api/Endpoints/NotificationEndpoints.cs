@@ -78,7 +78,7 @@ public static class NotificationEndpoints
         }
 
         var view = await grains.GetGrain<ICaseGrain>(number.Value).Get();
-        var visible = view is not null && (CaseEndpoints.MaySee(user, view, protector) || await GrantEndpoints.ClerkHoldsAnyRight(user, view.State, grains, clock.GetUtcNow()));
+        var visible = view is not null && (user.MaySeeCase(view, protector) || await GrantEndpoints.ClerkHoldsAnyRight(user, view.State, grains, clock.GetUtcNow()));
         if (!visible)
         {
             return Problems.NotFound("Case", caseNo);
@@ -110,7 +110,7 @@ public static class NotificationEndpoints
         }
 
         var view = await grains.GetGrain<ICaseGrain>(number.Value).Get();
-        if (view is null || !CaseEndpoints.MaySee(user, view, protector))
+        if (view is null || !user.MaySeeCase(view, protector))
         {
             return Problems.NotFound("Case", caseNo);
         }

@@ -21,6 +21,10 @@ public static class Problems
     public static ProblemHttpResult NotFound(string what, string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "未找到 Not found", detail: $"「{id}」不存在。 {what} '{id}' does not exist.");
 
+    /// <summary>403 from a resource check (the role policy passed, but not for this hall, window or case).</summary>
+    public static ProblemHttpResult Forbidden(string? detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "无权操作 Forbidden", detail: detail);
+
     public static ProblemHttpResult Conflict(string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "状态冲突 Conflict", detail: detail, extensions: extensions);
 

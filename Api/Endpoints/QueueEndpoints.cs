@@ -89,34 +89,16 @@ public sealed record ParkedTicketDto(string TicketNo, string Category, string? R
 
 public static class QueueEndpoints
 {
-    public const int MaxIdempotencyKeyLength = 64;
-
     public static RouteGroupBuilder MapQueueEndpoints(this IEndpointRouteBuilder routes)
     {
         var halls = routes.MapGroup("/api/halls/{hallCode}").WithTags("Queue");
 
         // Ticket taking is public: kiosks, the mobile app (remote tickets) and walk-in screens.
         halls.MapPost("/tickets", async Task<Results<Ok<TicketTakenDto>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, TakeTicketRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, ClaimsPrincipal user,
+            HallRoute routeHall, string hallCode, TakeTicketRequest body, IdempotencyKey idempotencyKey, ClaimsPrincipal user,
             ServicePointDirectory directory, IGrainFactory grains, RatingTokens ratingTokens, CancelTokens cancelTokens,
             PersonalDataProtector personalData, TimeProvider clock, ILoggerFactory loggers, HallHours hours) =>
         {
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
-            if (ValidateKey(idempotencyKey) is { } badKey)
-            {
-                return badKey;
-            }
-
             if (body.AppointmentId is not null || string.Equals(body.Kind, "appointment", StringComparison.OrdinalIgnoreCase))
             {
                 return Problems.Invalid("appointmentId", "Appointment tickets are issued by check-in: POST /api/halls/{hallCode}/appointments/{id}/check-in.");
@@ -127,7 +109,7 @@ public static class QueueEndpoints
                 return Problems.Invalid("category", "category is one capital letter, e.g. A.");
             }
 
-            if (lookup.Point!.Categories.All(c => c.Code != body.Category))
+            if (routeHall.Point.Categories.All(c => c.Code != body.Category))
             {
                 return Problems.NotFound($"Queue category of {hallCode}", body.Category);
             }
@@ -156,17 +138,17 @@ public static class QueueEndpoints
             var hall = grains.GetGrain<IHallGrain>(hallCode);
             if ((await hall.GetServiceStatus()).Suspended)
             {
-                return Problems.Conflict($"{lookup.Point.Name} has suspended service; no tickets are issued.");
+                return Problems.Conflict($"{routeHall.Point.Name} has suspended service; no tickets are issued.");
             }
 
             // The hall's clock: no tickets while closed or past the cutoff before closing (停止取号), for every kind.
-            if (hours.Read(lookup.Point) is { TakingTickets: false } reading)
+            if (hours.Read(routeHall.Point) is { TakingTickets: false } reading)
             {
-                return Problems.HallClosed(lookup.Point, reading);
+                return Problems.HallClosed(routeHall.Point, reading);
             }
 
             var result = await grains.Line(hallCode, body.Category)
-                .Take(new TicketRequest(kind, priority, null, idempotencyKey, personKeys));
+                .Take(new TicketRequest(kind, priority, null, idempotencyKey.Value, personKeys));
             if (!result.IsOk)
             {
                 return QueueProblem(result.Violation!);
@@ -189,25 +171,14 @@ public static class QueueEndpoints
             "409 with `nextOpening` (ISO 8601, +08:00) while the hall is closed or past its ticket cutoff (停止取号, default 30 min before each session closes).");
 
         halls.MapGet("/tickets/{ticketNo}", async Task<Results<Ok<TicketDto>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string ticketNo, ServicePointDirectory directory, IGrainFactory grains, HallHours hours) =>
+            HallRoute routeHall, string hallCode, string ticketNo, ServicePointDirectory directory, IGrainFactory grains, HallHours hours) =>
         {
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
             if (!TicketNumber.TryParse(ticketNo, out var category, out _))
             {
                 return Problems.Invalid("ticketNo", "A ticket number looks like A012.");
             }
 
-            if (lookup.Point!.Categories.All(c => c.Code != category))
+            if (routeHall.Point.Categories.All(c => c.Code != category))
             {
                 return Problems.NotFound("Ticket", ticketNo);
             }
@@ -225,7 +196,7 @@ public static class QueueEndpoints
             }
 
             var dto = TicketDto.From(hallCode, status);
-            return TypedResults.Ok(status.Ticket.State == TicketState.Waiting && hours.Read(lookup.Point) is { } clock && HallClock.DayIsOver(clock)
+            return TypedResults.Ok(status.Ticket.State == TicketState.Waiting && hours.Read(routeHall.Point) is { } clock && HallClock.DayIsOver(clock)
                 ? dto with { Outcome = "hallClosed", NextOpening = HallHoursDto.Iso(clock.NextOpening) }
                 : dto);
         })
@@ -234,25 +205,14 @@ public static class QueueEndpoints
         .WithDescription("A ticket still waiting after the hall's last session of the day shows `outcome: hallClosed` and `nextOpening`.");
 
         halls.MapGet("/queues/{category}", async Task<Results<Ok<QueueView>, ValidationProblem, ProblemHttpResult, ForbidHttpResult>> (
-            string hallCode, string category, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+            HallRoute routeHall, string hallCode, string category, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
         {
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
             if (!user.MaySeeHallInternals(hallCode))
             {
                 return TypedResults.Forbid();
             }
 
-            if (lookup.Point!.Categories.All(c => c.Code != category))
+            if (routeHall.Point.Categories.All(c => c.Code != category))
             {
                 return Problems.NotFound($"Queue category of {hallCode}", category);
             }
@@ -268,19 +228,8 @@ public static class QueueEndpoints
         halls.MapTicketCancel();
 
         halls.MapGet("/parked", async Task<Results<Ok<List<ParkedTicketDto>>, ValidationProblem, ProblemHttpResult, ForbidHttpResult>> (
-            string hallCode, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+            HallRoute routeHall, string hallCode, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
         {
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
             if (!user.MaySeeHallInternals(hallCode))
             {
                 return TypedResults.Forbid();
@@ -303,14 +252,14 @@ public static class QueueEndpoints
     {
         var windows = halls.MapGroup("/windows/{windowNo:int}").WithTags("Windows").RequireAuthorization(Policies.WindowOperations);
 
-        windows.MapGet("/", (string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-            Run(hallCode, windowNo, user, directory, grains, async w => Ok(await w.GetView())))
+        windows.MapGet("/", (HallRoute routeHall, string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+            Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Ok(await w.GetView())))
             .WithSummary("The window: state, clerk, current ticket, served today.");
 
-        windows.MapPost("/open", (string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-            Run(hallCode, windowNo, user, directory, grains, async w => Window(await w.Open(user.Claim(TongBanClaims.Subject)))))
+        windows.MapPost("/open", (HallRoute routeHall, string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+            Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Window(await w.Open(user.Claim(TongBanClaims.Subject)))))
             .WithSummary("Open the window; the caller signs in as its clerk. 409 with `nextOpening` outside opening hours (延时服务 counts as open).");
-        windows.MapPost("/pause", async (string hallCode, int windowNo, HttpRequest http, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        windows.MapPost("/pause", async (HallRoute routeHall, string hallCode, int windowNo, HttpRequest http, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
         {
             // The body is optional (the published contract's pause has none), so it is read here rather than bound.
             var (body, unreadable) = await OptionalBody<PauseRequest>(http);
@@ -325,18 +274,18 @@ public static class QueueEndpoints
                 return Problems.Invalid("reason", "reason is break (休息), training (培训), systemFault (系统故障) or other (其他).");
             }
 
-            return await Run(hallCode, windowNo, user, directory, grains, async w => Window(await w.Pause(reason)));
+            return await Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Window(await w.Pause(reason)));
         })
             .WithSummary("暂停: pause with an optional {reason}: break, training, systemFault or other (no body: other). A called ticket goes back to the head of its queue.")
             .WithDescription("Body (optional): PauseRequest {reason}. Paused time counts in the window's day figures (pausedMinutesToday); the reason shows in the window view and the hall dashboard. 400 for another reason.");
-        windows.MapPost("/close", (string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-            Run(hallCode, windowNo, user, directory, grains, async w => Window(await w.Close())))
+        windows.MapPost("/close", (HallRoute routeHall, string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+            Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Window(await w.Close())))
             .WithSummary("Close; a called ticket goes back to the head, tickets reserved for this window are freed. 409 while serving.");
 
-        windows.MapPost("/call-next", (string hallCode, int windowNo, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-            ValidateKey(key) is { } bad ? Task.FromResult<IResult>(bad) : Run(hallCode, windowNo, user, directory, grains, async w =>
+        windows.MapPost("/call-next", (HallRoute routeHall, string hallCode, int windowNo, IdempotencyKey idempotency, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+            Run(routeHall, hallCode, windowNo, user, directory, grains, async w =>
             {
-                var reply = await w.CallNext(key);
+                var reply = await w.CallNext(idempotency.Value);
                 if (!reply.IsOk)
                 {
                     return WindowProblem(reply);
@@ -357,14 +306,14 @@ public static class QueueEndpoints
             ("skip", WindowCommand.Skip, "过号顺延: put the called ticket back; it is called again after a few others."),
         })
         {
-            windows.MapPost("/" + route, (string hallCode, int windowNo, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-                ValidateKey(key) is { } bad ? Task.FromResult<IResult>(bad) : Run(hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Act(command, key), windowNo)))
+            windows.MapPost("/" + route, (HallRoute routeHall, string hallCode, int windowNo, IdempotencyKey idempotency, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+                Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Act(command, idempotency.Value), windowNo)))
                 .Produces<WindowTicketDto>()
                 .WithSummary(summary);
         }
 
-        windows.MapPost("/transfer", (string hallCode, int windowNo, TransferRequest body, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
-            ValidateKey(key) is { } bad ? Task.FromResult<IResult>(bad) : Run(hallCode, windowNo, user, directory, grains, async w =>
+        windows.MapPost("/transfer", (HallRoute routeHall, string hallCode, int windowNo, TransferRequest body, IdempotencyKey idempotency, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+            Run(routeHall, hallCode, windowNo, user, directory, grains, async w =>
             {
                 if (body.ToCategory is not null && !TicketNumber.IsCategoryCode(body.ToCategory))
                 {
@@ -376,12 +325,12 @@ public static class QueueEndpoints
                     return Problems.Invalid("toWindow", "toWindow is a window number of this hall.");
                 }
 
-                return Ticket(await w.Transfer(body.ToCategory, body.ToWindow, key), windowNo);
+                return Ticket(await w.Transfer(body.ToCategory, body.ToWindow, idempotency.Value), windowNo);
             }))
             .Produces<WindowTicketDto>()
             .WithSummary("转办: move the current ticket to another category (keeping its place in time) and/or a named window. Idempotency-Key makes a retry return the first answer.");
 
-        windows.MapPost("/park", async (string hallCode, int windowNo, HttpRequest http, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        windows.MapPost("/park", async (HallRoute routeHall, string hallCode, int windowNo, HttpRequest http, IdempotencyKey idempotency, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
         {
             // Read rather than bound, so a missing body is the 400 "reason is required", not a bare 415.
             var (body, unreadable) = await OptionalBody<ParkRequest>(http);
@@ -390,46 +339,41 @@ public static class QueueEndpoints
                 return unreadable;
             }
 
-            if (ValidateKey(key) is { } bad)
-            {
-                return bad;
-            }
-
             if (string.IsNullOrWhiteSpace(body?.Reason) || body.Reason.Length > CategoryQueue.MaxParkReasonLength)
             {
                 return Problems.Invalid("reason", $"reason (挂起原因) is required, 1–{CategoryQueue.MaxParkReasonLength} characters.");
             }
 
-            return await Run(hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Park(body.Reason, key), windowNo));
+            return await Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Park(body.Reason, idempotency.Value), windowNo));
         })
             .Produces<WindowTicketDto>()
             .WithSummary("挂起: park the current ticket with a {reason} (required); the window is free. Idempotency-Key makes a retry return the first answer.")
             .WithDescription("Body: ParkRequest {reason}. The parked ticket is never called until unparked (GET /api/halls/{hallCode}/parked lists them).");
 
-        windows.MapPost("/unpark", async (string hallCode, int windowNo, HttpRequest http, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        windows.MapPost("/unpark", async (HallRoute routeHall, string hallCode, int windowNo, HttpRequest http, IdempotencyKey idempotency, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
         {
             var (body, unreadable) = await OptionalBody<TicketNoRequest>(http);
-            return unreadable ?? ValidateKey(key) ?? BadTicketNo(body?.TicketNo)
-                ?? await Run(hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Unpark(body!.TicketNo!, key), windowNo));
+            return unreadable ?? BadTicketNo(body?.TicketNo)
+                ?? await Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Ticket(await w.Unpark(body!.TicketNo!, idempotency.Value), windowNo));
         })
             .Produces<WindowTicketDto>()
             .WithSummary("恢复排队: a parked {ticketNo} returns to the front of its line (called next by any window that serves it).")
             .WithDescription("Body: TicketNoRequest {ticketNo}. Any window serving the ticket's category may unpark it (its clerk, or the hall manager). 404 unknown ticket, 409 not parked or not served here.");
 
-        windows.MapPost("/call", async (string hallCode, int windowNo, HttpRequest http, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        windows.MapPost("/call", async (HallRoute routeHall, string hallCode, int windowNo, HttpRequest http, IdempotencyKey idempotency, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
         {
             var (body, unreadable) = await OptionalBody<TicketNoRequest>(http);
-            return unreadable ?? ValidateKey(key) ?? BadTicketNo(body?.TicketNo)
-                ?? await Run(hallCode, windowNo, user, directory, grains, async w => Ticket(await w.CallTicket(body!.TicketNo!, key), windowNo));
+            return unreadable ?? BadTicketNo(body?.TicketNo)
+                ?? await Run(routeHall, hallCode, windowNo, user, directory, grains, async w => Ticket(await w.CallTicket(body!.TicketNo!, idempotency.Value), windowNo));
         })
             .Produces<WindowTicketDto>()
             .WithSummary("指定叫号: call a named waiting or parked {ticketNo} of a category this window serves. Idempotency-Key makes a retry return the first answer.")
             .WithDescription("Body: TicketNoRequest {ticketNo}. 404 unknown ticket; 409 names the ticket's state and the allowed actions (or the window's).");
 
-        windows.MapPost("/walk-up", async (string hallCode, int windowNo, HttpRequest http, [FromHeader(Name = "Idempotency-Key")] string? key, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        windows.MapPost("/walk-up", async (HallRoute routeHall, string hallCode, int windowNo, HttpRequest http, IdempotencyKey idempotency, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
         {
             var (body, unreadable) = await OptionalBody<WalkUpRequest>(http);
-            return unreadable ?? ValidateKey(key) ?? await Run(hallCode, windowNo, user, directory, grains, async w =>
+            return unreadable ?? await Run(routeHall, hallCode, windowNo, user, directory, grains, async w =>
             {
                 if (body?.Category is not { } category || !TicketNumber.IsCategoryCode(category))
                 {
@@ -447,7 +391,7 @@ public static class QueueEndpoints
                     return Problems.NotFound($"Item of {hallCode}", item);
                 }
 
-                var reply = await w.ServeWalkUp(category, body.Item, key);
+                var reply = await w.ServeWalkUp(category, body.Item, idempotency.Value);
                 return !reply.IsOk ? WindowProblem(reply)
                     : TypedResults.Ok(new WalkUpDto(reply.WalkUp!.Id, reply.WalkUp.Category, reply.WalkUp.Item, windowNo, reply.WalkUp.ServedAt, reply.Window.ServedToday));
             });
@@ -456,15 +400,14 @@ public static class QueueEndpoints
             .WithDescription("Body: WalkUpRequest {category, item?}. 404 for a category or item the hall does not have; 409 when the window is not open or does not serve the category.")
             .WithSummary("补录: record a service to a citizen without a ticket ({category, item?}); counted as served, never in the waits. Idempotency-Key makes a retry return the first answer.");
 
-        windows.MapPut("/categories", async (string hallCode, int windowNo, HttpRequest http, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
+        windows.MapPut("/categories", async (HallRoute routeHall, string hallCode, int windowNo, HttpRequest http, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains) =>
         {
             var (body, unreadable) = await OptionalBody<WindowCategoriesRequest>(http);
-            return unreadable ?? await Run(hallCode, windowNo, user, directory, grains, async w =>
+            return unreadable ?? await Run(routeHall, hallCode, windowNo, user, directory, grains, async w =>
             {
                 if (!user.IsInRole(Roles.Admin) && !user.IsInRole(Roles.HallManager))
                 {
-                    return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "无权操作 Forbidden",
-                        detail: "Only the hall manager or an admin changes a window's categories.");
+                    return Problems.Forbidden("Only the hall manager or an admin changes a window's categories.");
                 }
 
                 if (body?.Categories is not { Count: > 0 } categories || categories.Any(c => !TicketNumber.IsCategoryCode(c)))
@@ -485,28 +428,16 @@ public static class QueueEndpoints
             .WithDescription("Body: WindowCategoriesRequest {categories}. 400 for a category the hall does not have; the hall's serving-window figures and wait predictions follow at once. A ticket the window holds stays with it.");
 
         // Kept as a local function so every window route shares one lookup and authorization path.
-        static async Task<IResult> Run(string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains, Func<IWindowGrain, Task<IResult>> action)
+        static async Task<IResult> Run(HallRoute routeHall, string hallCode, int windowNo, ClaimsPrincipal user, ServicePointDirectory directory, IGrainFactory grains, Func<IWindowGrain, Task<IResult>> action)
         {
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
-            if (lookup.Point!.Windows.All(w => w.WindowNo != windowNo))
+            if (routeHall.Point.Windows.All(w => w.WindowNo != windowNo))
             {
                 return Problems.NotFound($"Window of {hallCode}", windowNo.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
             if (!user.MayWorkWindow(hallCode, windowNo))
             {
-                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "无权操作 Forbidden",
-                    detail: $"You may not work window {windowNo} of {hallCode}.");
+                return Problems.Forbidden($"You may not work window {windowNo} of {hallCode}.");
             }
 
             return await action(grains.GetGrain<IWindowGrain>(WindowKeys.Of(hallCode, windowNo)));
@@ -596,11 +527,6 @@ public static class QueueEndpoints
 
     private static ValidationProblem? BadTicketNo(string? ticketNo) =>
         ticketNo is null || !TicketNumber.TryParse(ticketNo, out _, out _) ? Problems.Invalid("ticketNo", "ticketNo is a ticket number like A012.") : null;
-
-    private static ValidationProblem? ValidateKey(string? key) =>
-        key is { Length: > MaxIdempotencyKeyLength } or { Length: 0 }
-            ? Problems.Invalid("Idempotency-Key", $"Idempotency-Key has 1–{MaxIdempotencyKeyLength} characters.")
-            : null;
 
     private static bool TryPriority(string? text, out PriorityClass priority)
     {

@@ -323,7 +323,7 @@ public static class ReportEndpoints
                             : Problems.Invalid("code", scope == "province" ? "The province's code is 520000." : "A region's code is a county or prefecture code of Guizhou, e.g. 520102 or 520100."));
                     }
 
-                    if (!admin && !(supervisorRegion is not null && CaseStateMachine.RegionCovers(supervisorRegion, region.Code)))
+                    if (!admin && !(supervisorRegion is not null && RegionRules.Covers(supervisorRegion, region.Code)))
                     {
                         return (null, Forbidden("Region figures are for supervisors of that region (or a region above it) and admins."));
                     }
@@ -389,7 +389,7 @@ public static class ReportEndpoints
     private static bool MayWatchHall(ClaimsPrincipal user, ServicePoint hall) =>
         user.IsInRole(Roles.Admin)
         || (user.IsInRole(Roles.HallManager) && user.Claim(TongBanClaims.HallCode) == hall.Code)
-        || (user.IsInRole(Roles.Supervisor) && user.Claim(TongBanClaims.RegionCode) is { } region && CaseStateMachine.RegionCovers(region, hall.RegionCode));
+        || (user.IsInRole(Roles.Supervisor) && user.Claim(TongBanClaims.RegionCode) is { } region && RegionRules.Covers(region, hall.RegionCode));
 
     private static async IAsyncEnumerable<ReportRow> Rows(ReportDto report)
     {

@@ -35,7 +35,7 @@ public static class SealEndpoints
             }
 
             var view = await grains.GetGrain<ICaseGrain>(number.Value).Get();
-            if (view is null || !CaseEndpoints.MaySee(user, view, protector))
+            if (view is null || !user.MaySeeCase(view, protector))
             {
                 return Problems.NotFound("Case", number.Value);
             }

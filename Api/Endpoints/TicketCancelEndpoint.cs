@@ -20,20 +20,9 @@ public static class TicketCancelEndpoint
 
     public static RouteHandlerBuilder MapTicketCancel(this RouteGroupBuilder halls) =>
         halls.MapPost("/tickets/{ticketNo}/cancel", async Task<Results<Ok<TicketDto>, ValidationProblem, ProblemHttpResult>> (
-            string hallCode, string ticketNo, CancelTicketRequest? body, ServicePointDirectory directory, IGrainFactory grains,
+            HallRoute routeHall, string hallCode, string ticketNo, CancelTicketRequest? body, ServicePointDirectory directory, IGrainFactory grains,
             CancelTokens cancelTokens, TimeProvider clock) =>
         {
-            var lookup = HallLookup.Of(hallCode, directory);
-            if (lookup.Invalid is { } invalid)
-            {
-                return invalid;
-            }
-
-            if (lookup.Missing is { } missing)
-            {
-                return missing;
-            }
-
             if (!TicketNumber.TryParse(ticketNo, out var category, out _))
             {
                 return Problems.Invalid("ticketNo", "A ticket number looks like A012.");
@@ -49,7 +38,7 @@ public static class TicketCancelEndpoint
                 return Problems.Invalid("cancelToken", $"cancelToken has {CancelTokens.Length} characters.");
             }
 
-            if (lookup.Point!.Categories.All(c => c.Code != category))
+            if (routeHall.Point.Categories.All(c => c.Code != category))
             {
                 return Problems.NotFound("Ticket", ticketNo);
             }
@@ -77,7 +66,7 @@ public static class TicketCancelEndpoint
             var issuedDay = DateOnly.FromDateTime(status.Ticket.IssuedAt.ToOffset(ChinaTime.Offset).DateTime);
             if (!cancelTokens.TryVerify(hallCode, ticketNo, token, out var day) || day != issuedDay)
             {
-                return TicketRules.Forbidden($"This cancelToken does not belong to ticket {ticketNo} of {hallCode} today; nothing was changed.");
+                return Problems.Forbidden($"This cancelToken does not belong to ticket {ticketNo} of {hallCode} today; nothing was changed.");
             }
 
             if (status.Ticket.State == TicketState.Cancelled)

@@ -38,22 +38,22 @@ public static partial class TicketRules
 
         if (kind == TicketKind.Remote && !citizen)
         {
-            return (Forbidden("A remote ticket is taken by the citizen themself, signed in as a citizen; staff issue walk-in tickets."), null, null);
+            return (Problems.Forbidden("A remote ticket is taken by the citizen themself, signed in as a citizen; staff issue walk-in tickets."), null, null);
         }
 
         if (kind == TicketKind.Kiosk && priority != PriorityClass.Normal)
         {
-            return (Forbidden("A kiosk (自助取号机) issues normal tickets only, with no priority; ask the guide at the reception desk for 绿色通道 or 帮办代办."), null, null);
+            return (Problems.Forbidden("A kiosk (自助取号机) issues normal tickets only, with no priority; ask the guide at the reception desk for 绿色通道 or 帮办代办."), null, null);
         }
 
         if (priority != PriorityClass.Normal && !staff && !(citizen && HasVerifiedPriority(user, priority)))
         {
-            return (Forbidden($"Priority {Wire.Name(priority)} is granted by the hall's staff (guide, clerk) or by a verified attribute of your sign-in, not declared by the caller; ask at the reception desk."), null, null);
+            return (Problems.Forbidden($"Priority {Wire.Name(priority)} is granted by the hall's staff (guide, clerk) or by a verified attribute of your sign-in, not declared by the caller; ask at the reception desk."), null, null);
         }
 
         if (namesHolder && !staff)
         {
-            return (Forbidden("Only the hall's staff may take a ticket for a named person (idNumber, phone); a citizen signs in and takes one for themself."), null, null);
+            return (Problems.Forbidden("Only the hall's staff may take a ticket for a named person (idNumber, phone); a citizen signs in and takes one for themself."), null, null);
         }
 
         if (namesHolder)
@@ -115,9 +115,6 @@ public static partial class TicketRules
 
     private static bool HasVerifiedPriority(ClaimsPrincipal user, PriorityClass priority) =>
         user.FindAll(TongBanClaims.PriorityClass).Any(c => c.Value == Wire.Name(priority));
-
-    internal static ProblemHttpResult Forbidden(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "无权操作 Forbidden", detail: detail);
 
     private static ProblemHttpResult Unauthorized(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "需要登录 Sign-in required", detail: detail);

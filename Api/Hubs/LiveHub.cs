@@ -61,7 +61,7 @@ public sealed class LiveHub(ServicePointDirectory directory, IGrainFactory grain
     {
         var view = CaseNumber.TryParse(caseNo, out var number) ? await grains.GetGrain<ICaseGrain>(number.Value).Get() : null;
         if (view is null || Context.User is not { } user ||
-            !(CaseEndpoints.MaySee(user, view, protector) || await HotlineWatch.MayWatchAsync(grains, user, number.Value)))
+            !(user.MaySeeCase(view, protector) || await HotlineWatch.MayWatchAsync(grains, user, number.Value)))
         {
             throw new HubException($"No case '{caseNo}'.");
         }

@@ -92,12 +92,6 @@ public sealed partial class CaseStateMachine
     public static IReadOnlyList<CaseAction> ActionsOf(CaseRole role) =>
         [.. Enum.GetValues<CaseAction>().Where(a => Roles[a] == role)];
 
-    /// <summary>Kept for the Api endpoints until they call <see cref="RegionRules.CompetentRegion"/> themselves.</summary>
-    public static string CompetentRegion(ServiceItem item, string applicantCountyCode) => RegionRules.CompetentRegion(item, applicantCountyCode);
-
-    /// <summary>Kept for the Api endpoints until they call <see cref="RegionRules.Covers"/> themselves.</summary>
-    public static bool RegionCovers(string area, string code) => RegionRules.Covers(area, code);
-
     /// <summary>
     /// Gaps between what was handed in and the item's list, in the item's order: a material is
     /// satisfied by an e-licence of its accepted type, or by paper with enough copies and, where
