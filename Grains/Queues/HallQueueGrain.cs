@@ -50,10 +50,11 @@ public sealed partial class HallQueueGrain(
 
     /// <summary>
     /// First answers kept per window (and day). A window's terminal sends one command at a time (its window grain takes
-    /// them one by one) and retries the one it is waiting for, so the last few answers of each window cover every retry;
-    /// a hall-wide list of hundreds (as before) made every write carry hundreds of ticket copies (most of a 41 KB state).
+    /// them one by one) and retries the one it is waiting for, so the window's last answer covers a retry, and the one
+    /// before it a late duplicate of the previous command. A hall-wide list of 256 (as before) made every write carry
+    /// 256 ticket copies (most of a 41 KB state); 4 per window were still most of a 7.7 KB one.
     /// </summary>
-    public const int RememberedAnswersPerWindow = 4;
+    public const int RememberedAnswersPerWindow = 2;
 
     /// <summary>Positions pushed to watchers after each change; deeper positions refresh on their own request.</summary>
     private const int PushedPositions = 50;
