@@ -20,6 +20,14 @@ public static class BenchRunner
     /// <summary>Target of the issue: persisted ticket operations per second in PostgreSQL mode.</summary>
     public const double PostgresTargetPerSecond = 2_000;
 
+    /// <summary>Targets of #16 part 6: ticket ops as a share of "grain call + state write" of the same run, per mode.</summary>
+    public const double EmbeddedWriteTargetRatio = 0.35;
+
+    public const double PostgresWriteTargetRatio = 0.60;
+
+    /// <summary>Target of #16 part 6: the slowest ticket operation, in both modes.</summary>
+    public static readonly TimeSpan MaxLatencyTarget = TimeSpan.FromMilliseconds(500);
+
     private static readonly TimeSpan BaselineWarmup = TimeSpan.FromSeconds(1);
 
     /// <returns>0 when every check passed, 1 when a check failed, 2 when nothing was measured (<c>--http</c> without routes).</returns>
@@ -209,6 +217,16 @@ public static class BenchRunner
                 : $"(the {EmbeddedTargetRatio:P0} target is for embedded mode)";
             w.WriteLine($"  ratio hall day / no-op baseline: {day.PerSecond:N0} / {noop.PerSecond:N0} = {ratio:P1}  — {target}");
         }
+
+        if (write is not null)
+        {
+            var ratio = day.PerSecond / write.PerSecond;
+            var target = mode == BenchMode.Embedded ? EmbeddedWriteTargetRatio : PostgresWriteTargetRatio;
+            w.WriteLine($"  ratio hall day / \"{write.Name}\": {day.PerSecond:N0} / {write.PerSecond:N0} = {ratio:P1}  — target ≥ {target:P0} (#16): {(ratio >= target ? "MET" : "NOT MET")}");
+        }
+
+        var slowest = TimeSpan.FromMicroseconds(day.AllLatencies().MaxMicros);
+        w.WriteLine($"  slowest ticket operation: {slowest.TotalMilliseconds:N0} ms — target < {MaxLatencyTarget.TotalMilliseconds:N0} ms (#16): {(slowest < MaxLatencyTarget ? "MET" : "NOT MET")}");
 
         if (mode == BenchMode.Postgres)
         {
