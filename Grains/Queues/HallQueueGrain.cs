@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Orleans.Serialization;
 using Orleans.Storage;
 using TongBan.Grains.Common;
 using TongBan.Grains.Halls;
@@ -13,9 +15,19 @@ using TongBan.Grains.Windows;
 namespace TongBan.Grains.Queues;
 
 /// <summary>
-/// Non-reentrant on purpose: each command reads, changes and writes the hall's tickets in one turn, which is what makes
-/// concurrent call-next safe and keeps a ticket with one window. Notifications (live feed, the hall's snapshot, the
-/// citizen's come-now notice) are sent after the write, one-way.
+/// Group commit (<see cref="WriteCoalescer"/>): each command reads and changes the hall's tickets inside one exclusive
+/// section (<see cref="TurnGate"/>), which is what makes concurrent call-next safe and keeps a ticket with one window;
+/// it then leaves the section and waits for the one shared write that covers its change, while the next commands apply
+/// theirs. A command is answered, and its notifications (live feed, the hall's snapshot, the citizen's come-now notice)
+/// are sent, only after that write succeeded; a failed write fails every command waiting for it and drops the
+/// activation. Reads wait the same way for the write of what they saw, so nothing unstored is ever shown.
+/// <para>
+/// Reentrant for that reason only: the sole await outside a section is the wait for the shared write (and the
+/// notifications after it, which read nothing shared). Every other await (the archive at midnight, a finished-ticket
+/// batch, the stale-state check) happens inside a section, so no other command sees a half-made change. The write
+/// takes a deep copy of the state in its first turn, because a storage provider may serialize after its own first
+/// await, on a pool thread (the ADO.NET provider does), while the next commands change the live state.
+/// </para>
 /// <para>
 /// Finished tickets are moved out of the hot state in batches per line, as the per-category queue grains of earlier
 /// releases did, under the same record keys (state <see cref="FinishedStateName"/>, key <c>{hall}/{category}/{n}</c>), so
@@ -24,6 +36,7 @@ namespace TongBan.Grains.Queues;
 /// earlier releases through the same storage (see <see cref="Migrate"/>).
 /// </para>
 /// </summary>
+[Reentrant] // interleaves only at the wait for the shared write; see the class comment
 public sealed partial class HallQueueGrain(
     [PersistentState(HallQueueGrain.StateName, StorageNames.Default)] IPersistentState<HallQueueState> state,
     ServicePointDirectory directory,
@@ -36,8 +49,13 @@ public sealed partial class HallQueueGrain(
     /// <summary>How many tickets before the call a virtual-queue citizen is told to come (到号提醒).</summary>
     public const int ComeNowLead = 3;
 
-    /// <summary>First answers kept per hall and day: a clerk's terminal retries within seconds, a busy hall makes a few commands a second.</summary>
-    public const int RememberedAnswers = 256;
+    /// <summary>
+    /// First answers kept per window (and day). A window's terminal sends one command at a time (its window grain takes
+    /// them one by one) and retries the one it is waiting for, so the window's last answer covers a retry, and the one
+    /// before it a late duplicate of the previous command. A hall-wide list of 256 (as before) made every write carry
+    /// 256 ticket copies (most of a 41 KB state); 4 per window were still most of a 7.7 KB one.
+    /// </summary>
+    public const int RememberedAnswersPerWindow = 2;
 
     /// <summary>Positions pushed to watchers after each change; deeper positions refresh on their own request.</summary>
     private const int PushedPositions = 50;
@@ -68,7 +86,14 @@ public sealed partial class HallQueueGrain(
     /// <summary>ETag of each batch record read or written by this activation ((category, batch number) → ETag).</summary>
     private readonly Dictionary<(string, int), string?> batchETags = [];
 
+    private readonly TurnGate turn = new();
+
     private IGrainStorage storage = null!;
+    private WriteCoalescer writer = null!;
+    private DeepCopier<HallQueueState> copier = null!;
+
+    /// <summary>ETag of the hall's record as this activation last read or wrote it (the writes bypass <c>state</c>, see <see cref="WriteHall"/>).</summary>
+    private string? etag;
     private QueueRules rules = QueueRules.Default;
     private IGrainTimer? publishTimer;
     private string hallCode = string.Empty;
@@ -88,11 +113,15 @@ public sealed partial class HallQueueGrain(
         rules = ServiceProvider.GetService<QueueRules>() ?? QueueRules.Default;
         history = ServiceProvider.GetService<IHistorySink>();
         storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        copier = ServiceProvider.GetRequiredService<DeepCopier<HallQueueState>>();
+        writer = new WriteCoalescer(WriteHall);
+        etag = state.Etag;
         if (!state.RecordExists && !S.Migrated)
         {
             await Migrate();
         }
 
+        ForgetOldAnswers(S.Answers, RememberedAnswersPerWindow); // a state of an earlier build kept 256 for the hall
         foreach (var (category, line) in S.Lines)
         {
             lines[category] = new CategoryQueue(line, category, rules);
@@ -243,6 +272,9 @@ public sealed partial class HallQueueGrain(
             return now; // a clock behind another silo's is treated as today: days never go back
         }
 
+        // Let every write in flight land first: while this section holds the gate no other write starts, so no write can
+        // take a copy of a half-closed day (a line rolled over before its summary is archived).
+        await writer.Stored();
         var closed = false;
         foreach (var line in lines.Values)
         {
@@ -275,72 +307,122 @@ public sealed partial class HallQueueGrain(
     public async Task<QueueResult<TicketStatus>> Take(string category, TicketRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var now = await Begin();
-        var line = Line(category);
-        var before = line.Counts.Issued;
-        var result = line.Take(request, Capacity(category), now);
-        if (result.IsOk && line.Counts.Issued != before)
+        QueueResult<TicketStatus> result;
+        Task stored;
+        Announcement? announce = null;
+        using (await turn.Enter())
         {
-            LogTaken(logger, hallCode, result.Value.Ticket.Number, request.Kind);
-            await Commit([category], result.Value.Ticket);
+            var now = await Begin();
+            var line = Line(category);
+            var before = line.Counts.Issued;
+            result = line.Take(request, Capacity(category), now);
+            if (result.IsOk && line.Counts.Issued != before)
+            {
+                LogTaken(logger, hallCode, result.Value.Ticket.Number, request.Kind);
+                (stored, announce) = await Commit([category], result.Value.Ticket);
+            }
+            else
+            {
+                stored = writer.Stored(); // a retry's ticket may still be on its way to storage
+            }
         }
 
+        await Announce(stored, announce);
         return result;
     }
 
-    public async Task<TicketStatus?> GetStatus(string category, string ticketNo)
-    {
-        var now = await Begin();
-        return Line(category).Status(ticketNo, Capacity(category), now);
-    }
+    public Task<TicketStatus?> GetStatus(string category, string ticketNo) => Read(now => Line(category).Status(ticketNo, Capacity(category), now));
 
-    public async Task<QueueView> GetView(string category) => View(Line(category), await Begin());
+    public Task<QueueView> GetView(string category) => Read(now => View(Line(category), now));
 
-    public async Task<IReadOnlyList<ParkedTicket>> GetParked()
-    {
-        await Begin();
-        return [.. lines.Values.SelectMany(l => l.Parked()).OrderBy(p => p.ParkedAt)];
-    }
+    public Task<IReadOnlyList<ParkedTicket>> GetParked() =>
+        Read<IReadOnlyList<ParkedTicket>>(_ => [.. lines.Values.SelectMany(l => l.Parked()).OrderBy(p => p.ParkedAt)]);
 
     public async Task<QueueResult<Ticket>> Act(string category, TicketAction action, string ticketNo)
     {
-        var now = await Begin();
-        var line = Line(category);
-        var result = action switch
+        QueueResult<Ticket> result;
+        Task stored;
+        Announcement? announce = null;
+        using (await turn.Enter())
         {
-            TicketAction.Cancel => line.Cancel(ticketNo, now),
-            TicketAction.Unpark => line.Unpark(ticketNo, now),
-            _ => Violations.InvalidRequest($"{action} is a window's command", "该操作须由窗口发起"),
-        };
-        if (result.IsOk)
-        {
-            // A cancelled called ticket frees its window: the window reads its ticket from here, nothing to tell it.
-            await Commit([category], result.Value);
-            HistoryCapture.Cancelled(history, hallCode, profile.RegionCode, result.Value, now);
+            var now = await Begin();
+            var line = Line(category);
+            result = action switch
+            {
+                TicketAction.Cancel => line.Cancel(ticketNo, now),
+                TicketAction.Unpark => line.Unpark(ticketNo, now),
+                _ => Violations.InvalidRequest($"{action} is a window's command", "该操作须由窗口发起"),
+            };
+            if (result.IsOk)
+            {
+                // A cancelled called ticket frees its window: the window reads its ticket from here, nothing to tell it.
+                (stored, announce) = await Commit([category], result.Value);
+                var cancelled = result.Value;
+                announce.History = () => HistoryCapture.Cancelled(history, hallCode, profile.RegionCode, cancelled, now);
+            }
+            else
+            {
+                stored = writer.Stored();
+            }
         }
 
+        await Announce(stored, announce);
         return result;
     }
 
     public async Task<DeskFigures> GetDesk(int windowNo)
     {
-        await Begin();
-        return Figures(windowNo);
+        // [AlwaysInterleave]: waits for the section only, never for a write (it may show a change on its way to storage, as before).
+        using (await turn.Enter())
+        {
+            await Begin();
+            return Figures(windowNo);
+        }
     }
 
-    public async Task<HallSnapshot> GetFloor() => Floor(await Begin());
+    public Task<HallSnapshot> GetFloor() => Read(Floor);
+
+    /// <summary>A read: computed in a section, answered once what it saw is stored.</summary>
+    private async Task<T> Read<T>(Func<DateTimeOffset, T> read)
+    {
+        T value;
+        Task stored;
+        using (await turn.Enter())
+        {
+            value = read(await Begin());
+            stored = writer.Stored();
+        }
+
+        await stored;
+        return value;
+    }
 
     public async Task<DeskReply> Desk(DeskCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
+        DeskReply reply;
+        Task stored;
+        Announcement? announce = null;
+        using (await turn.Enter())
+        {
+            (reply, stored, announce) = await ApplyDesk(command);
+        }
+
+        await Announce(stored, announce);
+        return reply;
+    }
+
+    /// <summary>A window command inside the section: the reply, the write to wait for, and what to announce after it.</summary>
+    private async Task<(DeskReply Reply, Task Stored, Announcement? Announce)> ApplyDesk(DeskCommand command)
+    {
         var now = await Begin();
         var w = command.Session.WindowNo;
         var seat = Seat(w, now);
         if (command.Key is { } key && S.Answers.FindLast(a => a.WindowNo == w && a.Key == key) is { } first)
         {
-            // Applied (and written) by an earlier attempt with this key: its first answer, whatever happened since.
+            // Applied by an earlier attempt with this key: its first answer, whatever happened since (once it is stored).
             LogReplayed(logger, hallCode, first.Ticket?.Number, w, command.Action);
-            return new DeskReply(Figures(w), first.Ticket, null, first.WalkUp);
+            return (new DeskReply(Figures(w), first.Ticket, null, first.WalkUp), writer.Stored(), null);
         }
 
         var previous = seat.Session;
@@ -356,27 +438,42 @@ public sealed partial class HallQueueGrain(
                 await CheckStored(violation.Code);
             }
 
-            return new DeskReply(Figures(w), null, violation);
+            return (new DeskReply(Figures(w), null, violation), writer.Stored(), null);
         }
 
         if (outcome.Changed.Count == 0 && !sessionChanged)
         {
-            return new DeskReply(Figures(w), outcome.Ticket, null, outcome.WalkUp);
+            return (new DeskReply(Figures(w), outcome.Ticket, null, outcome.WalkUp), writer.Stored(), null);
         }
 
         if (command.Key is { } k && outcome.Changed.Count > 0)
         {
             S.Answers.Add(new DeskAnswer(w, k, outcome.Ticket, outcome.WalkUp));
-            if (S.Answers.Count > RememberedAnswers)
+            ForgetOldAnswers(S.Answers, RememberedAnswersPerWindow);
+        }
+
+        var (stored, announce) = await Commit(outcome.Changed, outcome.Ticket);
+        AfterWrite(announce, command, outcome, seat, now);
+        announce.History = () => HistoryCapture.Desk(history, hallCode, profile.RegionCode, command, outcome.Ticket, outcome.Changed, outcome.WalkUp, now);
+        return (new DeskReply(Figures(w), outcome.Ticket, null, outcome.WalkUp), stored, announce);
+    }
+
+    /// <summary>Keeps the last <paramref name="perWindow"/> answers of each window (oldest first), dropping older ones in place.</summary>
+    internal static void ForgetOldAnswers(List<DeskAnswer> answers, int perWindow)
+    {
+        var kept = new Dictionary<int, int>();
+        var write = answers.Count;
+        for (var read = answers.Count - 1; read >= 0; read--)
+        {
+            var a = answers[read];
+            var n = kept[a.WindowNo] = kept.GetValueOrDefault(a.WindowNo) + 1;
+            if (n <= perWindow)
             {
-                S.Answers.RemoveRange(0, S.Answers.Count - RememberedAnswers);
+                answers[--write] = a;
             }
         }
 
-        await Commit(outcome.Changed, outcome.Ticket);
-        HistoryCapture.Desk(history, hallCode, profile.RegionCode, command, outcome.Ticket, outcome.Changed, outcome.WalkUp, now);
-        await AfterWrite(command, outcome, seat, now);
-        return new DeskReply(Figures(w), outcome.Ticket, null, outcome.WalkUp);
+        answers.RemoveRange(0, write);
     }
 
     private readonly record struct Outcome(Ticket? Ticket, IReadOnlyList<string> Changed, WindowViolation? Violation = null, WalkUpService? WalkUp = null)
@@ -650,6 +747,7 @@ public sealed partial class HallQueueGrain(
         {
             // Both lines live in this turn: nothing is written, so the hand-off is undone by dropping this activation.
             LogTransferRefused(logger, hallCode, held.Number, target, accepted.Violation!.Message);
+            writer.Fail(new InvalidOperationException($"Hall queue {hallCode}: transfer of {held.Number} to {target} half done; the activation is dropped."));
             DeactivateOnIdle();
             return Outcome.Queue(accepted.Violation!);
         }
@@ -711,24 +809,23 @@ public sealed partial class HallQueueGrain(
             finishedAt, finishedAt + WindowRatingOffer.Lifetime);
     }
 
-    /// <summary>What follows a written window command: announcements, the served-ticket record, the rating pad.</summary>
-    private async Task AfterWrite(DeskCommand c, Outcome outcome, WindowSeat seat, DateTimeOffset now)
+    /// <summary>What follows a window command once written (prepared in its section): announcements, the served-ticket record, the rating pad.</summary>
+    private void AfterWrite(Announcement announce, DeskCommand c, Outcome outcome, WindowSeat seat, DateTimeOffset now)
     {
         var w = c.Session.WindowNo;
         if (c.Action is DeskAction.CallNext or DeskAction.CallTicket or DeskAction.Recall && outcome.Ticket is { } called)
         {
-            await GrainFactory.PublishLive(new LiveMessage(
-                LiveGroups.Hall(hallCode), LiveMethods.TicketCalled, new TicketCalled(hallCode, called.Number, w, now)));
+            announce.Then.Add(new LiveMessage(LiveGroups.Hall(hallCode), LiveMethods.TicketCalled, new TicketCalled(hallCode, called.Number, w, now)));
         }
 
         if (c.Action == DeskAction.Finish && outcome.Ticket is { State: TicketState.Done } done)
         {
-            // Handed to this silo's batching writer, not waited for: the ticket can be rated for days after the line drops it.
+            // Handed to this silo's batching writer after the write, not waited for: the ticket can be rated for days after the line drops it.
             var day = DateOnly.FromDateTime(done.IssuedAt.ToOffset(ChinaTime.Offset).DateTime);
-            servedTickets.Record(new ServedTicket(hallCode, day, done.Number, done.Category, w, c.Session.Clerk, done.FinishedAt ?? now));
+            announce.Served = new ServedTicket(hallCode, day, done.Number, done.Category, w, c.Session.Clerk, done.FinishedAt ?? now);
             if (seat.RatingOffer is { } offer)
             {
-                await GrainFactory.PublishLive(new LiveMessage(LiveGroups.WindowPad(hallCode, w), LiveMethods.RatingOffer, offer));
+                announce.Then.Add(new LiveMessage(LiveGroups.WindowPad(hallCode, w), LiveMethods.RatingOffer, offer));
             }
         }
     }
@@ -876,12 +973,17 @@ public sealed partial class HallQueueGrain(
             OpenWindows: windows.Count(w => w.State == "open"));
     }
 
-    /// <summary>Persist first, then tell the watchers and the hall (an unpersisted change is never announced).</summary>
-    private async Task Commit(IReadOnlyList<string> changedLines, Ticket? changed)
+    /// <summary>
+    /// After a change, inside the section: writes the finished-ticket batches that are due, prepares what to tell the
+    /// watchers and the citizens (from the state as this change left it), and starts or joins the write that will cover
+    /// the change. The caller leaves the section, then awaits <c>Stored</c> before it answers or announces anything
+    /// (<see cref="Announce"/>): an unstored change is never announced.
+    /// </summary>
+    private async Task<(Task Stored, Announcement Announce)> Commit(IReadOnlyList<string> changedLines, Ticket? changed)
     {
         var now = Now;
         var waiting = new Dictionary<string, IReadOnlyList<TicketStatus>>(StringComparer.Ordinal);
-        var comeNow = new List<TicketStatus>();
+        var announce = new Announcement();
         foreach (var category in changedLines.Distinct())
         {
             var line = waiting[category] = Line(category).WaitingLine(Capacity(category), now);
@@ -889,20 +991,16 @@ public sealed partial class HallQueueGrain(
             {
                 if (t.Ticket.Kind is TicketKind.Remote or TicketKind.Appointment && S.ComeNowSent.Add(t.Ticket.Number))
                 {
-                    comeNow.Add(t);
+                    announce.ComeNow.Add(new ComeNowNotice(hallCode, t.Ticket.Number, t.Position ?? 0, t.PredictedWaitMinutes));
                 }
             }
         }
 
-        await Persist();
-        SchedulePublish();
-
         // One batch per change: the changed ticket, and every waiting ticket whose position or predicted wait moved since it was last pushed.
-        var messages = ImmutableArray.CreateBuilder<LiveMessage>();
         if (changed is not null)
         {
             var status = Line(changed.Category).Status(changed.Number, Capacity(changed.Category), now);
-            messages.Add(TicketMessage(status?.Ticket ?? changed, status?.Position, status?.PredictedWaitMinutes, comeNow: false));
+            announce.Messages.Add(TicketMessage(status?.Ticket ?? changed, status?.Position, status?.PredictedWaitMinutes, comeNow: false));
             lastPushed.Remove(changed.Number);
         }
 
@@ -910,28 +1008,77 @@ public sealed partial class HallQueueGrain(
         {
             foreach (var t in line.Take(PushedPositions))
             {
-                var isComeNow = comeNow.Any(c => c.Ticket.Number == t.Ticket.Number);
+                var isComeNow = announce.ComeNow.Any(c => c.TicketNo == t.Ticket.Number);
                 if (isComeNow || !lastPushed.TryGetValue(t.Ticket.Number, out var last) || last != (t.Position, t.PredictedWaitMinutes))
                 {
                     lastPushed[t.Ticket.Number] = (t.Position, t.PredictedWaitMinutes);
-                    messages.Add(TicketMessage(t.Ticket, t.Position, t.PredictedWaitMinutes, isComeNow));
+                    announce.Messages.Add(TicketMessage(t.Ticket, t.Position, t.PredictedWaitMinutes, isComeNow));
                 }
             }
         }
 
-        await GrainFactory.PublishLive(messages.ToImmutable());
-        foreach (var t in comeNow)
-        {
-            // The citizen's come-now seam (到号提醒): after the write, once per ticket and day.
-            await notifications.ComeNow(new ComeNowNotice(hallCode, t.Ticket.Number, t.Position ?? 0, t.PredictedWaitMinutes));
-        }
+        await MoveOutDue();
+        var stored = writer.Flush();
+        SchedulePublish();
+        return (stored, announce);
+    }
+
+    /// <summary>What a command tells others once its write is stored, prepared inside its section.</summary>
+    private sealed class Announcement
+    {
+        public ImmutableArray<LiveMessage>.Builder Messages { get; } = ImmutableArray.CreateBuilder<LiveMessage>();
+
+        public List<ComeNowNotice> ComeNow { get; } = [];
+
+        /// <summary>Messages to other groups (the hall's call board, a window's rating pad), sent after the ticket updates.</summary>
+        public List<LiveMessage> Then { get; } = [];
+
+        public ServedTicket? Served { get; set; }
+
+        /// <summary>Hands the change's records to the service history (服务记录), once it is stored; never waits.</summary>
+        public Action? History { get; set; }
     }
 
     /// <summary>
-    /// Writes the hall's tickets. A failed write leaves this activation ahead of its storage: it is dropped so the next
-    /// call reloads what storage holds, and never answers or builds on a change that may not survive.
+    /// Outside the section: waits until the command's write (or, for a read, the write of what it saw) is stored, then
+    /// sends what it prepared. A failed write throws here, before anything is answered or announced.
     /// </summary>
+    private async Task Announce(Task stored, Announcement? announce)
+    {
+        await stored;
+        if (announce is null)
+        {
+            return;
+        }
+
+        announce.Messages.AddRange(announce.Then);
+        await GrainFactory.PublishLive(announce.Messages.ToImmutable());
+        if (announce.Served is { } served)
+        {
+            servedTickets.Record(served);
+        }
+
+        announce.History?.Invoke();
+
+        foreach (var notice in announce.ComeNow)
+        {
+            // The citizen's come-now seam (到号提醒): after the write, once per ticket and day.
+            await notifications.ComeNow(notice);
+        }
+    }
+
+    /// <summary>Inside a section: waits for the write covering every change so far (the archive at midnight).</summary>
     private async Task Persist()
+    {
+        await MoveOutDue();
+        await writer.Flush();
+    }
+
+    /// <summary>
+    /// Writes the lines' due finished-ticket batches (inside the section, before the hot state that drops them is written).
+    /// A failed batch write drops the activation like a failed hall write.
+    /// </summary>
+    private async Task MoveOutDue()
     {
         try
         {
@@ -939,8 +1086,27 @@ public sealed partial class HallQueueGrain(
             {
                 await MoveOutFinished(category, line);
             }
+        }
+        catch (Exception e)
+        {
+            LogWriteFailed(logger, e, hallCode);
+            writer.Fail(e);
+            DeactivateOnIdle();
+            throw;
+        }
+    }
 
-            await state.WriteStateAsync();
+    /// <summary>
+    /// The coalescer's write: a deep copy of the state taken now (this turn), written under the ETag of the last write. A
+    /// failed write leaves this activation ahead of its storage: it is dropped so the next call reloads what storage holds.
+    /// </summary>
+    private async Task WriteHall()
+    {
+        var record = new Record<HallQueueState> { State = copier.Copy(S), ETag = etag, RecordExists = etag is not null };
+        try
+        {
+            await storage.WriteStateAsync(StateName, this.GetGrainId(), record);
+            etag = record.ETag;
         }
         catch (Exception e)
         {
@@ -953,14 +1119,20 @@ public sealed partial class HallQueueGrain(
     /// <summary>
     /// Before refusing a window's command from this activation's memory, confirms it is the stored state: a duplicate
     /// activation left behind by a silo crash would otherwise refuse a retry from an old state (see <see cref="StoredStateCheck"/>).
+    /// Inside the section, after this activation's own writes have landed, so only another activation's write differs.
     /// </summary>
     private async Task CheckStored(WindowViolationCode code)
     {
-        if (await StoredStateCheck.IsStale(storage, StateName, this.GetGrainId(), state) is (true, var stored))
+        await writer.Stored();
+        var stored = new Record<HallQueueState>();
+        await storage.ReadStateAsync(StateName, this.GetGrainId(), stored);
+        if (stored.ETag != etag)
         {
             LogStale(logger, hallCode, code);
+            var stale = new InconsistentStateException($"Hall queue {hallCode}: another activation wrote its state; retry.", stored.ETag, etag);
+            writer.Fail(stale);
             DeactivateOnIdle();
-            throw new InconsistentStateException($"Hall queue {hallCode}: another activation wrote its state; retry.", stored, state.Etag);
+            throw stale;
         }
     }
 
@@ -968,12 +1140,20 @@ public sealed partial class HallQueueGrain(
     private void SchedulePublish()
     {
         publishTimer ??= this.RegisterGrainTimer(
-            () =>
+            async () =>
             {
                 publishTimer?.Dispose();
                 publishTimer = null;
-                GrainFactory.GetGrain<IHallGrain>(hallCode).FloorChanged(Floor(Now)).Ignore();
-                return Task.CompletedTask;
+                HallSnapshot floor;
+                Task stored;
+                using (await turn.Enter())
+                {
+                    floor = Floor(Now);
+                    stored = writer.Stored();
+                }
+
+                await stored; // the floor is told only what is stored
+                GrainFactory.GetGrain<IHallGrain>(hallCode).FloorChanged(floor).Ignore();
             },
             new GrainTimerCreationOptions(PublishInterval, Timeout.InfiniteTimeSpan) { Interleave = false });
     }

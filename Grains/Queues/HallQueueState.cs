@@ -22,8 +22,9 @@ public sealed class HallQueueState
     public HashSet<string> ComeNowSent { get; set; } = [];
 
     /// <summary>
-    /// The first answer of each recent keyed window command, oldest first, at most <see cref="HallQueueGrain.RememberedAnswers"/>:
-    /// the one idempotency record of window commands, written in the same write as the change it answered.
+    /// The first answer of each recent keyed window command, oldest first, at most <see cref="HallQueueGrain.RememberedAnswersPerWindow"/>
+    /// per window: the one idempotency record of window commands, written in the same write as the change it answered. A state
+    /// written by an earlier build may hold more (up to 256 for the hall); they are trimmed when the grain activates.
     /// </summary>
     [Id(3)]
     public List<DeskAnswer> Answers { get; set; } = [];

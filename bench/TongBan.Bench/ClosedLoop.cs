@@ -31,6 +31,11 @@ public static class ClosedLoop
             var histogram = histograms[w] = new LatencyHistogram();
             for (long i = 0; ; i++)
             {
+                // Each call starts from the pool's shared queue, as a request arriving on a socket does. Chained inline,
+                // the workers' continuations and the grain turns they schedule (Orleans queues those to the running
+                // thread's own queue) kept every pool thread busy with local work, and the shared queue (timers, socket
+                // completions) waited seconds: the no-op baseline's start-up stall (docs/PERFORMANCE.md, Hall day).
+                await Task.Yield();
                 var t0 = Stopwatch.GetTimestamp();
                 if (t0 >= measureUntil)
                 {

@@ -458,6 +458,7 @@ public static class HallDay
             var next = 0;
             while (!shared.Stopped)
             {
+                await Task.Yield(); // from the pool's shared queue, like a request from a socket (see ClosedLoop)
                 var now = Stopwatch.GetTimestamp();
                 if (now >= measureUntil)
                 {

@@ -99,7 +99,7 @@ public sealed class StallWatch : IDisposable
             var gcTotal = TimeSpan.FromTicks(s[^1].GcPauseTicks - s[0].GcPauseTicks);
             w.WriteLine($"    whole run: GC paused {gcTotal.TotalMilliseconds:N0} ms in all; the watch thread woke at worst {worstLate.LateMicros / 1000.0:N0} ms late " +
                         $"(at {Seconds(worstLate.At)}); a thread-pool work item waited at worst {worstQueue.ProbeAgeMicros / 1000.0:N0} ms (at {Seconds(worstQueue.At)}); " +
-                        $"pool threads {s.Min(x => x.Threads)}–{s.Max(x => x.Threads)}");
+                        $"pool threads {s.Min(x => x.Threads)}–{s.Max(x => x.Threads)} (minimum {MinWorkerThreads()})");
         }
 
         if (slow.Count == 0)
@@ -189,6 +189,12 @@ public sealed class StallWatch : IDisposable
                 samples.Add(sample);
             }
         }
+    }
+
+    private static int MinWorkerThreads()
+    {
+        ThreadPool.GetMinThreads(out var workers, out _);
+        return workers;
     }
 
     private string Seconds(long timestamp) =>
