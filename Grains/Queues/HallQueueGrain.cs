@@ -93,6 +93,8 @@ public sealed partial class HallQueueGrain(
             lines[category] = new CategoryQueue(line, category, rules);
             await RestoreMovedOut(category, line);
         }
+
+        await ReplayTicketNotices();
     }
 
     /// <summary>
@@ -257,6 +259,7 @@ public sealed partial class HallQueueGrain(
         var hadDay = S.Day != default;
         S.Day = today;
         S.ComeNowSent.Clear();
+        S.TicketContacts.Clear();
         S.Answers.Clear();
         lastPushed.Clear();
         if (closed || hadDay)
@@ -277,6 +280,7 @@ public sealed partial class HallQueueGrain(
         if (result.IsOk && line.Counts.Issued != before)
         {
             LogTaken(logger, hallCode, result.Value.Ticket.Number, request.Kind);
+            KeepContact(request, result.Value.Ticket);
             await Commit([category], result.Value.Ticket);
         }
 
@@ -878,9 +882,9 @@ public sealed partial class HallQueueGrain(
         foreach (var category in changedLines.Distinct())
         {
             var line = waiting[category] = Line(category).WaitingLine(Capacity(category), now);
-            foreach (var t in line.Take(ComeNowLead))
+            foreach (var t in line.Take(PushedPositions))
             {
-                if (t.Ticket.Kind is TicketKind.Remote or TicketKind.Appointment && S.ComeNowSent.Add(t.Ticket.Number))
+                if (ComeNowDue(t) && S.ComeNowSent.Add(t.Ticket.Number))
                 {
                     comeNow.Add(t);
                 }
@@ -916,8 +920,10 @@ public sealed partial class HallQueueGrain(
         foreach (var t in comeNow)
         {
             // The citizen's come-now seam (到号提醒): after the write, once per ticket and day.
-            await notifications.ComeNow(new ComeNowNotice(hallCode, t.Ticket.Number, t.Position ?? 0, t.PredictedWaitMinutes));
+            await notifications.ComeNow(ComeNowNoticeOf(t));
         }
+
+        await NotifyCalled(changed);
     }
 
     /// <summary>

@@ -86,7 +86,8 @@ public static partial class TongBanHost
         services.AddSingleton(_ => RegionCatalog.LoadEmbedded());
         services.AddSingleton<ServicePointDirectory>();
         services.AddSingleton<ReferenceDataLoader>();
-        services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
+        // The hall queue's come-now and call notices become outbox records (issue 17).
+        services.AddSingleton<ICitizenNotificationChannel, Grains.Notifications.OutboxCitizenNotificationChannel>();
         services.AddSingleton(sp => ServiceCatalogue.Seeded(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => CalendarProvider.FromEmbedded());
         // Privacy keys: configured, else the public development keys (embedded), else derived from the JWT signing key.

@@ -41,7 +41,8 @@ public static class TestSiloWiring
             StorageNames.Default, (sp, _) => new LosingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(LosingGrainStorage.InnerName)));
         services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         services.AddSingleton(clock);
-        services.AddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
+        services.AddSingleton<ICitizenNotificationChannel, TongBan.Grains.Notifications.OutboxCitizenNotificationChannel>();
+        services.AddSingleton(new TongBan.Grains.Notifications.NotificationOptions());
         services.AddSingleton(_ => ServiceCatalogue.Seeded());
         services.AddSingleton(_ => CalendarProvider.FromEmbedded());
         services.AddSingleton(new TongBan.Grains.Crypto.CryptoOptions());
