@@ -131,7 +131,7 @@ public static class HallEndpoints
 
         group.MapPut("/{hallCode}/hours/exceptions/{date}", async Task<Results<Ok<HallHoursDto>, ValidationProblem, ProblemHttpResult>> (
             HallRoute routeHall, string hallCode, string date, HoursExceptionRequest body, ClaimsPrincipal user, ServicePointDirectory directory, RegionCatalog regions,
-            IGrainFactory grains, ServicePointDirectorySync sync, HallHours hours) =>
+            IGrainFactory grains, ServicePointDirectorySync sync, HallHours hours, Grains.Appointments.AppointmentOptions appointments) =>
         {
             var point = routeHall.Point;
             if (!user.MayOperateHall(point, regions))
@@ -163,11 +163,18 @@ public static class HallEndpoints
             point = point with { HoursExceptions = [.. kept.Append(exception).OrderBy(e => e.From)] };
             await grains.GetGrain<IServicePointRegistryGrain>(0).Upsert(point);
             sync.ApplyLocal(point);
+            if (exception.Kind == HoursExceptionKind.Closed)
+            {
+                await AppointmentClosure.CancelAsync(grains, hallCode, exception.From, exception.To, today, appointments.HorizonDays);
+            }
+
             return TypedResults.Ok(HallHoursDto.From(point, hours.Read(point)));
         })
         .RequireAuthorization(Policies.HallOperations)
         .WithSummary("Set an exception to the hall's hours from {date} (yyyy-MM-dd): extended hours (延时服务) or a closure (临时闭厅) with a reason. Idempotent.")
-        .WithDescription("Hall managers for their own hall; supervisors within their region. Every silo's clock follows (tickets, windows, appointments, map). 400 for bad dates or times, 409 when it overlaps another exception.");
+        .WithDescription("Hall managers for their own hall; supervisors within their region. Every silo's clock follows (tickets, windows, appointments, map). " +
+            "A closure cancels the bookings of its days (within the booking horizon) and tells their applicants (appointmentCancelledHallClosed); their reminders are suppressed. " +
+            "400 for bad dates or times, 409 when it overlaps another exception.");
 
         group.MapDelete("/{hallCode}/hours/exceptions/{date}", async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> (
             HallRoute routeHall, string hallCode, string date, ClaimsPrincipal user, ServicePointDirectory directory, RegionCatalog regions,

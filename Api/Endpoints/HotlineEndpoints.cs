@@ -174,7 +174,7 @@ public static class HotlineEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("The responsible department answers an urge or a decision complaint (by seq); the hall's manager answers a hallConduct complaint about the hall. It leaves the box it was in.");
+            .WithSummary("The responsible department answers an urge or a decision complaint (by seq); the hall's manager answers a hallConduct complaint about the hall. It leaves the box it was in. An answered urge tells the applicant on the case's channels (caseUrgeAnswered, see GET /api/cases/{caseNo}/notifications).");
 
         routes.MapGet("/api/inbox/hotline", async Task<Results<Ok<IReadOnlyList<HotlineWorkItemDto>>, ForbidHttpResult>> (ClaimsPrincipal user, IGrainFactory grains, TimeProvider clock) =>
         {

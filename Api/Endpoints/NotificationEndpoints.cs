@@ -58,6 +58,9 @@ public static class NotificationEndpoints
             .RequireAuthorization(p => p.RequireRole(Roles.Citizen))
             .WithSummary("退订: the applicant stops notifications to the addresses of this case on the given channels (all when none are named); queued ones are then suppressed (optOut).");
 
+        routes.MapTicketNotificationEndpoints();
+        routes.MapReceiptEndpoints();
+
         var admin = routes.MapGroup("/api/admin/notifications").WithTags("Admin").RequireAuthorization(Policies.Admin);
         admin.MapGet("/", async (INotificationOutbox outbox, TimeProvider clock, CancellationToken cancellationToken) =>
             TypedResults.Ok(new OutboxDto(

@@ -23,11 +23,21 @@ namespace TongBan.Api.Endpoints;
 /// </param>
 /// <param name="IdNumber">Staff only: the holder's resident ID number, for 一人一号 (one open ticket per person and category). Never stored or returned.</param>
 /// <param name="Phone">Staff only: the holder's mobile number, the same use.</param>
-public sealed record TakeTicketRequest(string? Category, string? Kind, string? Priority, string? AppointmentId, string? IdNumber = null, string? Phone = null);
+public sealed record TakeTicketRequest(string? Category, string? Kind, string? Priority, string? AppointmentId, string? IdNumber = null, string? Phone = null)
+{
+    /// <summary>Notifications about this ticket (到号提醒, 叫号): channels sms, weChat (weChatOpenId), app (appUserId), as for a case.</summary>
+    public NotifyInput? Notify { get; init; }
+
+    /// <summary>The mobile number for SMS about this ticket (anyone, for their own ticket); alone it means SMS. Sealed with its keyed hash, shown masked.</summary>
+    public string? NotifyPhone { get; init; }
+}
 
 /// <param name="RatingToken">评价码: printed on the slip (QR) and kept by the phone that took the ticket; rates this ticket once it is served (POST /api/ratings).</param>
 /// <param name="CancelToken">取消码: printed on the slip and kept by the phone; cancels this ticket (POST /api/halls/{hallCode}/tickets/{ticketNo}/cancel).</param>
-public sealed record TicketTakenDto(string HallCode, string TicketNo, string Category, int? Position, int? PredictedWaitMinutes, DateTimeOffset IssuedAt, string? RatingToken = null, string? CancelToken = null);
+/// <param name="Notify">The notification channels chosen and the phone masked (138****5678); null without a contact.</param>
+public sealed record TicketTakenDto(
+    string HallCode, string TicketNo, string Category, int? Position, int? PredictedWaitMinutes, DateTimeOffset IssuedAt, string? RatingToken = null,
+    string? CancelToken = null, TicketNotifyDto? Notify = null);
 
 /// <param name="Outcome">
 /// "hallClosed" when the ticket still waits after the hall's last session of the day has ended (延时服务 included): it will not
@@ -135,6 +145,11 @@ public static class QueueEndpoints
                 return forbidden;
             }
 
+            if (TicketNotificationEndpoints.ParseContact(body, personalData, out var contact) is { } badContact)
+            {
+                return badContact;
+            }
+
             var hall = grains.GetGrain<IHallGrain>(hallCode);
             if ((await hall.GetServiceStatus()).Suspended)
             {
@@ -148,7 +163,7 @@ public static class QueueEndpoints
             }
 
             var result = await grains.Line(hallCode, body.Category)
-                .Take(new TicketRequest(kind, priority, null, idempotencyKey.Value, personKeys));
+                .Take(new TicketRequest(kind, priority, null, idempotencyKey.Value, personKeys, contact));
             if (!result.IsOk)
             {
                 return QueueProblem(result.Violation!);
@@ -158,7 +173,7 @@ public static class QueueEndpoints
             TicketRules.LogGranted(loggers.CreateLogger(typeof(TicketRules)), user, hallCode, t.Ticket.Number, priority);
             var day = DateOnly.FromDateTime(t.Ticket.IssuedAt.ToOffset(ChinaTime.Offset).DateTime);
             return TypedResults.Ok(new TicketTakenDto(hallCode, t.Ticket.Number, t.Ticket.Category, t.Position, t.PredictedWaitMinutes, t.Ticket.IssuedAt,
-                ratingTokens.Issue(hallCode, day, t.Ticket.Number), cancelTokens.Issue(hallCode, day, t.Ticket.Number)));
+                ratingTokens.Issue(hallCode, day, t.Ticket.Number), cancelTokens.Issue(hallCode, day, t.Ticket.Number), TicketNotificationEndpoints.Echo(contact)));
         })
         .AllowAnonymous()
         .RequireRateLimiting(RateLimitPolicies.TicketTaking)
@@ -168,6 +183,7 @@ public static class QueueEndpoints
             "a kiosk sets none. 一人一号: a signed-in citizen, or the person named by staff (idNumber/phone), holds one open ticket per " +
             "hall and category: a second take → 409 naming it (ticketNo, state); a retry with the same Idempotency-Key → the same ticket. " +
             "The answer's cancelToken cancels the ticket (POST …/tickets/{ticketNo}/cancel). " +
+            "Optional `notify` (channels sms / weChat / app) and `notifyPhone` (11-digit mainland mobile, else 400): the holder is told to come (到号提醒) and which window calls them (叫号); see GET …/tickets/{ticketNo}/notifications. " +
             "409 with `nextOpening` (ISO 8601, +08:00) while the hall is closed or past its ticket cutoff (停止取号, default 30 min before each session closes).");
 
         halls.MapGet("/tickets/{ticketNo}", async Task<Results<Ok<TicketDto>, ValidationProblem, ProblemHttpResult>> (

@@ -102,6 +102,30 @@ public sealed partial class AppointmentBookGrain(
         return result;
     }
 
+    /// <summary>The actor recorded on appointments the hall cancelled by closing that day (临时闭厅).</summary>
+    public const string HallClosedActor = "system:hallClosed";
+
+    public async Task<int> CancelForClosure()
+    {
+        var now = await Begin();
+        var cancelled = 0;
+        foreach (var a in state.State.Appointments.Where(a => a.State == AppointmentState.Booked).ToList())
+        {
+            if (book.Cancel(a.Id, HallClosedActor, now).IsOk)
+            {
+                cancelled++;
+            }
+        }
+
+        if (cancelled > 0)
+        {
+            await Commit();
+            LogClosureCancelled(logger, hallCode, date, cancelled);
+        }
+
+        return cancelled;
+    }
+
     public async Task<AppointmentResult<AppointmentDetails>> RescheduleWithinDay(string appointmentId, TimeOnly newStart, string actor)
     {
         var now = await Begin();
@@ -163,7 +187,8 @@ public sealed partial class AppointmentBookGrain(
 
         // The same key on every attempt: a retry after a lost answer, or a second check-in, gets the ticket issued the
         // first time. Appointment priority is not requested: the queue derives it from the slot start (QUEUE_RULES.md).
-        var request = new TicketRequest(TicketKind.Appointment, PriorityClass.Normal, entry.SlotStart, "appointment:" + entry.Id);
+        // The booking's notification consent goes with its ticket: the holder is told when to come and which window.
+        var request = new TicketRequest(TicketKind.Appointment, PriorityClass.Normal, entry.SlotStart, "appointment:" + entry.Id, Contact: entry.Applicant.Contact);
         var taken = await GrainFactory.Line(hallCode, entry.Category).Take(request);
         if (!taken.IsOk)
         {
@@ -249,7 +274,7 @@ public sealed partial class AppointmentBookGrain(
     {
         var notified = state.State.Notified;
         var changed = state.State.Appointments
-            .Where(a => a.Applicant.Contact is not null && a.State is AppointmentState.Booked or AppointmentState.Cancelled &&
+            .Where(a => a.Applicant.Contact is not null && a.State is AppointmentState.Booked or AppointmentState.Cancelled or AppointmentState.Rescheduled &&
                 (!notified.TryGetValue(a.Id, out var s) || s != a.State))
             .ToList();
         if (changed.Count == 0)
@@ -260,8 +285,17 @@ public sealed partial class AppointmentBookGrain(
         try
         {
             var hall = Point()?.Name ?? hallCode;
-            var entries = changed.SelectMany(a => AppointmentNotifications.EntriesFor(a.Id, AppointmentBook.Wire(a.State), hall, a.SlotStart, a.Applicant.Contact, protector)).ToList();
+            var entries = changed.SelectMany(a => AppointmentNotifications.EntriesFor(a.Id, AppointmentBook.Wire(a.State), hall, a.SlotStart, a.Applicant.Contact, protector,
+                hallClosed: a.CancelledBy == HallClosedActor)).ToList();
+            // Reminders (the day before, 30 min before check-in) wait in the outbox for their moment (issue 17).
+            entries.AddRange(changed.Where(a => a.State == AppointmentState.Booked).SelectMany(a =>
+                AppointmentNotifications.ReminderEntries(a.Id, hall, a.SlotStart, options.CheckInBefore, clock.GetUtcNow(), a.Applicant.Contact, protector)));
             await outbox.EnqueueAsync(entries, clock.GetUtcNow(), CancellationToken.None);
+            foreach (var a in changed.Where(a => a.State != AppointmentState.Booked))
+            {
+                await outbox.SuppressQueuedAsync(AppointmentNotifications.Subject(a.Id), AppointmentNotifications.ReminderTemplates, SuppressionReasons.Cancelled, clock.GetUtcNow(), CancellationToken.None);
+            }
+
             foreach (var a in changed)
             {
                 notified[a.Id] = a.State;
@@ -358,6 +392,9 @@ public sealed partial class AppointmentBookGrain(
     // Log lines carry appointment ids, categories and times only: never names, ID numbers or phones.
     [LoggerMessage(Level = LogLevel.Warning, Message = "Appointment book {HallCode}/{Date}: {Count} changes not yet in the applicants' index ({Error}); retried with the next change")]
     private static partial void LogIndexBehind(ILogger logger, string hallCode, DateOnly date, int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Appointment book {HallCode}/{Date}: the hall closes that day (临时闭厅); {Count} bookings cancelled")]
+    private static partial void LogClosureCancelled(ILogger logger, string hallCode, DateOnly date, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Appointment book {HallCode}/{Date}: {Count} notifications not yet in the outbox ({Error}); handed again with the next change")]
     private static partial void LogNotificationsBehind(ILogger logger, string hallCode, DateOnly date, int count, string error);

@@ -23,6 +23,9 @@ public interface IAppointmentBookGrain : IGrainWithStringKey
     /// <summary>取消; cancelling again answers the same.</summary>
     Task<AppointmentResult<AppointmentDetails>> Cancel(string appointmentId, string actor);
 
+    /// <summary>临时闭厅: the hall closes this day; every booking still standing is cancelled (and its applicant told). Idempotent; returns how many were cancelled now.</summary>
+    Task<int> CancelForClosure();
+
     /// <summary>改约 to another slot of the same day; a retry answers the same replacement.</summary>
     Task<AppointmentResult<AppointmentDetails>> RescheduleWithinDay(string appointmentId, TimeOnly newStart, string actor);
 

@@ -6,6 +6,7 @@ using TongBan.Grains.Catalogue;
 using TongBan.Grains.Halls;
 using TongBan.Grains.Identity;
 using TongBan.Grains.Licences;
+using TongBan.Grains.Notifications;
 using TongBan.Grains.Queues;
 using TongBan.Grains.Ratings;
 using TongBan.Grains.Regions;
@@ -36,7 +37,10 @@ public static class TongBanGrainServices
         services.TryAddSingleton(_ => CalendarProvider.FromEmbedded());
 
         services.TryAddSingleton<PersonalDataProtector>();
-        services.TryAddSingleton<ICitizenNotificationChannel, LoggingNotificationChannel>();
+        // The hall queue's come-now and call notices become outbox records (出站箱); the mode registers its outbox and options first.
+        services.TryAddSingleton(new NotificationOptions());
+        services.TryAddSingleton<INotificationOutbox, InMemoryNotificationOutbox>();
+        services.TryAddSingleton<ICitizenNotificationChannel, OutboxCitizenNotificationChannel>();
         services.TryAddSingleton<IELicenceRegistry>(sp => new InProcessELicenceRegistry(sp.GetRequiredService<PersonalDataProtector>()));
         services.TryAddSingleton<HallHours>();
 

@@ -103,6 +103,7 @@ public sealed partial class CaseHotlineGrain(
         await Append(entry);
         await BoxOf(target, answered).Remove(target.CaseNo, seq);
         await Announce(entry);
+        await NotifyUrgeAnswered(entry);
         if (answered.ForHall)
         {
             await AnnounceToHall(answered, "answered");

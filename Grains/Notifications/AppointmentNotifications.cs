@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using TongBan.Grains.Identity;
 
 namespace TongBan.Grains.Notifications;
@@ -37,9 +36,52 @@ public static class AppointmentNotifications
         };
     }
 
+    /// <summary>The reminders' templates: suppressed (<see cref="SuppressionReasons.Cancelled"/>) once the appointment no longer stands.</summary>
+    public static IReadOnlyList<string> ReminderTemplates { get; } = [NotificationTemplates.AppointmentReminderDayBefore, NotificationTemplates.AppointmentReminderSoon];
+
+    /// <summary>When the day-before reminder goes out: 18:00 (+08:00) the day before the slot.</summary>
+    public static readonly TimeOnly DayBeforeAt = new(18, 0);
+
+    /// <summary>How long before check-in opens the second reminder goes out.</summary>
+    public static readonly TimeSpan SoonLead = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// The reminders of a booking whose moment is still ahead of <paramref name="now"/>: the day before at
+    /// <see cref="DayBeforeAt"/>, and <see cref="SoonLead"/> before check-in opens (slot start − <paramref name="checkInBefore"/>).
+    /// </summary>
+    public static IReadOnlyList<(string Template, DateTimeOffset At)> Reminders(DateTimeOffset slotStart, TimeSpan checkInBefore, DateTimeOffset now)
+    {
+        var local = slotStart.ToOffset(Common.ChinaTime.Offset);
+        var dayBefore = new DateTimeOffset(local.Date.AddDays(-1) + DayBeforeAt.ToTimeSpan(), Common.ChinaTime.Offset);
+        var soon = slotStart - checkInBefore - SoonLead;
+        return [.. new[] { (NotificationTemplates.AppointmentReminderDayBefore, dayBefore), (NotificationTemplates.AppointmentReminderSoon, soon) }.Where(r => r.Item2 > now)];
+    }
+
+    /// <summary>
+    /// A booking's two reminders as outbox entries due at their moments (<see cref="OutboxEntry.NotBefore"/>), keyed
+    /// <c>appointment:{id}:remind:{template}</c>: the dispatcher's lease sends each once, across silos; a cancellation
+    /// suppresses what is still queued.
+    /// </summary>
+    public static IReadOnlyList<OutboxEntry> ReminderEntries(
+        string appointmentId, string hallName, DateTimeOffset slotStart, TimeSpan checkInBefore, DateTimeOffset now, AppointmentContact? contact, PersonalDataProtector protector)
+    {
+        ArgumentNullException.ThrowIfNull(protector);
+        if (contact is null)
+        {
+            return [];
+        }
+
+        var local = slotStart.ToOffset(Common.ChinaTime.Offset);
+        string[] parameters = [hallName, local.ToString("M月d日", CultureInfo.InvariantCulture), local.ToString("HH:mm", CultureInfo.InvariantCulture)];
+        return [.. Reminders(slotStart, checkInBefore, now).SelectMany(r =>
+            ContactEntries.For($"appointment:{appointmentId}:remind:{r.Template}", Subject(appointmentId), r.Template, parameters, contact, protector)
+                .Select(e => e with { NotBefore = r.At }))];
+    }
+
     /// <summary>One entry per channel, as for cases: chosen channels with an address queued, SMS otherwise recorded as <c>noConsent</c>.</summary>
+    /// <param name="hallClosed">The hall cancelled it by closing that day (临时闭厅): the cancellation says so.</param>
     public static IReadOnlyList<OutboxEntry> EntriesFor(
-        string appointmentId, string state, string hallName, DateTimeOffset slotStart, AppointmentContact? contact, PersonalDataProtector protector)
+        string appointmentId, string state, string hallName, DateTimeOffset slotStart, AppointmentContact? contact, PersonalDataProtector protector, bool hallClosed = false)
     {
         ArgumentNullException.ThrowIfNull(protector);
         if (contact is null || MessageFor(state, hallName, slotStart) is not { } message)
@@ -47,33 +89,11 @@ public static class AppointmentNotifications
             return [];
         }
 
-        NotificationTemplates.Check(NotificationTemplates.Get(message.Template), message.Parameters);
-        var eventId = $"appointment:{appointmentId}:{state}";
-        var subject = Subject(appointmentId);
-        var chosen = contact.Consent.Channels;
-        var entries = new List<OutboxEntry>();
-        if (contact.PhoneKey is { } phoneKey)
+        if (hallClosed && message.Template == NotificationTemplates.AppointmentCancelled)
         {
-            var sms = chosen.Contains(NotificationChannel.Sms) && contact.SealedPhone is not null;
-            entries.Add(new(eventId, subject, NotificationChannel.Sms, phoneKey, contact.PhoneMasked ?? string.Empty, sms ? contact.SealedPhone : null,
-                message.Template, message.Parameters, sms ? null : SuppressionReasons.NoConsent));
+            message = (NotificationTemplates.AppointmentCancelledHallClosed, message.Parameters);
         }
 
-        var contacts = contact.Consent.SealedContacts is { } sealedContacts
-            ? JsonSerializer.Deserialize<NotificationContacts>(protector.OpenBytes(sealedContacts))
-            : null;
-        if (chosen.Contains(NotificationChannel.WeChat) && contacts?.WeChatOpenId is { Length: > 0 } openId)
-        {
-            entries.Add(new(eventId, subject, NotificationChannel.WeChat, protector.Hash.OfContact("wechat", openId), NotificationRecipients.MaskOpaque(openId),
-                protector.SealText(openId), message.Template, message.Parameters));
-        }
-
-        if (chosen.Contains(NotificationChannel.App) && contacts?.AppUserId is { Length: > 0 } userId)
-        {
-            entries.Add(new(eventId, subject, NotificationChannel.App, protector.Hash.OfContact("app", userId), NotificationRecipients.MaskOpaque(userId),
-                protector.SealText(userId), message.Template, message.Parameters));
-        }
-
-        return entries;
+        return ContactEntries.For($"appointment:{appointmentId}:{state}", Subject(appointmentId), message.Template, message.Parameters, contact, protector);
     }
 }

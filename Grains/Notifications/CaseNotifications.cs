@@ -55,9 +55,20 @@ public static class CaseNotifications
             return [];
         }
 
-        NotificationTemplates.Check(NotificationTemplates.Get(message.Template), message.Parameters);
-        var eventId = EventId(state.CaseNo, entry.Version);
-        var subject = Subject(state.CaseNo);
+        return EntriesTo(EventId(state.CaseNo, entry.Version), Subject(state.CaseNo), message.Template, message.Parameters, applicant, consent, protector);
+    }
+
+    /// <summary>
+    /// One event's entries to a case's applicant: SMS to the applicant's phone (queued when chosen, else recorded as
+    /// <see cref="SuppressionReasons.NoConsent"/>), WeChat and the app when chosen with an address.
+    /// </summary>
+    public static IReadOnlyList<OutboxEntry> EntriesTo(
+        string eventId, string subject, string template, IReadOnlyList<string> parameters, ApplicantRecord applicant, NotificationConsent? consent, PersonalDataProtector protector)
+    {
+        ArgumentNullException.ThrowIfNull(applicant);
+        ArgumentNullException.ThrowIfNull(protector);
+        NotificationTemplates.Check(NotificationTemplates.Get(template), parameters);
+        var message = (Template: template, Parameters: parameters);
         var chosen = consent?.Channels ?? [];
         var contacts = consent?.SealedContacts is { } sealedContacts
             ? JsonSerializer.Deserialize<NotificationContacts>(protector.OpenBytes(sealedContacts))

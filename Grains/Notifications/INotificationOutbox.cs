@@ -30,6 +30,15 @@ public interface INotificationOutbox
     /// <summary>A provider's delivery receipt: the sent record with this receipt becomes delivered; false when none matches.</summary>
     Task<bool> MarkDeliveredAsync(NotificationChannel channel, string receipt, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>A provider's receipt that the message never arrived: the sent record with this receipt becomes failed with <paramref name="error"/>; false when none matches.</summary>
+    Task<bool> MarkUndeliveredAsync(NotificationChannel channel, string receipt, string error, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Suppresses (<paramref name="reason"/>) the still queued records of a subject with one of <paramref name="templates"/>,
+    /// e.g. the reminders of a cancelled appointment; returns how many. A record a dispatcher holds right now is left to it.
+    /// </summary>
+    Task<int> SuppressQueuedAsync(string subject, IReadOnlyCollection<string> templates, string reason, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Every notification about a subject (<c>case:{caseNo}</c>), oldest first.</summary>
     Task<IReadOnlyList<NotificationRecord>> ListBySubjectAsync(string subject, CancellationToken cancellationToken);
 

@@ -25,7 +25,7 @@ public sealed class InMemoryNotificationOutbox : INotificationOutbox
 
                 var row = new Row(new NotificationRecord(
                     rows.Count + 1, entry, entry.SuppressedReason is null ? NotificationState.Queued : NotificationState.Suppressed,
-                    entry.SuppressedReason, 0, now, now, null, null, null, null));
+                    entry.SuppressedReason, 0, now, entry.NotBefore ?? now, null, null, null, null));
                 rows.Add(row);
                 byKey[key] = row;
                 added++;
@@ -121,6 +121,37 @@ public sealed class InMemoryNotificationOutbox : INotificationOutbox
 
             row.Record = row.Record with { State = NotificationState.Delivered, DeliveredAt = at };
             return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> MarkUndeliveredAsync(NotificationChannel channel, string receipt, string error, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var row = rows.FirstOrDefault(r => r.Record.Entry.Channel == channel && r.Record.Receipt == receipt && r.Record.State == NotificationState.Sent);
+            if (row is null)
+            {
+                return Task.FromResult(false);
+            }
+
+            row.Record = row.Record with { State = NotificationState.Failed, LastError = error };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<int> SuppressQueuedAsync(string subject, IReadOnlyCollection<string> templates, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(templates);
+        lock (gate)
+        {
+            var queued = rows.Where(r => r.Record.Entry.Subject == subject && r.Record.State == NotificationState.Queued &&
+                templates.Contains(r.Record.Entry.Template) && (r.LeaseUntil is null || r.LeaseUntil <= now)).ToList();
+            foreach (var row in queued)
+            {
+                row.Record = row.Record with { State = NotificationState.Suppressed, Reason = reason };
+            }
+
+            return Task.FromResult(queued.Count);
         }
     }
 

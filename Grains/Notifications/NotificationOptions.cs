@@ -17,6 +17,9 @@ public sealed class NotificationOptions
 
     public LimitOptions Limits { get; set; } = new();
 
+    /// <summary>到号提醒 thresholds (<c>TongBan:Notifications:Tickets</c>), per hall overridable.</summary>
+    public TicketNoticeOptions Tickets { get; set; } = new();
+
     /// <summary>The first problem with the configuration, as one line naming the key; null when sound.</summary>
     public string? Problem()
     {
@@ -79,6 +82,12 @@ public sealed class NotificationOptions
             return $"{Section}:Dispatcher: BatchSize, MaxAttempts and Parallelism ≥ 1, PollIntervalMilliseconds ≥ 10, 0 < RetryBaseSeconds ≤ RetryMaxSeconds, LeaseSeconds ≥ 5.";
         }
 
+        if (Tickets.ComeNowPosition < 1 || Tickets.ComeNowWaitMinutes < 0 ||
+            Tickets.Halls.Values.Any(h => h.ComeNowPosition is < 1 || h.ComeNowWaitMinutes is < 0))
+        {
+            return $"{Section}:Tickets: ComeNowPosition ≥ 1 and ComeNowWaitMinutes ≥ 0 (0: by position only), also under Halls:{{hallCode}}.";
+        }
+
         return Limits.PerMinute < 1 || Limits.PerDay < 1 ? $"{Section}:Limits:PerMinute and PerDay are ≥ 1." : null;
     }
 
@@ -109,6 +118,12 @@ public sealed class TencentSmsOptions
 
     /// <summary>The approved signature (签名), e.g. 贵州政务服务.</summary>
     public string? SignName { get; set; }
+
+    /// <summary>
+    /// The secret the status-push URL configured in Tencent's console carries (<c>…/api/notifications/receipts/sms/tencent?token=…</c>);
+    /// null: the receipt route answers 404.
+    /// </summary>
+    public string? CallbackToken { get; set; }
 
     /// <summary>TongBan template name → the approved Tencent template id; the template's parameters go in its order.</summary>
     public Dictionary<string, string> Templates { get; set; } = new(StringComparer.Ordinal);

@@ -24,6 +24,18 @@ public static partial class NotificationTemplates
     public const string AppointmentConfirmed = "appointmentConfirmed";
     public const string AppointmentCancelled = "appointmentCancelled";
 
+    /// <summary>预约取消 because the hall closed that day (临时闭厅).</summary>
+    public const string AppointmentCancelledHallClosed = "appointmentCancelledHallClosed";
+
+    /// <summary>The day before (18:00 +08:00).</summary>
+    public const string AppointmentReminderDayBefore = "appointmentReminderDayBefore";
+
+    /// <summary>30 minutes before check-in opens.</summary>
+    public const string AppointmentReminderSoon = "appointmentReminderSoon";
+
+    /// <summary>12345 催办已答复: the department answered the applicant's urge (the answer's text stays in the app: it may carry anything).</summary>
+    public const string CaseUrgeAnswered = "caseUrgeAnswered";
+
     /// <summary>Ticket templates: defined now so the queue's hook (a later step) only writes outbox entries.</summary>
     public const string TicketComeNow = "ticketComeNow";
     public const string TicketCalled = "ticketCalled";
@@ -36,8 +48,12 @@ public static partial class NotificationTemplates
         new(CaseCompleted, "您的办件{caseNo}（{item}）已办结，结果：{result}。", ["caseNo", "item", "result"], true),
         new(CaseDelivered, "您的办件{caseNo}办理结果已送达（{method}）。", ["caseNo", "method"], true),
         new(CaseDeliveredByEms, "您的办件{caseNo}办理结果已通过EMS寄出，运单号{trackingNo}。", ["caseNo", "trackingNo"], true),
+        new(CaseUrgeAnswered, "您通过12345对办件{caseNo}的催办已有答复，请登录查看。", ["caseNo"], true),
         new(AppointmentConfirmed, "您已预约{hall}{date} {time}的业务办理，请于开始前30分钟内到达并签到。", ["hall", "date", "time"], true),
         new(AppointmentCancelled, "您在{hall}{date} {time}的预约已取消。", ["hall", "date", "time"], true),
+        new(AppointmentCancelledHallClosed, "因{hall}{date}临时闭厅，您{time}的预约已取消，请改约其他时间。", ["hall", "date", "time"], true),
+        new(AppointmentReminderDayBefore, "提醒：您明天（{date}）{time}在{hall}有预约，请于开始前30分钟内到达签到；不能前往请提前取消。", ["hall", "date", "time"], true),
+        new(AppointmentReminderSoon, "提醒：您今天{time}在{hall}的预约30分钟后开始签到，请按时到达（{date}）。", ["hall", "date", "time"], false),
         new(TicketComeNow, "您在{hall}的{ticketNo}号前面还有{ahead}位，请现在前往大厅。", ["hall", "ticketNo", "ahead"], false),
         new(TicketCalled, "请{ticketNo}号到{windowNo}号窗口办理。", ["ticketNo", "windowNo"], false),
     ];

@@ -49,6 +49,9 @@ public static class SuppressionReasons
 
     /// <summary>21:00–08:00 (+08:00): a message that can wait is deferred to 08:00 (state stays queued).</summary>
     public const string QuietHours = "quietHours";
+
+    /// <summary>What it was about went away before its moment (a reminder of an appointment cancelled, moved or closed by the hall).</summary>
+    public const string Cancelled = "cancelled";
 }
 
 /// <summary>
@@ -78,6 +81,7 @@ public sealed record NotificationContacts(string? WeChatOpenId, string? AppUserI
 /// <param name="Template">A <see cref="NotificationTemplates"/> name.</param>
 /// <param name="Parameters">The template's parameters in its order: only what the text needs, never an ID number.</param>
 /// <param name="SuppressedReason">Set when the entry is recorded as suppressed from the start (no consent).</param>
+/// <param name="NotBefore">Not sent before this instant (a reminder's moment); null: at once. The dispatcher's lease makes it go once across silos.</param>
 public sealed record OutboxEntry(
     string EventId,
     string Subject,
@@ -87,7 +91,8 @@ public sealed record OutboxEntry(
     byte[]? SealedAddress,
     string Template,
     IReadOnlyList<string> Parameters,
-    string? SuppressedReason = null);
+    string? SuppressedReason = null,
+    DateTimeOffset? NotBefore = null);
 
 /// <summary>A stored notification: the entry plus its delivery record.</summary>
 public sealed record NotificationRecord(

@@ -127,6 +127,8 @@ public sealed partial class HallQueueGrain(
             lines[category] = new CategoryQueue(line, category, rules);
             await RestoreMovedOut(category, line);
         }
+
+        await ReplayTicketNotices();
     }
 
     /// <summary>
@@ -294,6 +296,7 @@ public sealed partial class HallQueueGrain(
         var hadDay = S.Day != default;
         S.Day = today;
         S.ComeNowSent.Clear();
+        S.TicketContacts.Clear();
         S.Answers.Clear();
         lastPushed.Clear();
         if (closed || hadDay)
@@ -319,6 +322,7 @@ public sealed partial class HallQueueGrain(
             if (result.IsOk && line.Counts.Issued != before)
             {
                 LogTaken(logger, hallCode, result.Value.Ticket.Number, request.Kind);
+                KeepContact(request, result.Value.Ticket);
                 (stored, announce) = await Commit([category], result.Value.Ticket);
             }
             else
@@ -987,11 +991,11 @@ public sealed partial class HallQueueGrain(
         foreach (var category in changedLines.Distinct())
         {
             var line = waiting[category] = Line(category).WaitingLine(Capacity(category), now);
-            foreach (var t in line.Take(ComeNowLead))
+            foreach (var t in line.Take(PushedPositions))
             {
-                if (t.Ticket.Kind is TicketKind.Remote or TicketKind.Appointment && S.ComeNowSent.Add(t.Ticket.Number))
+                if (ComeNowDue(t) && S.ComeNowSent.Add(t.Ticket.Number))
                 {
-                    announce.ComeNow.Add(new ComeNowNotice(hallCode, t.Ticket.Number, t.Position ?? 0, t.PredictedWaitMinutes));
+                    announce.ComeNow.Add(ComeNowNoticeOf(t));
                 }
             }
         }
@@ -1017,6 +1021,7 @@ public sealed partial class HallQueueGrain(
             }
         }
 
+        announce.Called = CallNoticeOf(changed);
         await MoveOutDue();
         var stored = writer.Flush();
         SchedulePublish();
@@ -1034,6 +1039,9 @@ public sealed partial class HallQueueGrain(
         public List<LiveMessage> Then { get; } = [];
 
         public ServedTicket? Served { get; set; }
+
+        /// <summary>The call (请到 N 号窗口) to hand to the citizen's channels, when the changed ticket was called and left a contact.</summary>
+        public TicketCallNotice? Called { get; set; }
 
         /// <summary>Hands the change's records to the service history (服务记录), once it is stored; never waits.</summary>
         public Action? History { get; set; }
@@ -1064,6 +1072,11 @@ public sealed partial class HallQueueGrain(
         {
             // The citizen's come-now seam (到号提醒): after the write, once per ticket and day.
             await notifications.ComeNow(notice);
+        }
+
+        if (announce.Called is { } call)
+        {
+            await notifications.Called(call);
         }
     }
 

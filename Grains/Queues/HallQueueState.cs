@@ -36,6 +36,13 @@ public sealed class HallQueueState
     /// <summary>The hall's local date of <see cref="Answers"/> and <see cref="ComeNowSent"/>.</summary>
     [Id(5)]
     public DateOnly Day { get; set; }
+
+    /// <summary>
+    /// Today's tickets whose holder left a contact (ticket number → consent and sealed phone), written with the take
+    /// itself; cleared with the day. Only such tickets get come-now and call notifications outside the live feed.
+    /// </summary>
+    [Id(6)]
+    public Dictionary<string, Notifications.AppointmentContact> TicketContacts { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>A window as its hall queue knows it: the session it last sent and its day figures.</summary>

@@ -56,13 +56,15 @@ public sealed record TicketStatus(
 /// The holder's keyed hashes (<see cref="TicketHolderKeys"/>: resident ID and/or mobile), for the one-open-ticket-per-person
 /// rule; null or empty for an anonymous walk-in, which is not deduplicated. Never returned in any answer.
 /// </param>
+/// <param name="Contact">The holder's notification consent and sealed phone (到号提醒, 叫号 by SMS / WeChat / app); kept by the hall queue for the day.</param>
 [GenerateSerializer, Immutable]
 public sealed record TicketRequest(
     [property: Id(0)] TicketKind Kind,
     [property: Id(1)] PriorityClass Priority = PriorityClass.Normal,
     [property: Id(2)] DateTimeOffset? AppointmentSlotStart = null,
     [property: Id(3)] string? IdempotencyKey = null,
-    [property: Id(10)] string[]? PersonKeys = null);
+    [property: Id(10)] string[]? PersonKeys = null,
+    [property: Id(11)] Notifications.AppointmentContact? Contact = null);
 
 /// <summary>
 /// The hand-off produced by <see cref="CategoryQueue.TransferOut"/> and consumed by the receiving

@@ -26,7 +26,7 @@ public sealed class PostgresNotificationOutbox(NpgsqlDataSource dataSource) : IN
         ArgumentNullException.ThrowIfNull(entries);
         return entries.Count == 0 ? "[]" : JsonSerializer.Serialize(entries.Select(e => new EntryRow(
             e.EventId, NotificationNames.Of(e.Channel), e.RecipientKey, e.Subject, e.RecipientMasked,
-            e.SealedAddress is null ? null : Convert.ToBase64String(e.SealedAddress), e.Template, e.Parameters, e.SuppressedReason)), EntryJson);
+            e.SealedAddress is null ? null : Convert.ToBase64String(e.SealedAddress), e.Template, e.Parameters, e.SuppressedReason, e.NotBefore?.ToUniversalTime())), EntryJson);
     }
 
     public async Task<int> EnqueueAsync(IReadOnlyList<OutboxEntry> entries, DateTimeOffset now, CancellationToken cancellationToken)
@@ -41,9 +41,9 @@ public sealed class PostgresNotificationOutbox(NpgsqlDataSource dataSource) : IN
             insert into tongban.notification (event_id, channel, recipient_key, subject, recipient_masked, sealed_address, template,
                 parameters, state, reason, created_at, next_attempt_at)
             select n.event_id, n.channel, n.recipient_key, n.subject, n.recipient_masked, decode(n.sealed_address, 'base64'), n.template,
-                   n.parameters, case when n.reason is null then 'queued' else 'suppressed' end, n.reason, $2, $2
+                   n.parameters, case when n.reason is null then 'queued' else 'suppressed' end, n.reason, $2, coalesce(n.not_before, $2)
               from jsonb_to_recordset($1) as n(event_id text, channel text, recipient_key text, subject text,
-                   recipient_masked text, sealed_address text, template text, parameters jsonb, reason text)
+                   recipient_masked text, sealed_address text, template text, parameters jsonb, reason text, not_before timestamptz)
             on conflict (event_id, channel, recipient_key) do nothing
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = EntriesJson(entries), NpgsqlDbType = NpgsqlDbType.Jsonb });
@@ -134,6 +134,29 @@ public sealed class PostgresNotificationOutbox(NpgsqlDataSource dataSource) : IN
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
+    public async Task<bool> MarkUndeliveredAsync(NotificationChannel channel, string receipt, string error, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "update tongban.notification set state = 'failed', last_error = $3 where channel = $1 and receipt = $2 and state = 'sent'");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = NotificationNames.Of(channel) });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = receipt });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = error });
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task<int> SuppressQueuedAsync(string subject, IReadOnlyCollection<string> templates, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(templates);
+        await using var command = dataSource.CreateCommand(
+            "update tongban.notification set state = 'suppressed', reason = $3 " +
+            "where subject = $1 and state = 'queued' and template = any($2) and (lease_until is null or lease_until <= $4)");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = subject });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. templates] });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = reason });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now.ToUniversalTime() });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<NotificationRecord>> ListBySubjectAsync(string subject, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"select {Columns} from tongban.notification where subject = $1 order by id");
@@ -212,5 +235,5 @@ public sealed class PostgresNotificationOutbox(NpgsqlDataSource dataSource) : IN
 
     private sealed record EntryRow(
         string EventId, string Channel, string RecipientKey, string Subject, string RecipientMasked, string? SealedAddress, string Template,
-        IReadOnlyList<string> Parameters, [property: JsonPropertyName("reason")] string? SuppressedReason);
+        IReadOnlyList<string> Parameters, [property: JsonPropertyName("reason")] string? SuppressedReason, DateTimeOffset? NotBefore);
 }

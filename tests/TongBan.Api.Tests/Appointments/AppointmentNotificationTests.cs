@@ -34,6 +34,45 @@ public class AppointmentNotificationTests(AppointmentApp app)
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    private static bool IsReminder(JsonElement n) => n.GetProperty("event").GetString()!.StartsWith("appointmentReminder", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task A_hall_closure_cancels_the_days_bookings_tells_the_applicant_and_drops_the_reminders()
+    {
+        const string hall = "520623-H001";
+        var id17 = "52010219880808122";
+        var idNumber = id17 + ResidentId.CheckCharacter(id17);
+        var me = await app.TokenAsync("citizen", subject: idNumber);
+        var day = app.Date(2);
+        var booked = await Read(await app.SendAsync(HttpMethod.Post, $"/api/halls/{hall}/appointments", me, new
+        {
+            date = day,
+            start = "10:00",
+            category = "A",
+            itemCode = "rsj-001",
+            applicant = new { name = "陈十一", idNumber, phone = "13985004646" },
+            notify = new { channels = new[] { "sms" } },
+        }));
+        var id = booked.GetProperty("appointmentId").GetString()!;
+        var list = await Read(await app.SendAsync(HttpMethod.Get, $"/api/halls/{hall}/appointments/{id}/notifications", me));
+        Assert.Equal(
+            ["appointmentConfirmed", "appointmentReminderDayBefore", "appointmentReminderSoon"],
+            list.EnumerateArray().Select(n => n.GetProperty("event").GetString()).Order(StringComparer.Ordinal));
+
+        var manager = await app.TokenAsync("hallManager", hallCode: hall);
+        await Read(await app.SendAsync(HttpMethod.Put, $"/api/halls/{hall}/hours/exceptions/{day}", manager, new { kind = "closed", reason = "设备检修" }));
+        var view = await Read(await app.SendAsync(HttpMethod.Get, $"/api/halls/{hall}/appointments/{id}", me));
+        Assert.Equal("cancelled", view.GetProperty("state").GetString());
+        list = await Read(await app.SendAsync(HttpMethod.Get, $"/api/halls/{hall}/appointments/{id}/notifications", me));
+        var closed = Assert.Single(list.EnumerateArray(), n => n.GetProperty("event").GetString() == "appointmentCancelledHallClosed");
+        Assert.StartsWith("因", closed.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.All(list.EnumerateArray().Where(IsReminder), n => Assert.Equal("cancelled", n.GetProperty("reason").GetString()));
+
+        // Setting the closure again cancels and tells nothing more.
+        await Read(await app.SendAsync(HttpMethod.Put, $"/api/halls/{hall}/hours/exceptions/{day}", manager, new { kind = "closed", reason = "设备检修" }));
+        Assert.Equal(list.GetArrayLength(), (await Read(await app.SendAsync(HttpMethod.Get, $"/api/halls/{hall}/appointments/{id}/notifications", me))).GetArrayLength());
+    }
+
     [Fact]
     public async Task A_booking_with_SMS_consent_is_confirmed_once_and_its_cancellation_is_told()
     {
@@ -48,7 +87,13 @@ public class AppointmentNotificationTests(AppointmentApp app)
         Assert.Equal(id, retry.GetProperty("appointmentId").GetString());
 
         var list = await Read(await app.SendAsync(HttpMethod.Get, $"/api/halls/{Hall}/appointments/{id}/notifications", me));
-        var confirmed = Assert.Single(list.EnumerateArray());
+        var confirmed = Assert.Single(list.EnumerateArray(), n => !IsReminder(n));
+
+        // 16:00 today (the shifted clock says 09:50): the day-before moment has passed, the one 30 min before check-in waits for 15:00.
+        var soon = Assert.Single(list.EnumerateArray(), IsReminder);
+        Assert.Equal("appointmentReminderSoon", soon.GetProperty("event").GetString());
+        Assert.Equal("queued", soon.GetProperty("state").GetString());
+        Assert.Equal(new DateTimeOffset(app.Today.ToDateTime(new TimeOnly(15, 0)), TimeSpan.FromHours(8)), soon.GetProperty("nextAttemptAt").GetDateTimeOffset());
         Assert.Equal("appointmentConfirmed", confirmed.GetProperty("event").GetString());
         Assert.Equal("sms", confirmed.GetProperty("channel").GetString());
         Assert.Equal("139****4545", confirmed.GetProperty("recipient").GetString());
@@ -57,7 +102,10 @@ public class AppointmentNotificationTests(AppointmentApp app)
 
         await Read(await app.SendAsync(HttpMethod.Delete, $"/api/halls/{Hall}/appointments/{id}", me));
         list = await Read(await app.SendAsync(HttpMethod.Get, $"/api/halls/{Hall}/appointments/{id}/notifications", me));
-        Assert.Equal(new[] { "appointmentConfirmed", "appointmentCancelled" }, list.EnumerateArray().Select(n => n.GetProperty("event").GetString()).ToArray());
+        Assert.Equal(new[] { "appointmentConfirmed", "appointmentCancelled" }, list.EnumerateArray().Where(n => !IsReminder(n)).Select(n => n.GetProperty("event").GetString()).ToArray());
+        soon = Assert.Single(list.EnumerateArray(), IsReminder);
+        Assert.Equal("suppressed", soon.GetProperty("state").GetString());
+        Assert.Equal("cancelled", soon.GetProperty("reason").GetString());
         Assert.DoesNotContain("13985004545", list.GetRawText(), StringComparison.Ordinal);
 
         var stranger = await app.TokenAsync("citizen", subject: "520102199003071236");

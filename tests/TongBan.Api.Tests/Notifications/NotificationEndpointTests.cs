@@ -18,6 +18,8 @@ public sealed class NotificationApp : EmbeddedApp
         "--TongBan:Notifications:Limits:QuietHoursEnd", "00:00",
         "--TongBan:Notifications:Limits:PerMinute", "100",
         "--TongBan:Notifications:Dispatcher:PollIntervalMilliseconds", "50",
+        "--TongBan:Notifications:Sms:Tencent:CallbackToken", ReceiptEndpointTests.CallbackToken,
+        "--TongBan:Notifications:App:Secret", ReceiptEndpointTests.AppSecret,
     ];
 }
 

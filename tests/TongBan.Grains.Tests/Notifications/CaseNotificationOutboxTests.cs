@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using TongBan.Grains.Cases;
 using TongBan.Grains.Catalogue;
+using TongBan.Grains.Hotline;
 using TongBan.Grains.Identity;
 using TongBan.Grains.Notifications;
 using TongBan.Grains.Tests.Support;
@@ -49,6 +50,31 @@ public class CaseNotificationOutboxTests(ClusterFixture fixture)
 
     private static Task<IReadOnlyList<NotificationRecord>> NotificationsOf(CaseView view) =>
         ClusterFixture.Outbox.ListBySubjectAsync(CaseNotifications.Subject(view.State.CaseNo), default);
+
+    [Fact]
+    public async Task An_answered_12345_urge_is_told_once_also_after_a_reactivation()
+    {
+        var opened = await OpenAsync("733", new NotificationConsent([NotificationChannel.Sms]));
+        var accepted = await DoAsync(await DoAsync(opened, CaseAction.Receive), CaseAction.Accept);
+        var target = HotlineCaseRef.Of(accepted.State);
+        var log = fixture.Grains.GetGrain<ICaseHotlineGrain>(target.CaseNo);
+        var urge = await log.Register(target, new HotlineRequest(HotlineEntryKind.Urge, "agent-1", CaseRole.HotlineAgent, "请尽快"));
+        var complaint = await log.Register(target, new HotlineRequest(HotlineEntryKind.Complaint, "agent-1", CaseRole.HotlineAgent, "态度不好", "other"));
+        Assert.True((await log.Respond(target, complaint.Entry!.Seq, "approver-1", CaseRole.Approver, "已核查")).Succeeded);
+        Assert.DoesNotContain(await NotificationsOf(accepted), r => r.Entry.Template == NotificationTemplates.CaseUrgeAnswered); // a complaint's answer is not an urge's
+
+        var answer = await log.Respond(target, urge.Entry!.Seq, "approver-1", CaseRole.Approver, "本周内办结");
+        Assert.True(answer.Succeeded);
+        var told = Assert.Single(await NotificationsOf(accepted), r => r.Entry.Template == NotificationTemplates.CaseUrgeAnswered);
+        Assert.Equal($"case:{target.CaseNo}:hotline:{answer.Entry!.Seq}", told.Entry.EventId);
+        Assert.Equal([target.CaseNo], told.Entry.Parameters);
+        Assert.Equal((NotificationChannel.Sms, "139****3333"), (told.Entry.Channel, told.Entry.RecipientMasked));
+
+        // A reactivation hands the answered urge again (as after a crash before the hand-over): still one.
+        await fixture.Grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        Assert.Equal(4, (await log.Entries()).Count);
+        Assert.Single(await NotificationsOf(accepted), r => r.Entry.Template == NotificationTemplates.CaseUrgeAnswered);
+    }
 
     [Fact]
     public async Task Acceptance_writes_one_SMS_in_its_commit_and_a_retried_accept_writes_nothing_more()
