@@ -83,20 +83,9 @@ public static class TicketNotificationEndpoints
     }
 
     private static async Task<Results<Ok<IReadOnlyList<NotificationDto>>, ValidationProblem, ProblemHttpResult>> ListAsync(
-        string hallCode, string ticketNo, [FromHeader(Name = TokenHeader)] string? token, [FromQuery] string? date, ClaimsPrincipal user,
-        ServicePointDirectory directory, CancelTokens cancelTokens, INotificationOutbox outbox, TimeProvider clock, CancellationToken cancellationToken)
+        HallRoute routeHall, string hallCode, string ticketNo, [FromHeader(Name = TokenHeader)] string? token, [FromQuery] string? date, ClaimsPrincipal user,
+        CancelTokens cancelTokens, INotificationOutbox outbox, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var lookup = HallLookup.Of(hallCode, directory);
-        if (lookup.Invalid is { } invalid)
-        {
-            return invalid;
-        }
-
-        if (lookup.Missing is { } missing)
-        {
-            return missing;
-        }
-
         if (!TicketNumber.TryParse(ticketNo, out _, out _))
         {
             return Problems.Invalid("ticketNo", "A ticket number looks like A012.");
@@ -108,7 +97,7 @@ public static class TicketNotificationEndpoints
         {
             if (token.Length > 64 || !cancelTokens.TryVerify(hallCode, ticketNo, token, out day))
             {
-                return TicketRules.Forbidden($"This token does not belong to ticket {ticketNo} of {hallCode}.");
+                return Problems.Forbidden($"This token does not belong to ticket {ticketNo} of {hallCode}.");
             }
         }
         else if (staff)
