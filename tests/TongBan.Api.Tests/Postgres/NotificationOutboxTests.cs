@@ -72,6 +72,48 @@ public sealed class NotificationOutboxTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task A_reminder_waits_for_its_moment_a_cancellation_suppresses_it_and_a_failed_receipt_marks_a_sent_record_failed()
+    {
+        await using var dataSource = await DatabaseAsync("outbox_reminders");
+        var outbox = new PostgresNotificationOutbox(dataSource);
+        const string Subject = "appointment:pg-1";
+        OutboxEntry Reminder(string id, string template, DateTimeOffset at) => new(
+            id, Subject, NotificationChannel.Sms, "k-r", "139****0000", [1, 2, 3], template, ["南明区政务服务中心", "12月8日", "09:30"], null, at);
+        await outbox.EnqueueAsync(
+            [
+                Reminder("r-day", NotificationTemplates.AppointmentReminderDayBefore, Morning.AddHours(8)),
+                Reminder("r-soon", NotificationTemplates.AppointmentReminderSoon, Morning.AddDays(1)),
+                Entry("sent-1", "k-s"),
+            ],
+            Morning,
+            CancellationToken.None);
+
+        // Before its moment a reminder is not leased (not_before becomes next_attempt_at); at its moment it is.
+        var now = await outbox.LeaseDueAsync("a", Morning, 10, TimeSpan.FromMinutes(2), CancellationToken.None);
+        var sent = Assert.Single(now);
+        Assert.Equal("sent-1", sent.Entry.EventId);
+        Assert.True(await outbox.UpdateAsync(sent.Id, "a", new NotificationUpdate(NotificationState.Sent, null, 1, Morning, Morning, "serial-9"), CancellationToken.None));
+        var evening = await outbox.LeaseDueAsync("a", Morning.AddHours(8), 10, TimeSpan.FromMinutes(2), CancellationToken.None);
+        Assert.Equal("r-day", Assert.Single(evening).Entry.EventId);
+
+        // The booking is cancelled: the reminder still queued is suppressed; the one under a live lease is left to its holder.
+        Assert.Equal(
+            1,
+            await outbox.SuppressQueuedAsync(
+                Subject, [NotificationTemplates.AppointmentReminderDayBefore, NotificationTemplates.AppointmentReminderSoon], "cancelled", Morning.AddHours(8), CancellationToken.None));
+        var records = (await outbox.ListBySubjectAsync(Subject, CancellationToken.None)).ToDictionary(r => r.Entry.EventId);
+        Assert.Equal((NotificationState.Suppressed, "cancelled"), (records["r-soon"].State, records["r-soon"].Reason));
+        var later = await outbox.LeaseDueAsync("b", Morning.AddDays(2), 10, TimeSpan.FromMinutes(2), CancellationToken.None);
+        Assert.DoesNotContain(later, r => r.Entry.EventId == "r-soon");
+
+        // A provider's receipt saying "not delivered" turns a sent record failed, with the provider's words; other receipts change nothing.
+        Assert.False(await outbox.MarkUndeliveredAsync(NotificationChannel.Sms, "serial-unknown", "空号", Morning.AddSeconds(5), CancellationToken.None));
+        Assert.True(await outbox.MarkUndeliveredAsync(NotificationChannel.Sms, "serial-9", "空号", Morning.AddSeconds(5), CancellationToken.None));
+        var failed = (await outbox.GetAsync(sent.Id, CancellationToken.None))!;
+        Assert.Equal((NotificationState.Failed, "空号"), (failed.State, failed.LastError));
+    }
+
+    [Fact]
     public async Task Concurrent_dispatchers_each_take_different_rows_and_only_the_lease_holder_writes_back()
     {
         await using var dataSource = await DatabaseAsync("outbox_lease");
