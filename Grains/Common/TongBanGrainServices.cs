@@ -4,6 +4,7 @@ using TongBan.Grains.Calendar;
 using TongBan.Grains.Cases;
 using TongBan.Grains.Catalogue;
 using TongBan.Grains.Halls;
+using TongBan.Grains.History;
 using TongBan.Grains.Identity;
 using TongBan.Grains.Licences;
 using TongBan.Grains.Notifications;
@@ -49,6 +50,14 @@ public static class TongBanGrainServices
         services.TryAddSingleton(sp => (IAuditStreamStore)sp.GetRequiredService<ICaseStore>());
         services.TryAddSingleton<IRatingStore, InMemoryRatingStore>();
         services.TryAddSingleton<IQueueDayArchive, InMemoryQueueDayArchive>();
+
+        // Service history (服务记录): in memory unless the mode registered its store; one batcher per silo, which the hall
+        // queue and window grains hand records to after their writes, never waiting.
+        services.TryAddSingleton(new HistoryOptions());
+        services.TryAddSingleton<IHistoryStore, InMemoryHistoryStore>();
+        services.TryAddSingleton<IServiceHistory>(sp => sp.GetRequiredService<IHistoryStore>());
+        services.TryAddSingleton<HistoryWriter>();
+        services.TryAddSingleton<IHistorySink>(sp => sp.GetRequiredService<HistoryWriter>());
 
         // One per silo: batches the served-ticket records windows hand over when they finish a ticket.
         services.TryAddSingleton<ServedTicketWriter>();

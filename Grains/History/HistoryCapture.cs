@@ -59,19 +59,21 @@ public static class HistoryCapture
 
     /// <summary>Hands the desk command's outcome (if any) to the sink; never throws into the grain.</summary>
     public static void Desk(
-        IHistorySink? sink, string hallCode, string regionCode, DeskCommand command, Ticket? ticket, IReadOnlyList<string> changed, WalkUpService? walkUp, DateTimeOffset now)
+        IHistorySink sink, string hallCode, string regionCode, DeskCommand command, Ticket? ticket, IReadOnlyList<string> changed, WalkUpService? walkUp, DateTimeOffset now)
     {
-        if (sink is not null && FromDesk(hallCode, regionCode, command, ticket, changed, walkUp, now) is { } record)
+        ArgumentNullException.ThrowIfNull(sink);
+        if (FromDesk(hallCode, regionCode, command, ticket, changed, walkUp, now) is { } record)
         {
             sink.Append(record);
         }
     }
 
     /// <summary>A citizen's cancel (取消) from the line.</summary>
-    public static void Cancelled(IHistorySink? sink, string hallCode, string regionCode, Ticket ticket, DateTimeOffset now)
+    public static void Cancelled(IHistorySink sink, string hallCode, string regionCode, Ticket ticket, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(ticket);
-        if (sink is not null && ticket.State == TicketState.Cancelled)
+        if (ticket.State == TicketState.Cancelled)
         {
             sink.Append(Of(hallCode, regionCode, ticket, TicketOutcomeKind.Cancelled, ticket.WindowNo, null, now));
         }

@@ -43,6 +43,7 @@ public sealed partial class HallQueueGrain(
     ICitizenNotificationChannel notifications,
     IQueueDayArchive archive,
     ServedTicketWriter servedTickets,
+    IHistorySink history,
     TimeProvider clock,
     ILogger<HallQueueGrain> logger) : Grain, IHallQueueGrain
 {
@@ -99,9 +100,6 @@ public sealed partial class HallQueueGrain(
     private string hallCode = string.Empty;
     private ServicePoint profile = null!;
 
-    /// <summary>Service history's batcher (optional: absent in hosts without history); handed records, never awaited.</summary>
-    private IHistorySink? history;
-
     private HallQueueState S => state.State;
 
     private DateTimeOffset Now => ChinaTime.Now(clock);
@@ -111,7 +109,6 @@ public sealed partial class HallQueueGrain(
         hallCode = this.GetPrimaryKeyString();
         profile = directory.Find(hallCode) ?? throw new UnknownHallException(hallCode);
         rules = ServiceProvider.GetService<QueueRules>() ?? QueueRules.Default;
-        history = ServiceProvider.GetService<IHistorySink>();
         storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
         copier = ServiceProvider.GetRequiredService<DeepCopier<HallQueueState>>();
         writer = new WriteCoalescer(WriteHall);

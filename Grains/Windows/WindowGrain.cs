@@ -76,6 +76,7 @@ public sealed partial class WindowGrain(
     ServicePointDirectory directory,
     TimeProvider clock,
     HallHours hours,
+    IHistorySink history,
     ILogger<WindowGrain> logger) : Grain, IWindowGrain
 {
     /// <summary>The state name of a window's record in grain storage.</summary>
@@ -142,7 +143,7 @@ public sealed partial class WindowGrain(
         if (newSession && previousSince is { } since && previousClerk != clerk)
         {
             // Another clerk took over without signing the previous one out: that session ends here.
-            History?.Append(new WindowActivity(hallCode, RegionCode, windowNo, previousClerk, WindowActivityKind.Session, since, signedIn));
+            history.Append(new WindowActivity(hallCode, RegionCode, windowNo, previousClerk, WindowActivityKind.Session, since, signedIn));
         }
 
         LogStatus(logger, hallCode, windowNo, S.Status, clerk);
@@ -215,7 +216,7 @@ public sealed partial class WindowGrain(
             RecordPause(status == WindowStatus.Paused, pausedSince, pauseReason, clerk);
             if (to == WindowStatus.Closed && signedInSince is { } start)
             {
-                History?.Append(new WindowActivity(hallCode, RegionCode, windowNo, clerk, WindowActivityKind.Session, start, ChinaTime.Now(clock)));
+                history.Append(new WindowActivity(hallCode, RegionCode, windowNo, clerk, WindowActivityKind.Session, start, ChinaTime.Now(clock)));
             }
         }
 
@@ -302,8 +303,6 @@ public sealed partial class WindowGrain(
 
     private IReadOnlyList<string> Categories => S.Categories ?? profile.Categories;
 
-    /// <summary>Service history's batcher, when the host has one: sessions and pauses are handed over after the write.</summary>
-    private IHistorySink? History => ServiceProvider.GetService<IHistorySink>();
 
     private string RegionCode => directory.Find(hallCode)?.RegionCode ?? hallCode[..Math.Min(6, hallCode.Length)];
 
@@ -312,7 +311,7 @@ public sealed partial class WindowGrain(
     {
         if (wasPaused && since is { } start)
         {
-            History?.Append(new WindowActivity(hallCode, RegionCode, windowNo, clerk, WindowActivityKind.Pause, start, ChinaTime.Now(clock), reason ?? PauseReason.Other));
+            history.Append(new WindowActivity(hallCode, RegionCode, windowNo, clerk, WindowActivityKind.Pause, start, ChinaTime.Now(clock), reason ?? PauseReason.Other));
         }
     }
 

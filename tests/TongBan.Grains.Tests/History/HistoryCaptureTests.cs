@@ -53,12 +53,12 @@ public class HistoryCaptureTests
     }
 
     [Fact]
-    public void The_sink_gets_a_cancel_from_the_line_and_nothing_without_a_sink()
+    public void The_sink_gets_a_cancel_from_the_line_and_nothing_for_a_ticket_not_cancelled()
     {
         var sink = new ListSink();
         var cancelled = Done() with { State = TicketState.Cancelled, WindowNo = null, FirstCalledAt = null, StartedAt = null };
         HistoryCapture.Cancelled(sink, "520102-H001", "520102", cancelled, Issued.AddMinutes(5));
-        HistoryCapture.Cancelled(null, "520102-H001", "520102", cancelled, Issued.AddMinutes(5));
+        HistoryCapture.Cancelled(sink, "520102-H001", "520102", Done(), Issued.AddMinutes(5));
         var record = Assert.Single(sink.Tickets);
         Assert.Equal((TicketOutcomeKind.Cancelled, (int?)null, (int?)null), (record.Outcome, record.WindowNo, record.WaitSeconds));
     }
