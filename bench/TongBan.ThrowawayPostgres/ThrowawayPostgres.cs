@@ -216,7 +216,8 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
     {
         try
         {
-            await using var connection = new NpgsqlConnection(connectionString);
+            // Unpooled: after a restart the pool still holds sessions the stop ended (57P01 on their first command).
+            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
             await connection.OpenAsync();
             await using var version = new NpgsqlCommand("show server_version", connection);
             return (string)(await version.ExecuteScalarAsync())!;
