@@ -36,6 +36,9 @@ public static partial class NotificationTemplates
     /// <summary>12345 催办已答复: the department answered the applicant's urge (the answer's text stays in the app: it may carry anything).</summary>
     public const string CaseUrgeAnswered = "caseUrgeAnswered";
 
+    /// <summary>差评整改反馈: the rated hall or department recorded its reply (反馈) to the rater of a case.</summary>
+    public const string RatingFollowUp = "ratingFollowUp";
+
     /// <summary>Ticket templates: defined now so the queue's hook (a later step) only writes outbox entries.</summary>
     public const string TicketComeNow = "ticketComeNow";
     public const string TicketCalled = "ticketCalled";
@@ -49,6 +52,7 @@ public static partial class NotificationTemplates
         new(CaseDelivered, "您的办件{caseNo}办理结果已送达（{method}）。", ["caseNo", "method"], true),
         new(CaseDeliveredByEms, "您的办件{caseNo}办理结果已通过EMS寄出，运单号{trackingNo}。", ["caseNo", "trackingNo"], true),
         new(CaseUrgeAnswered, "您通过12345对办件{caseNo}的催办已有答复，请登录查看。", ["caseNo"], true),
+        new(RatingFollowUp, "您对办件{caseNo}的差评已有整改反馈，请登录查看，并可对整改结果评价一次。", ["caseNo"], true),
         new(AppointmentConfirmed, "您已预约{hall}{date} {time}的业务办理，请于开始前30分钟内到达并签到。", ["hall", "date", "time"], true),
         new(AppointmentCancelled, "您在{hall}{date} {time}的预约已取消。", ["hall", "date", "time"], true),
         new(AppointmentCancelledHallClosed, "因{hall}{date}临时闭厅，您{time}的预约已取消，请改约其他时间。", ["hall", "date", "time"], true),

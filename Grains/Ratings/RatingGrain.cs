@@ -54,8 +54,11 @@ public sealed partial class RatingGrain(
     private readonly FollowUpRules rules = new(options);
     private StoredRating? current;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
         current = await store.LoadAsync(this.GetPrimaryKeyString(), cancellationToken);
+        await NotifyFollowUpReplies(current, null);
+    }
 
     public async Task<RatingView?> Get()
     {
@@ -106,6 +109,7 @@ public sealed partial class RatingGrain(
         }
 
         await PublishFollowUp(GrainFactory, current.Rating, result.State!, ChinaTime.Today(clock));
+        await NotifyFollowUpReplies(current, result.Event);
         return new FollowUpReply(current.View, null);
     }
 

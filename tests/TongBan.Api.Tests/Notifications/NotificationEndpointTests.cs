@@ -114,6 +114,42 @@ public sealed class NotificationEndpointTests(NotificationApp app) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_owners_reply_to_a_bad_case_rating_tells_the_rater_on_the_cases_channels_once()
+    {
+        var (caseNo, citizen, _) = await AcceptedCaseAsync("52010219900307307", "13885007777", new { channels = new[] { "sms" } });
+        var approver = await app.TokenAsync("approver", departmentCode: Item.DepartmentCode, regionCode: "520102", subject: "approver-notify-2");
+        foreach (var (action, version) in new[] { ("startReview", 3), ("approve", 4), ("complete", 5) })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Post, $"/api/cases/{caseNo}/transitions", approver, new { action, expectedVersion = version })).Status);
+        }
+
+        var rated = await Send(HttpMethod.Post, "/api/ratings", citizen, new { caseNo, level = 1, channel = "web", comment = "材料来回跑了三趟" });
+        Assert.True(rated.Status == HttpStatusCode.Created, rated.Body.ToString());
+        var ratingId = $"C-{caseNo}";
+        foreach (var (step, note) in new[] { ("verify", "已回访"), ("rectify", "一次性告知清单已更新") })
+        {
+            var moved = await Send(HttpMethod.Post, $"/api/ratings/{ratingId}/follow-up", approver, new { step, note });
+            Assert.True(moved.Status == HttpStatusCode.OK, moved.Body.ToString());
+        }
+
+        // Before the reply, the rater is told nothing about the follow-up.
+        var (_, before) = await Send(HttpMethod.Get, $"/api/cases/{caseNo}/notifications", citizen);
+        Assert.DoesNotContain(before.EnumerateArray(), n => n.GetProperty("event").GetString() == "ratingFollowUp");
+
+        var replied = await Send(HttpMethod.Post, $"/api/ratings/{ratingId}/follow-up", approver, new { step = "reply", note = "已电话告知整改情况" });
+        Assert.True(replied.Status == HttpStatusCode.OK, replied.Body.ToString());
+        var list = await Poll.Until(
+            async () => (await Send(HttpMethod.Get, $"/api/cases/{caseNo}/notifications", citizen)).Body,
+            l => l.EnumerateArray().Any(n => n.GetProperty("event").GetString() == "ratingFollowUp" && n.GetProperty("state").GetString() == "sent"), TimeSpan.FromSeconds(20));
+        var notice = Assert.Single(list.EnumerateArray(), n => n.GetProperty("event").GetString() == "ratingFollowUp");
+        Assert.Equal("sent", notice.GetProperty("state").GetString());
+        Assert.Equal("sms", notice.GetProperty("channel").GetString());
+        Assert.Equal("138****7777", notice.GetProperty("recipient").GetString());
+        Assert.Equal($"您对办件{caseNo}的差评已有整改反馈，请登录查看，并可对整改结果评价一次。", notice.GetProperty("text").GetString());
+        Assert.DoesNotContain("材料来回跑了三趟", list.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bad_consent_is_refused_with_400_at_the_submission()
     {
         var idNumber = Id("52010219900307305");
