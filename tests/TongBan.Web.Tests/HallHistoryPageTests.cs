@@ -1,0 +1,113 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using TongBan.Web.Tests.Support;
+using static Microsoft.Playwright.Assertions;
+
+namespace TongBan.Web.Tests;
+
+/// <summary>
+/// Issue 18, part 4: the hall dashboard's 历史 tab draws the hall's report (ECharts canvas, text summary, data table)
+/// from tickets served through the real API, and only the hall's manager sees the per-window (clerk) table.
+/// </summary>
+[Collection(WebCollection.Name)]
+[Trait("Category", "Browser")]
+public sealed class HallHistoryPageTests(WebApp app)
+{
+    private const string Hall = "522625-H001"; // 镇远县: no other test takes tickets there
+    private static readonly LocatorAssertionsToHaveAttributeOptions Loaded = new() { Timeout = 15_000 };
+
+    private readonly WebCases cases = new(app);
+
+    [Fact]
+    public async Task History_tab_charts_the_served_tickets_and_shows_the_clerk_table_to_the_manager_only()
+    {
+        var clerk = await app.TokenAsync("clerk", Hall, 1, subject: "clerk-zy-history");
+        using (var open = await app.PostAsync($"/api/halls/{Hall}/windows/1/open", clerk))
+        {
+            open.EnsureSuccessStatusCode();
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            await app.TakeTicketAsync(Hall);
+            foreach (var step in new[] { "call-next", "start", "finish" })
+            {
+                using var r = await app.PostAsync($"/api/halls/{Hall}/windows/1/{step}", clerk);
+                r.EnsureSuccessStatusCode();
+            }
+        }
+
+        // The service history is written after the queue's write: wait until the report counts both.
+        var manager = await app.TokenAsync("hallManager", Hall, subject: "manager-zy-history");
+        await WaitForServedAsync(manager, 2);
+
+        await using (var browser = await app.OpenAsync($"/hall?hall={Hall}"))
+        {
+            var page = browser.Page;
+            await Expect(page.Locator("#live-state")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 15_000 });
+            await Expect(page.Locator("#panel-history")).ToBeHiddenAsync();
+            await page.Locator("#tab-history").ClickAsync();
+            await Expect(page.Locator("#tab-history")).ToHaveAttributeAsync("aria-selected", "true");
+            await Expect(page.Locator("#panel-live")).ToBeHiddenAsync();
+            await Expect(page.Locator("#panel-history")).ToHaveAttributeAsync("data-loaded", "true", Loaded);
+
+            foreach (var chart in new[] { "waits", "served", "staff", "good" })
+            {
+                await Expect(page.Locator($"#chart-{chart}")).ToHaveAttributeAsync("data-rendered", "true");
+                await Expect(page.Locator($"#chart-{chart} canvas")).ToBeVisibleAsync();
+            }
+
+            await Expect(page.Locator("#chart-served")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("办结 2 件"));
+            await Expect(page.Locator("#history-summary")).ToContainTextAsync("办结 2 件");
+            await Expect(page.Locator("#history-table tr[data-period='total'] td[data-field='served']")).ToHaveTextAsync("2");
+            await Expect(page.Locator("#history-table tbody tr")).ToHaveCountAsync(8); // 7 days and the total
+            await Expect(page.Locator("#history-clerks tr[data-window='1'] td[data-field='served']")).ToHaveTextAsync("2");
+
+            await page.Locator("#history-range").SelectOptionAsync("30");
+            await Expect(page.Locator("#history-table tbody tr")).ToHaveCountAsync(31);
+            await Expect(page.Locator("#history-table tr[data-period='total'] td[data-field='served']")).ToHaveTextAsync("2");
+            await browser.ScreenshotAsync("hall-history");
+            await browser.AssertAccessibleAsync("hall-history");
+            browser.AssertNoErrors();
+        }
+
+        // A supervisor of the prefecture (signed in with a real token) sees the hall's history but no per-window table.
+        var supervisor = await app.TokenAsync("supervisor", subject: "supervisor-qdn-history", regionCode: "522600");
+        await using (var browser = await app.OpenAsync($"/hall?hall={Hall}", beforeLoad: p => p.AddInitScriptAsync($"sessionStorage.setItem('tongban.token', '{supervisor}')")))
+        {
+            var page = browser.Page;
+            await Expect(page.Locator("main")).ToHaveAttributeAsync("data-ready", "hall", Loaded);
+            await page.Locator("#tab-history").ClickAsync();
+            await Expect(page.Locator("#panel-history")).ToHaveAttributeAsync("data-loaded", "true", Loaded);
+            await Expect(page.Locator("#history-summary")).ToContainTextAsync("办结 2 件");
+            await Expect(page.Locator("#chart-served canvas")).ToBeVisibleAsync();
+            await Expect(page.Locator("#history-clerks-section")).ToHaveCountAsync(0);
+            await Expect(page.Locator("#history-clerks")).ToHaveCountAsync(0);
+            await browser.ScreenshotAsync("hall-history-supervisor");
+
+            // The supervisor's token is refused on the manager's lists of the live tab; the page says so, it does not fail.
+            Assert.DoesNotContain(browser.Errors, e => e.StartsWith("page error:", StringComparison.Ordinal));
+            Assert.DoesNotContain(browser.Errors, e => e.Contains("/api/reports/", StringComparison.Ordinal));
+        }
+    }
+
+    private async Task WaitForServedAsync(string token, int served)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var yesterday = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8).AddDays(-1)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        while (true)
+        {
+            var report = await cases.SendAsync(HttpMethod.Get, $"/api/reports/hall/{Hall}?from={yesterday}&to={today}&granularity=day", token);
+            var now = report.GetProperty("total").GetProperty("served").GetInt32();
+            if (now >= served)
+            {
+                Assert.Equal(served, now);
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the report counts {now} served, not {served}");
+            await Task.Delay(100);
+        }
+    }
+}
