@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using TongBan.Web.Tests.Support;
 using static Microsoft.Playwright.Assertions;
@@ -27,14 +28,20 @@ public sealed class HallHistoryPageTests(WebApp app)
             open.EnsureSuccessStatusCode();
         }
 
+        var tickets = new List<string>();
         for (var i = 0; i < 2; i++)
         {
-            await app.TakeTicketAsync(Hall);
+            tickets.Add(await app.TakeTicketAsync(Hall));
             foreach (var step in new[] { "call-next", "start", "finish" })
             {
                 using var r = await app.PostAsync($"/api/halls/{Hall}/windows/1/{step}", clerk);
                 r.EnsureSuccessStatusCode();
             }
+        }
+
+        using (var rated = await app.PostAsync("/api/ratings", clerk, new { hallCode = Hall, ticketNo = tickets[^1], level = 5, channel = "windowPad" }))
+        {
+            rated.EnsureSuccessStatusCode();
         }
 
         // The service history is written after the queue's write: wait until the report counts both.
@@ -57,8 +64,9 @@ public sealed class HallHistoryPageTests(WebApp app)
                 await Expect(page.Locator($"#chart-{chart} canvas")).ToBeVisibleAsync();
             }
 
-            await Expect(page.Locator("#chart-served")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("办结 2 件"));
+            await Expect(page.Locator("#chart-served")).ToHaveAttributeAsync("aria-label", new Regex("办结 2 件"));
             await Expect(page.Locator("#history-summary")).ToContainTextAsync("办结 2 件");
+            await Expect(page.Locator("#history-summary")).ToContainTextAsync("评价 1 条，好评率 100.0%");
             await Expect(page.Locator("#history-table tr[data-period='total'] td[data-field='served']")).ToHaveTextAsync("2");
             await Expect(page.Locator("#history-table tbody tr")).ToHaveCountAsync(8); // 7 days and the total
             await Expect(page.Locator("#history-clerks tr[data-window='1'] td[data-field='served']")).ToHaveTextAsync("2");
@@ -100,7 +108,7 @@ public sealed class HallHistoryPageTests(WebApp app)
         {
             var report = await cases.SendAsync(HttpMethod.Get, $"/api/reports/hall/{Hall}?from={yesterday}&to={today}&granularity=day", token);
             var now = report.GetProperty("total").GetProperty("served").GetInt32();
-            if (now >= served)
+            if (now >= served && report.GetProperty("total").GetProperty("ratings").GetInt32() >= 1)
             {
                 Assert.Equal(served, now);
                 return;

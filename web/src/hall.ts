@@ -107,6 +107,7 @@ function selectTab(history: boolean): void {
     }));
   }
 }
+if (new URLSearchParams(location.search).get('tab') === 'history') selectTab(true);
 tabLive.addEventListener('click', () => selectTab(false));
 tabHistory.addEventListener('click', () => selectTab(true));
 for (const tab of [tabLive, tabHistory]) {

@@ -94,7 +94,7 @@ export function mountHistory(panel: HTMLElement, o: HistoryOptions): void {
       replace(clerks, ...o.windows.map((w, i) => {
         const t = reports[i]!.total;
         return h('tr', { 'data-window': w.windowNo },
-          h('th', { scope: 'row' }, `${w.windowNo} ${w.name}`),
+          h('th', { scope: 'row' }, w.name || `${w.windowNo} 号窗口`),
           h('td', { class: 'num', 'data-field': 'served' }, t.served),
           h('td', { class: 'num' }, minutesText(t.serviceMeanMinutes)),
           h('td', { class: 'num' }, minutesText(t.waitP90Minutes)),
