@@ -99,6 +99,51 @@ public sealed class HallHistoryPageTests(WebApp app)
         }
     }
 
+    [Fact]
+    public async Task Province_month_view_shows_the_months_figures_from_the_province_report()
+    {
+        const string hall = "522626-H001"; // 岑巩县: no other test takes tickets there
+        var clerk = await app.TokenAsync("clerk", hall, 1, subject: "clerk-cg-history");
+        await app.TakeTicketAsync(hall);
+        foreach (var step in new[] { "open", "call-next", "start", "finish" })
+        {
+            using var r = await app.PostAsync($"/api/halls/{hall}/windows/1/{step}", clerk);
+            r.EnsureSuccessStatusCode();
+        }
+
+        // The month so far, as the page asks for it; the web tests run one at a time, so nothing moves while the page reads.
+        var supervisor = await app.TokenAsync("supervisor", subject: "supervisor-province-history", regionCode: "520000");
+        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8));
+        var first = new DateOnly(today.Year, today.Month, 1);
+        var path = $"/api/reports/province/520000?from={first:yyyy-MM-dd}&to={today:yyyy-MM-dd}&granularity=day";
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var hallPath = $"/api/reports/hall/{hall}?from={first:yyyy-MM-dd}&to={today:yyyy-MM-dd}&granularity=day";
+        while ((await cases.SendAsync(HttpMethod.Get, hallPath, supervisor)).GetProperty("total").GetProperty("served").GetInt32() < 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the hall's report does not count the served ticket");
+            await Task.Delay(100);
+        }
+
+        var total = (await cases.SendAsync(HttpMethod.Get, path, supervisor)).GetProperty("total");
+        var (served, tickets) = (total.GetProperty("served").GetInt32(), total.GetProperty("tickets").GetInt32());
+        Assert.True(served >= 1, $"the province report counts {served} served");
+
+        await using var browser = await app.OpenAsync("/province");
+        var page = browser.Page;
+        await Expect(page.Locator("#month-view")).ToHaveAttributeAsync("data-loaded", "true", Loaded);
+        await Expect(page.Locator("#month-status")).ToHaveTextAsync($"{first:yyyy-MM-dd} 至 {today:yyyy-MM-dd}");
+        await Expect(page.Locator("#chart-month")).ToHaveAttributeAsync("data-rendered", "true");
+        await Expect(page.Locator("#chart-month canvas")).ToBeVisibleAsync();
+        await Expect(page.Locator("#m-served")).ToHaveTextAsync(served.ToString(CultureInfo.InvariantCulture));
+        await Expect(page.Locator("#m-tickets")).ToHaveTextAsync(tickets.ToString(CultureInfo.InvariantCulture));
+        await Expect(page.Locator("#month-table tr[data-period='total'] td[data-field='served']")).ToHaveTextAsync(served.ToString(CultureInfo.InvariantCulture));
+        await Expect(page.Locator("#month-table tbody tr")).ToHaveCountAsync(today.Day + 1); // the month's days so far and the total
+        await Expect(page.Locator("#chart-month")).ToHaveAttributeAsync("aria-label", new Regex($"办结 {served} 件"));
+        await browser.ScreenshotAsync("province-month");
+        await browser.AssertAccessibleAsync("province-month");
+        browser.AssertNoErrors();
+    }
+
     private async Task WaitForServedAsync(string token, int served)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
