@@ -23,6 +23,7 @@ public sealed partial class PageTourTests(WebApp app)
         ("map", "/map", "map", true, true),
         ("rate", "/rate?hall=520102-H001&window=1&ticket=A001", "rate", false, true),
         ("hall", "/hall?hall=520102-H001", "hall", true, false),
+        ("hall-history", "/hall?hall=520102-H001&tab=history", "hall", true, false),
         ("screen", "/screen?hall=520102-H001", "screen", true, false),
         ("clerk", "/clerk?hall=520102-H001&window=1", "clerk", true, false),
         ("province", "/province", "province", true, false),
@@ -64,6 +65,12 @@ public sealed partial class PageTourTests(WebApp app)
         if (name == "map")
         {
             await Expect(page.Locator("#map")).ToHaveAttributeAsync("data-clusters", PositiveCount(), new() { Timeout = 10_000 });
+        }
+
+        if (name == "hall-history")
+        {
+            await Expect(page.Locator("#panel-history")).ToHaveAttributeAsync("data-loaded", "true", new() { Timeout = 15_000 });
+            await Expect(page.Locator("#chart-served canvas")).ToBeVisibleAsync();
         }
 
         if (spec.Citizen)

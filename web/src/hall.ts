@@ -4,6 +4,7 @@ import { tokenFor } from './common/auth';
 import { button, byId, fmtMinutes, fmtRate, fmtTime, fmtWait, h, replace, say, scrollBox } from './common/dom';
 import { currentHall, fatal, hallPicker, title } from './common/hall';
 import { Live } from './common/live';
+import { signedInClaims } from './common/reports';
 import { HallProfile, HallSnapshot, PAUSE_REASONS, TicketCalled, WINDOW_STATES } from './common/types';
 
 const main = byId('main');
@@ -34,8 +35,15 @@ const complaintStatus = h('p', { id: 'hall-complaints-status', class: 'status-li
 const alerts = h('tbody', { id: 'hall-alerts' });
 const alertStatus = h('p', { id: 'hall-alerts-status', class: 'status-line', role: 'status' });
 
+// Two views: 实时 (the live dashboard) and 历史 (reports, charts; loaded on first open, see hallHistory.ts).
+const tabLive = h('button', { type: 'button', role: 'tab', id: 'tab-live', 'aria-controls': 'panel-live', 'aria-selected': 'true' }, '实时');
+const tabHistory = h('button', { type: 'button', role: 'tab', id: 'tab-history', 'aria-controls': 'panel-history', 'aria-selected': 'false', tabindex: -1 }, '历史');
+const historyPanel = h('div', { role: 'tabpanel', id: 'panel-history', 'aria-labelledby': 'tab-history', hidden: true });
+
 replace(main,
   h('div', { class: 'row' }, h('h2', { id: 'hall-name' }, profile.name), await hallPicker(profile.code), updated),
+  h('div', { role: 'tablist', 'aria-label': '看板视图', class: 'tabs' }, tabLive, tabHistory),
+  h('div', { role: 'tabpanel', id: 'panel-live', 'aria-labelledby': 'tab-live' },
   kpis,
   h('div', { class: 'dash' },
     h('section', { 'aria-labelledby': 'q-h' },
@@ -78,8 +86,38 @@ replace(main,
         h('thead', null, h('tr', null, ...['办件编号', '投诉时间', '类别', '内容', '答复期限'].map((t) => h('th', { scope: 'col' }, t)))),
         complaints))),
   ),
-  h('p', { class: 'muted' }, '好评率 =（非常满意 + 满意 + 基本满意）÷ 评价总数。超期案件：在本厅收件或由本厅所在地区部门承办、已过承诺办结日期仍未办结的案件（工作日计）。'),
+  h('p', { class: 'muted' }, '好评率 =（非常满意 + 满意 + 基本满意）÷ 评价总数。超期案件：在本厅收件或由本厅所在地区部门承办、已过承诺办结日期仍未办结的案件（工作日计）。')),
+  historyPanel,
 );
+
+let historyMounted = false;
+function selectTab(history: boolean): void {
+  for (const [tab, on] of [[tabLive, !history], [tabHistory, history]] as const) {
+    tab.setAttribute('aria-selected', String(on));
+    tab.tabIndex = on ? 0 : -1;
+    byId(tab.getAttribute('aria-controls')!).hidden = !on;
+  }
+  if (history && !historyMounted) {
+    historyMounted = true;
+    // The per-window (clerk) table is the manager's: a signed-in user must be this hall's manager; the demo mode acts as one.
+    const claims = signedInClaims();
+    const manager = claims === null || (claims.role.includes('hallManager') && claims.hallCode === profile.code);
+    void import('./hallHistory').then(({ mountHistory }) => mountHistory(historyPanel, {
+      hallCode: profile.code, windows: profile.windows, token: managerToken, manager,
+    }));
+  }
+}
+if (new URLSearchParams(location.search).get('tab') === 'history') selectTab(true);
+tabLive.addEventListener('click', () => selectTab(false));
+tabHistory.addEventListener('click', () => selectTab(true));
+for (const tab of [tabLive, tabHistory]) {
+  tab.addEventListener('keydown', (e) => {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    const other = tab === tabLive ? tabHistory : tabLive;
+    selectTab(other === tabHistory);
+    other.focus();
+  });
+}
 
 let last: HallSnapshot | null = null;
 

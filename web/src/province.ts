@@ -41,6 +41,7 @@ const flowStatus = h('p', { id: 'flows-status', class: 'status-line', role: 'sta
 const onTimeKpi = h('span', { id: 'province-on-time' }, '—');
 const onTimeNote = h('p', { id: 'on-time-definition', class: 'muted small' });
 const flowNote = h('p', { id: 'flow-definition', class: 'muted small' });
+const monthSection = h('section', { 'aria-labelledby': 'month-h', id: 'month-view' });
 
 replace(main,
   h('div', { class: 'row' }, h('label', { for: 'metric' }, '着色指标'), metricSelect, legend, updated),
@@ -61,6 +62,7 @@ replace(main,
       h('thead', null, h('tr', null, ...['受理地', '属地', '件数'].map((t, i) => h('th', { class: i === 2 ? 'num' : null, scope: 'col' }, t)))),
       flowBody)),
     flowNote),
+  monthSection,
 );
 
 const { map, counties } = await baseMap(mapEl, { fillOpacity: 0.85 });
@@ -79,6 +81,8 @@ function onTimeText(r: OnTimeRow | undefined): string {
 }
 
 const supervisorToken = () => tokenFor({ role: 'supervisor', regionCode: '520000' });
+// The month view (province report, charts) loads after the map, in its own chunk with ECharts.
+void import('./provinceMonth').then(({ mountMonth }) => mountMonth(monthSection, supervisorToken));
 let flowLayer: L.LayerGroup | null = null;
 
 /** Case figures: on-time rates per county and prefecture, and the top flows; a failure leaves the live figures intact. */
