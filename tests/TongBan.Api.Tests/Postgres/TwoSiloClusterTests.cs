@@ -28,7 +28,8 @@ public sealed class TwoSiloClusterTests(PostgresServer server, ITestOutputHelper
         await using var b = SiloProcess.Start(connectionString);
         await Task.WhenAll(a.WaitReadyAsync(StartTimeout), b.WaitReadyAsync(StartTimeout));
 
-        Assert.Equal(2L, await ScalarAsync(admin, "select count(*) from orleans.membership where cluster_id = 'tongban' and status = 3"));
+        // A ready silo is active in its own view; its row in the shared table may follow a moment later (one run in CI read 1).
+        await WaitForActiveRowsAsync(admin, 2);
         Assert.Equal(HttpStatusCode.OK, (await a.Http.GetAsync("/readyz")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await b.Http.GetAsync("/readyz")).StatusCode);
         AssertStartupOrder(a);
@@ -164,6 +165,31 @@ public sealed class TwoSiloClusterTests(PostgresServer server, ITestOutputHelper
     {
         var profile = await silo.Http.GetFromJsonAsync<JsonElement>($"/api/halls/{Hall}");
         return profile.GetProperty("status");
+    }
+
+    /// <summary>Waits until the membership table lists <paramref name="count"/> active silos; on timeout, fails with every row's status.</summary>
+    private static async Task WaitForActiveRowsAsync(NpgsqlDataSource data, long count)
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (await ScalarAsync(data, "select count(*) from orleans.membership where cluster_id = 'tongban' and status = 3") != count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                await using var rows = data.CreateCommand("select address || ':' || port || ' status ' || status from orleans.membership where cluster_id = 'tongban'");
+                var statuses = new List<string>();
+                await using (var reader = await rows.ExecuteReaderAsync())
+                {
+                    while (await reader.ReadAsync())
+                    {
+                        statuses.Add(reader.GetString(0));
+                    }
+                }
+
+                Assert.Fail($"expected {count} active silos in orleans.membership within {StartTimeout}; rows: {string.Join(", ", statuses)}");
+            }
+
+            await Task.Delay(100); // polling the table: the condition is the row, no event announces it
+        }
     }
 
     private static async Task<long> ScalarAsync(NpgsqlDataSource data, string sql)
