@@ -65,13 +65,10 @@ public sealed class InMemoryHistoryStore : IHistoryStore
                 .OrderBy(t => t.At)];
         }
 
-        foreach (var t in rows)
+        await foreach (var row in Stream(rows, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return t;
+            yield return row;
         }
-
-        await Task.CompletedTask;
     }
 
     public async IAsyncEnumerable<WindowActivity> ActivitiesAsync(HistoryQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -83,13 +80,10 @@ public sealed class InMemoryHistoryStore : IHistoryStore
             rows = [.. activities.Where(query.Matches).OrderBy(a => a.Start)];
         }
 
-        foreach (var a in rows)
+        await foreach (var row in Stream(rows, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return a;
+            yield return row;
         }
-
-        await Task.CompletedTask;
     }
 
     public async IAsyncEnumerable<CaseTicketLink> CaseLinksAsync(HistoryQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -101,13 +95,10 @@ public sealed class InMemoryHistoryStore : IHistoryStore
             rows = [.. links.Where(query.Matches).OrderBy(l => l.At)];
         }
 
-        foreach (var l in rows)
+        await foreach (var row in Stream(rows, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return l;
+            yield return row;
         }
-
-        await Task.CompletedTask;
     }
 
     public Task<IReadOnlyDictionary<string, int>> VisitsAsync(IReadOnlyCollection<string> caseNos, CancellationToken cancellationToken)
@@ -120,5 +111,17 @@ public sealed class InMemoryHistoryStore : IHistoryStore
                 .GroupBy(l => l.CaseNo, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Select(l => (l.HallCode, l.Day, l.TicketNo)).Distinct().Count(), StringComparer.Ordinal));
         }
+    }
+
+    /// <summary>Hands out a snapshot taken under the lock, row by row, stopping when the caller cancels.</summary>
+    private static async IAsyncEnumerable<T> Stream<T>(List<T> rows, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var row in rows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return row;
+        }
+
+        await Task.CompletedTask;
     }
 }
